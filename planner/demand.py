@@ -1,0 +1,252 @@
+r"""Demand: need index, proportionate-universalism weights and representative points.
+
+The need index of sector :math:`i` combines indicators :math:`x_{ik}`, each rescaled to
+:math:`[0, 1]` over the sectors of the scenario with its direction stated:
+
+.. math::
+
+    r_{ik} = \frac{x_{ik} - \min_i x_{ik}}{\max_i x_{ik} - \min_i x_{ik}}
+    \quad\text{(higher is needier)}, \qquad
+    r_{ik} = 1 - \frac{x_{ik} - \min_i x_{ik}}{\max_i x_{ik} - \min_i x_{ik}}
+    \quad\text{(lower is needier)},
+
+    n_i = \frac{\sum_k \omega_k r_{ik}}{\sum_k \omega_k}
+
+with indicator weights :math:`\omega_k`. An indicator that is equal in every sector carries no
+contrast and gives :math:`r_{ik} = 0`. A missing value (for example an income Statbel
+suppressed for a small sector) is *imputed with the median of that indicator* over the other
+sectors, so the sector gets a middle rank instead of a silent extreme; the sectors concerned
+are logged and listed in the summary.
+
+The demand weight is proportionate universalism:
+
+.. math::
+
+    w_i = T_i \, (1 + \lambda \, n_i)
+
+with :math:`T_i` the target group (families with young children) and :math:`\lambda \ge 0`;
+:math:`\lambda = 0` is plain universalism and :math:`\lambda = 1` makes a family in the
+neediest sector count double.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from numpy.typing import NDArray
+
+    from planner.scenario import NeedSpec, StandardsSpec
+
+__all__ = [
+    "Demand",
+    "build_demand",
+    "demand_weights",
+    "need_index",
+    "neediest_quintile",
+    "representative_points",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Demand:
+    r"""Demand per sector, in the order of the sector layer.
+
+    Attributes
+    ----------
+    target : numpy.ndarray
+        :math:`T_i`, families in the target group.
+    need : numpy.ndarray
+        :math:`n_i \in [0, 1]`.
+    weight : numpy.ndarray
+        :math:`w_i = T_i (1 + \lambda n_i)`.
+    neediest : numpy.ndarray
+        True for the sectors holding the neediest fifth of the target group.
+    radius_house, radius_frequent : numpy.ndarray
+        Standards per sector in minutes, :math:`R(i) = R (1 - \mu n_i)`.
+    xy : numpy.ndarray
+        ``(n, 2)`` representative point per sector.
+    imputed : tuple of str
+        Ids of sectors whose indicators were partly imputed.
+    """
+
+    target: NDArray[np.float64]
+    need: NDArray[np.float64]
+    weight: NDArray[np.float64]
+    neediest: NDArray[np.bool_]
+    radius_house: NDArray[np.float64]
+    radius_frequent: NDArray[np.float64]
+    xy: NDArray[np.float64]
+    imputed: tuple[str, ...]
+
+
+def need_index(
+    values: NDArray[np.float64], higher_is_needier: NDArray[np.bool_], weights: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    r"""Combine indicator columns into a need index in [0, 1].
+
+    Parameters
+    ----------
+    values
+        ``(n_sectors, n_indicators)`` raw indicator values; NaN where missing.
+    higher_is_needier
+        ``(n_indicators,)`` direction of each indicator.
+    weights
+        ``(n_indicators,)`` positive weights :math:`\omega_k`.
+
+    Returns
+    -------
+    need : numpy.ndarray
+        :math:`n_i` per sector (see the module docstring for the formula).
+    imputed : numpy.ndarray
+        True for sectors where at least one value was missing and imputed with the median.
+    """
+    values = np.array(values, dtype=float, copy=True)
+    missing: NDArray[np.bool_] = np.isnan(values)
+    if missing.all(axis=0).any():
+        msg = "an indicator has no value in any sector"
+        raise ValueError(msg)
+    medians = np.nanmedian(values, axis=0)
+    values = np.where(missing, medians[np.newaxis, :], values)
+    low = values.min(axis=0)
+    span = values.max(axis=0) - low
+    scaled = np.divide(values - low, span, out=np.zeros_like(values), where=span > 0)
+    scaled = np.where(higher_is_needier[np.newaxis, :] | (span == 0), scaled, 1.0 - scaled)
+    need: NDArray[np.float64] = np.clip(scaled @ weights / weights.sum(), 0.0, 1.0)
+    imputed: NDArray[np.bool_] = np.any(missing, axis=1)
+    return need, imputed
+
+
+def demand_weights(
+    target: NDArray[np.float64], need: NDArray[np.float64], equity_lambda: float
+) -> NDArray[np.float64]:
+    r"""Return proportionate-universalism weights :math:`w_i = T_i (1 + \lambda n_i)`.
+
+    Parameters
+    ----------
+    target
+        :math:`T_i`, families in the target group per sector.
+    need
+        :math:`n_i \in [0, 1]`.
+    equity_lambda
+        :math:`\lambda \ge 0`.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`w_i` per sector.
+    """
+    return np.asarray(target, dtype=float) * (1.0 + equity_lambda * np.asarray(need, dtype=float))
+
+
+def neediest_quintile(need: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Flag the sectors that hold the neediest fifth of the target group.
+
+    Sectors are ranked by need (ties by position, so the result is deterministic) and taken
+    until their cumulative share of the target group reaches 20 %; the sector that crosses the
+    line is included when the larger part of its families lies below it.
+
+    Parameters
+    ----------
+    need
+        :math:`n_i` per sector.
+    target
+        :math:`T_i` per sector.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean flag per sector.
+    """
+    order = np.lexsort((np.arange(len(need)), -np.asarray(need)))
+    total = float(np.sum(target))
+    flags = np.zeros(len(need), dtype=bool)
+    if total <= 0:
+        return flags
+    cumulative = np.cumsum(np.asarray(target, dtype=float)[order])
+    midpoints = (cumulative - np.asarray(target, dtype=float)[order] / 2.0) / total
+    flags[order[midpoints <= 0.2]] = True
+    if not flags.any():
+        flags[order[0]] = True
+    return flags
+
+
+def representative_points(sectors: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """Return one point inside each sector polygon as an ``(n, 2)`` array.
+
+    ``representative_point`` is guaranteed to lie inside the polygon, which the centroid of a
+    crescent-shaped sector is not.
+
+    Parameters
+    ----------
+    sectors
+        Sector polygons in a projected CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x, y`` per sector in the layer's CRS.
+    """
+    points = sectors.geometry.representative_point()
+    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+
+
+def build_demand(
+    sectors: gpd.GeoDataFrame, need_spec: NeedSpec, standards: StandardsSpec
+) -> Demand:
+    r"""Compute need, weights, the neediest quintile, standards and points per sector.
+
+    Parameters
+    ----------
+    sectors
+        Sectors as returned by :func:`planner.inputs.read_inputs`.
+    need_spec
+        The scenario's ``need`` section.
+    standards
+        The scenario's ``standards`` section; :math:`R(i) = R (1 - \mu n_i)`.
+
+    Returns
+    -------
+    Demand
+        Arrays in the order of ``sectors``.
+    """
+    columns = [indicator.column for indicator in need_spec.indicators]
+    values = sectors[columns].to_numpy(dtype=float)
+    direction = np.array(
+        [ind.direction == "higher_is_needier" for ind in need_spec.indicators], dtype=bool
+    )
+    weights = np.array([ind.weight for ind in need_spec.indicators], dtype=float)
+    need, imputed = need_index(values, direction, weights)
+    imputed_ids = tuple(str(value) for value in sectors.loc[imputed, "sector_id"])
+    if imputed_ids:
+        logger.warning(
+            "%d sectors miss an indicator value; imputed with the indicator's median: %s",
+            len(imputed_ids),
+            ", ".join(imputed_ids[:10]),
+        )
+    target = sectors["target"].to_numpy(dtype=float)
+    weight = demand_weights(target, need, need_spec.equity_lambda)
+    factor = 1.0 - standards.need_tightening * need
+    logger.info(
+        "Need index over %d sectors: mean %.2f, %d sectors in the neediest quintile",
+        len(need),
+        float(need.mean()) if len(need) else 0.0,
+        int(neediest_quintile(need, target).sum()),
+    )
+    return Demand(
+        target=target,
+        need=need,
+        weight=weight,
+        neediest=neediest_quintile(need, target),
+        radius_house=standards.house_min * factor,
+        radius_frequent=standards.frequent_min * factor,
+        xy=representative_points(sectors),
+        imputed=imputed_ids,
+    )

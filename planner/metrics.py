@@ -1,0 +1,144 @@
+r"""Metrics of a plan, counted in people (families of the target group), never in points.
+
+Every share is a share of the target population :math:`\sum_i T_i`; every travel-time
+statistic is weighted by :math:`T_i`. A family with no route to any open site has an infinite
+travel time: it counts in the percentiles (which may then be infinite and are written as
+``null``) and in ``unreachable_share``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["coverage_share", "nearest_open", "travel_time_stats", "weighted_quantile"]
+
+
+def nearest_open(
+    d: NDArray[np.float64], open_sites: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Travel time to, and index of, the nearest open site for every sector.
+
+    Ties go to the lowest site index (sites are sorted by id), so the result is deterministic.
+
+    Parameters
+    ----------
+    d
+        ``(n_sectors, n_sites)`` travel times in minutes, ``inf`` when unreachable.
+    open_sites
+        ``(n_sites,)`` True where a site is open in the role considered.
+
+    Returns
+    -------
+    minutes : numpy.ndarray
+        Time to the nearest open site, ``inf`` when none is reachable.
+    index : numpy.ndarray
+        Index of that site, ``-1`` when none is reachable.
+    """
+    n_sectors = d.shape[0]
+    if not open_sites.any():
+        return np.full(n_sectors, np.inf), np.full(n_sectors, -1, dtype=np.int64)
+    masked = np.where(open_sites[np.newaxis, :], d, np.inf)
+    index = np.argmin(masked, axis=1).astype(np.int64)
+    minutes = masked[np.arange(n_sectors), index]
+    index[~np.isfinite(minutes)] = -1
+    return minutes, index
+
+
+def weighted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64], q: float) -> float:
+    """Return the smallest value at which the cumulative weight reaches ``q`` of the total.
+
+    Parameters
+    ----------
+    values
+        Values, possibly ``inf``.
+    weights
+        Non-negative weights (families per sector).
+    q
+        Quantile in [0, 1].
+
+    Returns
+    -------
+    float
+        The weighted quantile (``nan`` when the total weight is zero).
+    """
+    total = float(np.sum(weights))
+    if total <= 0:
+        return math.nan
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    position = int(np.searchsorted(cumulative, q * total - 1e-9 * total, side="left"))
+    return float(values[order][min(position, len(values) - 1)])
+
+
+def _finite_or_none(value: float) -> float | None:
+    return round(value, 3) if math.isfinite(value) else None
+
+
+def travel_time_stats(
+    minutes: NDArray[np.float64], weights: NDArray[np.float64]
+) -> dict[str, float | None]:
+    """Population-weighted mean, median, 90th percentile and maximum of travel times.
+
+    Parameters
+    ----------
+    minutes
+        Travel time per sector, ``inf`` when unreachable.
+    weights
+        Families per sector.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``p50``, ``p90``, ``max`` (``None`` when infinite) and ``unreachable_share``.
+    """
+    total = float(np.sum(weights))
+    if total <= 0:
+        return {"mean": None, "p50": None, "p90": None, "max": None, "unreachable_share": None}
+    reachable = np.isfinite(minutes)
+    unreachable_share = float(np.sum(weights[~reachable]) / total)
+    mean = (
+        float(np.sum(minutes[reachable] * weights[reachable]) / total)
+        if unreachable_share == 0
+        else math.inf
+    )
+    present = weights > 0
+    return {
+        "mean": _finite_or_none(mean),
+        "p50": _finite_or_none(weighted_quantile(minutes, weights, 0.5)),
+        "p90": _finite_or_none(weighted_quantile(minutes, weights, 0.9)),
+        "max": _finite_or_none(float(np.max(minutes[present])) if present.any() else math.nan),
+        "unreachable_share": round(unreachable_share, 6),
+    }
+
+
+def coverage_share(
+    covered: NDArray[np.bool_], target: NDArray[np.float64], mask: NDArray[np.bool_] | None = None
+) -> float | None:
+    """Share of the target population that is covered, optionally within a group of sectors.
+
+    Parameters
+    ----------
+    covered
+        True per covered sector.
+    target
+        Families per sector.
+    mask
+        Restrict to these sectors (e.g. the neediest quintile).
+
+    Returns
+    -------
+    float or None
+        Covered families over all families of the group; ``None`` for an empty group.
+    """
+    if mask is not None:
+        covered, target = covered[mask], target[mask]
+    total = float(np.sum(target))
+    if total <= 0:
+        return None
+    return round(float(np.sum(target[covered]) / total), 6)

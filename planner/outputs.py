@@ -1,0 +1,248 @@
+"""Write a plan to disk: plan.gpkg, map.html, summary.json, summary.csv and manifest.json.
+
+Everything is written into a temporary sibling folder first and moved into place only when
+complete, so an interrupted run never leaves a half-written folder and never damages an
+earlier good result of the same scenario. The manifest alone holds the time of the run; all
+other files are the same, byte for byte, for the same inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import math
+import platform
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputFileError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from planner.plan import Plan
+
+__all__ = ["file_sha256", "manifest", "write_outputs"]
+
+logger = logging.getLogger(__name__)
+
+_PACKAGES = (
+    "planner",
+    "numpy",
+    "pandas",
+    "scipy",
+    "geopandas",
+    "shapely",
+    "pyogrio",
+    "pyproj",
+    "networkx",
+    "osmnx",
+    "pulp",
+    "highspy",
+    "folium",
+    "pydantic",
+)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes (streamed).
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def manifest(plan: Plan) -> dict[str, Any]:
+    """Describe what a run used: scenario and input hashes, versions, solver, status, times.
+
+    Parameters
+    ----------
+    plan
+        The plan of the run.
+
+    Returns
+    -------
+    dict
+        The manifest content.
+    """
+    scenario = plan.scenario
+    inputs = {}
+    for role, path in scenario.input_paths().items():
+        inputs[role] = {
+            "path": str(path),
+            "sha256": file_sha256(path) if path.is_file() else None,
+        }
+    result = plan.solve
+    return {
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenario": {
+            "name": scenario.name,
+            "file": str(scenario.source) if scenario.source else None,
+            "sha256": scenario.source_sha256,
+            "resolved": scenario.model_dump(mode="json"),
+        },
+        "inputs": inputs,
+        "solver": {
+            "name": result.solver,
+            "options": result.options,
+            "status": result.status,
+            "proven_optimal": result.proven_optimal,
+            "objective": result.objective,
+            "bound": result.bound,
+            "gap": result.gap,
+            "runtime_s": round(result.runtime_s, 3),
+        },
+        "runtime_s": plan.timings,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": _versions(),
+    }
+
+
+def _json_ready(value: Any) -> Any:  # noqa: ANN401 - walks arbitrary JSON-like data
+    if isinstance(value, dict):
+        return {str(key): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _write_json(path: Path, content: dict[str, Any]) -> None:
+    text = json.dumps(_json_ready(content), indent=2, ensure_ascii=False, sort_keys=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _flatten(prefix: str, value: Any, rows: list[tuple[str, Any]]) -> None:  # noqa: ANN401
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), item, rows)
+    elif isinstance(value, list):
+        rows.append((prefix, "; ".join(str(item) for item in value)))
+    else:
+        rows.append((prefix, value))
+
+
+def _write_csv(path: Path, summary: dict[str, Any]) -> None:
+    rows: list[tuple[str, Any]] = []
+    _flatten("", _json_ready(summary), rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["key", "value"])
+        writer.writerows((key, "" if value is None else value) for key, value in rows)
+
+
+def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        series = out[column]
+        if pd.api.types.is_float_dtype(series):
+            out[column] = series.replace([np.inf, -np.inf], np.nan)
+        elif series.dtype == object:
+            out[column] = series.astype("string")
+    return out
+
+
+def _write_gpkg(path: Path, plan: Plan) -> None:
+    for layer, gdf in (("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)):
+        _gpkg_ready(gdf).to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    backup: Path | None = None
+    if out_dir.exists():
+        backup = out_dir.with_name(f".{out_dir.name}.old-{staging.name}")
+        out_dir.rename(backup)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        if backup is not None:
+            backup.rename(out_dir)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def write_outputs(plan: Plan, out_dir: Path) -> dict[str, Path]:
+    """Write every output of a plan into ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    plan
+        The plan to write.
+    out_dir
+        Final folder (e.g. ``outputs/demo``); replaced as a whole when the new run is complete.
+
+    Returns
+    -------
+    dict
+        Paths of the written files by name.
+
+    Raises
+    ------
+    InputFileError
+        When the parent of ``out_dir`` cannot be created or written.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    except OSError as error:
+        raise InputFileError(
+            f"output folder {out_dir.parent} cannot be written ({error.strerror}): "
+            "choose another folder with --out"
+        ) from None
+    names = ["plan.gpkg", "summary.json", "summary.csv", "manifest.json"]
+    try:
+        _write_gpkg(staging / "plan.gpkg", plan)
+        _write_json(staging / "summary.json", plan.summary)
+        _write_csv(staging / "summary.csv", plan.summary)
+        if plan.scenario.outputs.map:
+            from planner.maps import write_map  # noqa: PLC0415 - folium is heavy; only when asked
+
+            write_map(plan, staging / "map.html")
+            names.append("map.html")
+        _write_json(staging / "manifest.json", manifest(plan))
+        _move_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    logger.info("Wrote %s to %s", ", ".join(names), out_dir)
+    return {name: out_dir / name for name in names}

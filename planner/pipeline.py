@@ -1,0 +1,208 @@
+"""Run a scenario through every stage: inputs → demand → network → travel → model → plan.
+
+Each stage is a function of the stage modules; this module only chains them, times them and
+tells an optional progress callback which stage starts, so the CLI can show progress while
+library code only logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from planner.demand import build_demand
+from planner.errors import DataError, PlannerError, ScenarioError
+from planner.inputs import check_inputs, read_inputs
+from planner.model import CoverageInstance, solve_coverage
+from planner.network import read_network
+from planner.plan import Plan, make_plan
+from planner.scenario import Scenario, load_scenario
+from planner.travel import travel_times
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from planner.demand import Demand
+    from planner.inputs import Inputs
+    from planner.travel import TravelTimes
+
+__all__ = ["STAGES", "coverage_instance", "run", "validate"]
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("inputs", "demand", "network", "travel", "optimise", "plan")
+
+ProgressCallback = Callable[[str], None]
+
+
+@contextmanager
+def _stage(
+    name: str, timings: dict[str, float], progress: ProgressCallback | None
+) -> Iterator[None]:
+    if progress is not None:
+        progress(name)
+    logger.info("Stage %s", name)
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = time.perf_counter() - start
+
+
+def coverage_instance(
+    scenario: Scenario, inputs: Inputs, demand: Demand, travel: TravelTimes
+) -> CoverageInstance:
+    """Turn the geographic stages' results into the arrays the coverage model needs.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (budget, link standard, alpha).
+    inputs
+        Sectors and sites.
+    demand
+        Weights and per-sector standards.
+    travel
+        Travel-time matrices.
+
+    Returns
+    -------
+    CoverageInstance
+        The math-only instance.
+    """
+    sites = inputs.sites
+    existing = sites["existing_role"].to_numpy()
+    return CoverageInstance(
+        weight=demand.weight,
+        d=travel.sector_site,
+        e=travel.site_site,
+        cost_house=sites["cost_house"].to_numpy(dtype=float),
+        cost_antenne=sites["cost_antenne"].to_numpy(dtype=float),
+        can_house=sites["can_house"].to_numpy(dtype=bool) | (existing == "house"),
+        can_antenne=sites["can_antenne"].to_numpy(dtype=bool) | (existing == "antenne"),
+        existing_house=existing == "house",
+        existing_antenne=existing == "antenne",
+        forbidden=sites["forbidden"].to_numpy(dtype=bool),
+        budget=scenario.budget.amount_eur,
+        radius_house=demand.radius_house,
+        radius_frequent=demand.radius_frequent,
+        link_max=scenario.standards.link_min,
+        alpha=scenario.objective.alpha,
+        keep_existing=scenario.objective.keep_existing,
+        site_ids=tuple(str(value) for value in sites["site_id"]),
+        sector_ids=tuple(str(value) for value in inputs.sectors["sector_id"]),
+    )
+
+
+def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> None:
+    d = travel.sector_site
+    within = (d <= demand.radius_house[:, np.newaxis]) | (
+        d <= demand.radius_frequent[:, np.newaxis]
+    )
+    if not within.any():
+        finite = d[np.isfinite(d)]
+        nearest = f"{finite.min():.1f}" if finite.size else "no route at all"
+        raise DataError(
+            f"no candidate site is within the standards of any sector (house "
+            f"{scenario.standards.house_min:g} min, frequent {scenario.standards.frequent_min:g} "
+            f"min by {scenario.travel.mode}; the shortest sector-site time is {nearest} min): "
+            "check the network and sites, or relax standards.house_min / frequent_min"
+        )
+    unreached = ~within.any(axis=1)
+    if unreached.any():
+        logger.warning(
+            "%d sectors (%s families) have no candidate site within the standards and cannot "
+            "be covered by any plan",
+            int(unreached.sum()),
+            f"{demand.target[unreached].sum():,.0f}",
+        )
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan houses and antennes for a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A validated :class:`~planner.scenario.Scenario` or the path of a scenario YAML file.
+    progress
+        Called with the name of each stage (see :data:`STAGES`) as it starts.
+
+    Returns
+    -------
+    Plan
+        The frozen plan, with per-stage timings in ``plan.timings`` and ``plan.summary``.
+        Write it with :func:`planner.outputs.write_outputs`.
+
+    Raises
+    ------
+    PlannerError
+        Any of its subclasses, with a message that says what is wrong and how to fix it.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    timings: dict[str, float] = {}
+    with _stage("inputs", timings, progress):
+        inputs = read_inputs(scenario)
+    with _stage("demand", timings, progress):
+        demand = build_demand(inputs.sectors, scenario.need, scenario.standards)
+    with _stage("network", timings, progress):
+        network = read_network(scenario.data, scenario.travel)
+    with _stage("travel", timings, progress):
+        travel = travel_times(
+            network,
+            demand.xy,
+            _site_xy(inputs),
+            max_snap_distance_m=scenario.travel.max_snap_distance_m,
+        )
+        _check_reach(scenario, demand, travel)
+    with _stage("optimise", timings, progress):
+        solution = solve_coverage(
+            coverage_instance(scenario, inputs, demand, travel), scenario.solver
+        )
+    with _stage("plan", timings, progress):
+        plan = make_plan(scenario, inputs, demand, travel, solution, network)
+    return plan.with_timings(timings)
+
+
+def _site_xy(inputs: Inputs) -> np.ndarray:
+    geometry = inputs.sites.geometry
+    return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
+
+
+def validate(path: str | Path) -> list[str]:
+    """Check everything a run of a scenario file would need, and return all problems.
+
+    Checks the scenario keys, that every file exists and opens, that columns are present with
+    the right types, that CRS are set and consistent, ids unique and numbers in range, and that
+    the street network can be built.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML file.
+
+    Returns
+    -------
+    list of str
+        One line per problem; empty when a run can start.
+    """
+    try:
+        scenario = load_scenario(path)
+    except (ScenarioError, PlannerError) as error:
+        return list(error.problems)
+    problems = check_inputs(scenario)
+    try:
+        read_network(scenario.data, scenario.travel)
+    except PlannerError as error:
+        problems.extend(error.problems)
+    return problems

@@ -1,0 +1,314 @@
+"""The plan: a frozen result joining the solver's choice back to sectors and sites.
+
+Coverage and travel times are recomputed here from the travel matrices and the chosen sites,
+not read from the model's auxiliary variables, so the tables always describe the plan itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+from shapely import LineString
+
+from planner.metrics import coverage_share, nearest_open, travel_time_stats
+
+if TYPE_CHECKING:
+    from planner.demand import Demand
+    from planner.inputs import Inputs
+    from planner.model import CoverageSolution
+    from planner.network import Network
+    from planner.scenario import Scenario
+    from planner.solve import SolveResult
+    from planner.travel import TravelTimes
+
+__all__ = ["Plan", "make_plan"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Where the houses and antennes go, who is reached, and how sure the solver is.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario that produced the plan.
+    sectors : geopandas.GeoDataFrame
+        Per sector: ``sector_id``, ``name``, ``population``, ``target``, ``need``, ``weight``,
+        ``neediest_quintile``, ``tt_house_min``, ``tt_frequent_min`` (``inf`` = unreachable),
+        ``covered_house``, ``covered_frequent``, ``site_house``, ``site_frequent``, polygons.
+    sites : geopandas.GeoDataFrame
+        Every candidate: ``site_id``, ``name``, ``type``, ``role`` (house / antenne / closed),
+        ``existing``, ``existing_role``, ``can_house``, ``can_antenne``, ``forbidden``,
+        ``cost`` (euro spent on it in this plan), ``linked_house``, ``families_house``,
+        ``families_frequent``, points.
+    links : geopandas.GeoDataFrame
+        One line per antenne: ``antenne_id``, ``house_id``, ``minutes``.
+    solve : SolveResult
+        Status, objective, bound, gap and runtime as the solver reported them.
+    summary : dict
+        The figures written to ``summary.json``.
+    timings : dict
+        Seconds per stage.
+    network : Network or None
+        The street graph used, for maps and later analysis.
+    """
+
+    scenario: Scenario
+    sectors: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    solve: SolveResult
+    summary: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    network: Network | None = None
+
+    def with_timings(self, timings: dict[str, float]) -> Plan:
+        """Return a copy with stage timings recorded in the plan and its summary.
+
+        Parameters
+        ----------
+        timings
+            Seconds per stage.
+
+        Returns
+        -------
+        Plan
+            The same plan with ``timings`` and ``summary['runtime_s']`` set.
+        """
+        rounded = {stage: round(seconds, 3) for stage, seconds in timings.items()}
+        summary = {**self.summary, "runtime_s": rounded}
+        return dataclasses.replace(self, timings=rounded, summary=summary)
+
+
+def _site_ids(index: np.ndarray, ids: np.ndarray) -> list[str | None]:
+    return [str(ids[k]) if k >= 0 else None for k in index]
+
+
+def _sites_table(
+    inputs: Inputs,
+    solution: CoverageSolution,
+    travel: TravelTimes,
+    demand: Demand,
+    house_idx: np.ndarray,
+    frequent_idx: np.ndarray,
+) -> gpd.GeoDataFrame:
+    sites = inputs.sites
+    ids = sites["site_id"].to_numpy()
+    role = np.where(solution.house, "house", np.where(solution.antenne, "antenne", "closed"))
+    existing = (sites["existing_role"] != "").to_numpy()
+    new = ~existing
+    cost = np.where(
+        solution.house & new,
+        sites["cost_house"].to_numpy(),
+        np.where(solution.antenne & new, sites["cost_antenne"].to_numpy(), 0.0),
+    )
+    n_sites = len(sites)
+    families_house = np.bincount(
+        house_idx[house_idx >= 0], weights=demand.target[house_idx >= 0], minlength=n_sites
+    )
+    families_frequent = np.bincount(
+        frequent_idx[frequent_idx >= 0],
+        weights=demand.target[frequent_idx >= 0],
+        minlength=n_sites,
+    )
+    link_minutes = np.array(
+        [travel.site_site[j, k] if k >= 0 else np.nan for j, k in enumerate(solution.link)]
+    )
+    return gpd.GeoDataFrame(
+        {
+            "site_id": ids,
+            "name": sites["name"].to_numpy(),
+            "type": sites["type"].to_numpy(),
+            "role": role,
+            "existing": existing,
+            "existing_role": sites["existing_role"].to_numpy(),
+            "can_house": sites["can_house"].to_numpy(),
+            "can_antenne": sites["can_antenne"].to_numpy(),
+            "forbidden": sites["forbidden"].to_numpy(),
+            "cost_house": sites["cost_house"].to_numpy(),
+            "cost_antenne": sites["cost_antenne"].to_numpy(),
+            "cost": cost,
+            "linked_house": _site_ids(solution.link, ids),
+            "link_min": link_minutes,
+            "families_house": families_house,
+            "families_frequent": families_frequent,
+            "snap_m": travel.site_snap_m,
+        },
+        geometry=sites.geometry.to_numpy(),
+        crs=sites.crs,
+    )
+
+
+def _links_table(
+    sites: gpd.GeoDataFrame, solution: CoverageSolution, travel: TravelTimes
+) -> gpd.GeoDataFrame:
+    antennes = np.flatnonzero(solution.link >= 0)
+    houses = solution.link[antennes]
+    geometry = [
+        LineString([sites.geometry.iloc[j], sites.geometry.iloc[k]])
+        for j, k in zip(antennes, houses, strict=True)
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "antenne_id": sites["site_id"].to_numpy()[antennes],
+            "house_id": sites["site_id"].to_numpy()[houses],
+            "minutes": travel.site_site[antennes, houses],
+        },
+        geometry=geometry,
+        crs=sites.crs,
+    )
+
+
+def _summary(
+    scenario: Scenario,
+    solution: CoverageSolution,
+    demand: Demand,
+    sectors: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    travel: TravelTimes,
+) -> dict[str, Any]:
+    result = solution.result
+    covered_house = sectors["covered_house"].to_numpy(dtype=bool)
+    covered_frequent = sectors["covered_frequent"].to_numpy(dtype=bool)
+    new = ~sites["existing"].to_numpy(dtype=bool)
+    notes: list[str] = []
+    cheapest = np.concatenate(
+        [
+            sites.loc[sites["can_house"] & new & ~sites["forbidden"], "cost_house"].to_numpy(),
+            sites.loc[sites["can_antenne"] & new & ~sites["forbidden"], "cost_antenne"].to_numpy(),
+        ]
+    )
+    budget_too_small = bool(cheapest.size and scenario.budget.amount_eur < cheapest.min())
+    if budget_too_small:
+        notes.append(
+            f"the budget (EUR {scenario.budget.amount_eur:,.0f}) is below the cheapest new site "
+            f"(EUR {cheapest.min():,.0f}): the plan keeps only the existing sites"
+        )
+    if demand.imputed:
+        notes.append(
+            f"{len(demand.imputed)} sectors miss an indicator value, imputed with the median"
+        )
+    if travel.unreachable_pairs:
+        notes.append(f"{travel.unreachable_pairs} sector-site pairs have no route (inf)")
+    neediest = demand.neediest
+    return {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "status": result.status,
+        "proven_optimal": result.proven_optimal,
+        "objective": _round(result.objective),
+        "bound": _round(result.bound),
+        "gap": _round(result.gap, 6),
+        "solver": result.solver,
+        "coverage_objective": round(solution.coverage_objective, 6),
+        "cost": round(float(sites["cost"].sum()), 2),
+        "budget": scenario.budget.amount_eur,
+        "budget_too_small": budget_too_small,
+        "houses": int((sites["role"] == "house").sum()),
+        "houses_new": int(((sites["role"] == "house") & new).sum()),
+        "antennes": int((sites["role"] == "antenne").sum()),
+        "antennes_new": int(((sites["role"] == "antenne") & new).sum()),
+        "sectors": len(sectors),
+        "population": round(float(sectors["population"].sum()), 2),
+        "target_population": round(float(demand.target.sum()), 2),
+        "equity_lambda": scenario.need.equity_lambda,
+        "standards_min": {
+            "house": scenario.standards.house_min,
+            "frequent": scenario.standards.frequent_min,
+            "link": scenario.standards.link_min,
+            "need_tightening": scenario.standards.need_tightening,
+        },
+        "mode": scenario.travel.mode,
+        "coverage": {
+            "house": coverage_share(covered_house, demand.target),
+            "frequent": coverage_share(covered_frequent, demand.target),
+            "house_neediest_quintile": coverage_share(covered_house, demand.target, neediest),
+            "frequent_neediest_quintile": coverage_share(covered_frequent, demand.target, neediest),
+        },
+        "travel_time_min": {
+            "house": travel_time_stats(sectors["tt_house_min"].to_numpy(), demand.target),
+            "frequent": travel_time_stats(sectors["tt_frequent_min"].to_numpy(), demand.target),
+        },
+        "imputed_sectors": list(demand.imputed),
+        "notes": notes,
+    }
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def make_plan(
+    scenario: Scenario,
+    inputs: Inputs,
+    demand: Demand,
+    travel: TravelTimes,
+    solution: CoverageSolution,
+    network: Network | None = None,
+) -> Plan:
+    """Join the solver's choice back onto sectors and sites and compute the summary.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    inputs
+        Sectors and sites as read.
+    demand
+        Need, weights and standards per sector.
+    travel
+        Travel-time matrices.
+    solution
+        Houses, antennes and links chosen by the optimiser.
+    network
+        The street graph, kept on the plan for later use.
+
+    Returns
+    -------
+    Plan
+        The frozen plan.
+    """
+    d = travel.sector_site
+    tt_house, house_idx = nearest_open(d, solution.house)
+    tt_frequent, frequent_idx = nearest_open(d, solution.house | solution.antenne)
+    ids = inputs.sites["site_id"].to_numpy()
+    sectors = inputs.sectors[["sector_id", "name", "population", "target"]].copy()
+    sectors["need"] = np.round(demand.need, 6)
+    sectors["weight"] = np.round(demand.weight, 6)
+    sectors["neediest_quintile"] = demand.neediest
+    sectors["tt_house_min"] = np.round(tt_house, 3)
+    sectors["tt_frequent_min"] = np.round(tt_frequent, 3)
+    sectors["covered_house"] = tt_house <= demand.radius_house
+    sectors["covered_frequent"] = tt_frequent <= demand.radius_frequent
+    sectors["site_house"] = _site_ids(house_idx, ids)
+    sectors["site_frequent"] = _site_ids(frequent_idx, ids)
+    sectors["snap_m"] = np.round(travel.sector_snap_m, 2)
+    sectors = gpd.GeoDataFrame(sectors, geometry=inputs.sectors.geometry, crs=inputs.sectors.crs)
+    sites = _sites_table(inputs, solution, travel, demand, house_idx, frequent_idx)
+    links = _links_table(sites, solution, travel)
+    summary = _summary(scenario, solution, demand, sectors, sites, travel)
+    logger.info(
+        "Plan: %d houses, %d antennes, cost EUR %s; %.1f%% of families within the house "
+        "standard, %.1f%% within the frequent standard",
+        summary["houses"],
+        summary["antennes"],
+        f"{summary['cost']:,.0f}",
+        100 * (summary["coverage"]["house"] or 0.0),
+        100 * (summary["coverage"]["frequent"] or 0.0),
+    )
+    return Plan(
+        scenario=scenario,
+        sectors=sectors,
+        sites=sites,
+        links=links,
+        solve=solution.result,
+        summary=summary,
+        network=network,
+    )

@@ -1,0 +1,362 @@
+"""Scenario files: YAML validated into frozen, typed objects.
+
+A scenario says which data to read, how need is measured, how families travel, which
+standards apply, what the budget is and how the optimiser must run. Unknown keys are an
+error that names the key and its path (``budget.amount_eur_typo``), never a silent default.
+
+Relative paths in the ``data`` section are resolved against the folder of the scenario
+file, so a scenario can be run from any working directory. ``outputs.dir`` is resolved
+against the working directory (like any output folder of a command-line tool), unless
+``planner run --out`` overrides it.
+
+Precedence, lowest to highest: the defaults written here, the scenario file, then
+overrides given on the command line or to :func:`load_scenario` (``{"budget.amount_eur": 5e5}``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from planner.errors import InputFileError, ScenarioError
+
+__all__ = [
+    "BudgetSpec",
+    "DataSpec",
+    "IndicatorSpec",
+    "NeedSpec",
+    "ObjectiveSpec",
+    "OutputSpec",
+    "Scenario",
+    "SolverSpec",
+    "StandardsSpec",
+    "TravelSpec",
+    "load_scenario",
+    "scenario_from_dict",
+]
+
+Mode = Literal["walk", "bike", "car"]
+_DEFAULT_SPEEDS: dict[Mode, float] = {"walk": 4.5, "bike": 15.0, "car": 30.0}
+NonNegFloat = Annotated[float, Field(ge=0)]
+PosFloat = Annotated[float, Field(gt=0)]
+
+
+class _Spec(BaseModel):
+    """Base of every scenario section: frozen, unknown keys forbidden."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSpec(_Spec):
+    """Where the inputs are and which columns hold what."""
+
+    sectors: Path = Field(description="Polygon layer of statistical sectors (GPKG, GeoJSON, SHP).")
+    sector_id: str = Field("sector_id", description="Column with the unique sector code.")
+    sector_name: str | None = Field("name", description="Column with a readable sector name.")
+    population: str = Field("population", description="Column with inhabitants per sector.")
+    target: str = Field(
+        "target",
+        description="Column with the target group (families with young children) per sector.",
+    )
+    sites: Path = Field(description="Point layer of candidate and existing sites.")
+    site_id: str = Field("site_id", description="Column with the unique site id.")
+    network: Path = Field(description="Street network: a line layer, or an OSM XML file.")
+    network_format: Literal["lines", "osm_xml"] = Field(
+        "lines", description="'lines' for a road register line layer, 'osm_xml' for .osm files."
+    )
+    oneway_column: str | None = Field(
+        "oneway",
+        description=(
+            "Column of the line layer with the driving direction: 'FT' one-way along the drawn "
+            "direction, 'TF' against it, anything else two-way. Only cars respect it."
+        ),
+    )
+    crs: str = Field(
+        "EPSG:31370",
+        description="Projected CRS (metres) in which distances are measured; inputs are checked "
+        "against it and reprojected when they carry another CRS.",
+    )
+
+
+class IndicatorSpec(_Spec):
+    """One need indicator: a sector column, its direction and weight."""
+
+    column: str
+    direction: Literal["higher_is_needier", "lower_is_needier"]
+    weight: PosFloat = 1.0
+
+
+class NeedSpec(_Spec):
+    """How the need index and the proportionate-universalism weight are made."""
+
+    indicators: tuple[IndicatorSpec, ...] = Field(min_length=1)
+    equity_lambda: NonNegFloat = Field(
+        1.0, description="lambda in w = T (1 + lambda * need); 0 is plain universalism."
+    )
+
+
+class TravelSpec(_Spec):
+    """How families travel to the sites."""
+
+    mode: Mode = "walk"
+    speeds_kmh: dict[Mode, PosFloat] = Field(
+        default_factory=lambda: dict(_DEFAULT_SPEEDS)
+    )
+    max_snap_distance_m: PosFloat = Field(
+        500.0, description="Points farther than this from the network are reported as unreached."
+    )
+
+    @property
+    def speed_kmh(self) -> float:
+        """Speed of the scenario's mode in km/h."""
+        return self.speeds_kmh[self.mode]
+
+    @model_validator(mode="after")
+    def _mode_has_speed(self) -> TravelSpec:
+        if self.mode not in self.speeds_kmh:
+            raise ValueError(f"travel.speeds_kmh has no speed for mode {self.mode!r}: add one")
+        return self
+
+
+class StandardsSpec(_Spec):
+    """Travel-time standards in minutes."""
+
+    house_min: PosFloat = Field(20.0, description="R_H: a house within this many minutes.")
+    frequent_min: PosFloat = Field(
+        10.0, description="R_A: a house or antenne (frequent services) within this many minutes."
+    )
+    link_min: PosFloat = Field(
+        15.0, description="L: an antenne is linked to a house at most this many minutes away."
+    )
+    need_tightening: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.0, description="mu in R(i) = R (1 - mu * need_i): stricter standards for the neediest."
+    )
+
+
+class BudgetSpec(_Spec):
+    """Money available for new sites (existing sites cost nothing to keep)."""
+
+    amount_eur: NonNegFloat
+
+
+class ObjectiveSpec(_Spec):
+    """What the optimiser maximises or minimises."""
+
+    kind: Literal["max_coverage"] = "max_coverage"
+    alpha: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.5, description="Share of the objective for house coverage; 1 - alpha for frequent."
+    )
+    keep_existing: bool = Field(True, description="Existing sites stay open in their role.")
+
+
+class SolverSpec(_Spec):
+    """Which MILP solver runs and how long it may run."""
+
+    name: Literal["cbc", "highs"] = "cbc"
+    time_limit_s: PosFloat | None = 60.0
+    mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    threads: Annotated[int, Field(ge=1)] = 1
+    msg: bool = False
+
+
+class OutputSpec(_Spec):
+    """Where results are written."""
+
+    dir: Path = Path("outputs")
+    map: bool = True
+
+
+class Scenario(_Spec):
+    """A complete, validated planning scenario.
+
+    Attributes
+    ----------
+    source : Path or None
+        The YAML file the scenario came from (None when built in code).
+    source_sha256 : str or None
+        SHA-256 of that file's bytes, for the manifest.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    description: str = ""
+    data: DataSpec
+    need: NeedSpec
+    travel: TravelSpec = TravelSpec()
+    standards: StandardsSpec = StandardsSpec()
+    budget: BudgetSpec
+    objective: ObjectiveSpec = ObjectiveSpec()
+    solver: SolverSpec = SolverSpec()
+    outputs: OutputSpec = OutputSpec()
+    source: Path | None = Field(None, exclude=True)
+    source_sha256: str | None = Field(None, exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    def input_paths(self) -> dict[str, Path]:
+        """Return every input file of the scenario by role."""
+        return {
+            "sectors": self.data.sectors,
+            "sites": self.data.sites,
+            "network": self.data.network,
+        }
+
+
+def _format_location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _pydantic_problems(error: ValidationError, where: str) -> list[str]:
+    problems = []
+    for item in error.errors():
+        key = _format_location(item["loc"])
+        if item["type"] == "extra_forbidden":
+            problems.append(
+                f"{where}: unknown key '{key}': remove it or check its spelling "
+                "(see scenarios/demo.yaml for every option)"
+            )
+        elif item["type"] == "missing":
+            problems.append(f"{where}: required key '{key}' is missing: add it")
+        else:
+            got = item.get("input")
+            shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+            problems.append(f"{where}: key '{key}': {item['msg']}{shown}")
+    return problems
+
+
+def _set_dotted(raw: dict[str, Any], dotted: str, value: object) -> None:
+    parts = dotted.split(".")
+    node = raw
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ScenarioError(f"override '{dotted}': '{part}' is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def _resolve_data_paths(raw: dict[str, Any], base: Path) -> None:
+    data = raw.get("data")
+    if not isinstance(data, dict):
+        return
+    for key in ("sectors", "sites", "network"):
+        value = data.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            data[key] = str((base / value).resolve())
+
+
+def scenario_from_dict(
+    raw: dict[str, Any],
+    *,
+    base_dir: Path | None = None,
+    where: str = "scenario",
+    overrides: dict[str, object] | None = None,
+    source: Path | None = None,
+    source_sha256: str | None = None,
+) -> Scenario:
+    """Validate a scenario given as a mapping.
+
+    Parameters
+    ----------
+    raw
+        The parsed YAML mapping.
+    base_dir
+        Folder against which relative data paths are resolved (default: working directory).
+    where
+        Name used in error messages (normally the file name).
+    overrides
+        Dotted keys and values applied on top, e.g. ``{"budget.amount_eur": 5e5}``.
+    source, source_sha256
+        The file the mapping came from and its hash, kept for the manifest.
+
+    Returns
+    -------
+    Scenario
+        The validated, frozen scenario.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every invalid, missing or unknown key with its path.
+    """
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            f"{where}: expected a mapping of keys (name, data, need, ...) at the top level, "
+            f"got {type(raw).__name__}"
+        )
+    raw = _deep_copy(raw)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value)
+    _resolve_data_paths(raw, base_dir or Path.cwd())
+    if "source" in raw or "source_sha256" in raw:
+        raise ScenarioError(f"{where}: unknown key 'source': remove it")
+    try:
+        return Scenario.model_validate({**raw, "source": source, "source_sha256": source_sha256})
+    except ValidationError as error:
+        raise ScenarioError(_pydantic_problems(error, where)) from None
+
+
+def _deep_copy(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: _deep_copy(value) if isinstance(value, dict) else value for key, value in raw.items()
+    }
+
+
+def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+    overrides
+        Dotted keys and values applied on top of the file, e.g. ``{"solver.name": "highs"}``.
+
+    Returns
+    -------
+    Scenario
+        The validated, frozen scenario; relative data paths are resolved against the file's folder.
+
+    Raises
+    ------
+    InputFileError
+        When the file does not exist or cannot be read.
+    ScenarioError
+        When the YAML is malformed or any key is unknown, missing or invalid.
+    """
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(
+            f"scenario file {path} does not exist: check the path (try scenarios/demo.yaml)"
+        ) from None
+    except OSError as error:
+        raise InputFileError(f"scenario file {path} cannot be read: {error.strerror}") from None
+    try:
+        raw = yaml.safe_load(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(
+            f"{path}: not a UTF-8 text file; save the scenario as UTF-8 YAML"
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise ScenarioError(f"{path}: malformed YAML{at}: {problem}; fix the syntax") from None
+    if raw is None:
+        raise ScenarioError(f"{path}: the file is empty; start from scenarios/demo.yaml")
+    return scenario_from_dict(
+        raw,
+        base_dir=path.resolve().parent,
+        where=str(path),
+        overrides=overrides,
+        source=path.resolve(),
+        source_sha256=hashlib.sha256(content).hexdigest(),
+    )

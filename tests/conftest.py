@@ -1,0 +1,127 @@
+"""Shared fixtures: a tiny city written in code, and a scenario file pointing at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pytest
+import yaml
+from shapely import LineString, Point, box
+
+CRS = "EPSG:31370"
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@dataclass
+class TinyCity:
+    folder: Path
+    sectors: Path
+    sites: Path
+    streets: Path
+    scenario: Path
+
+    def raw_scenario(self) -> dict[str, Any]:
+        return yaml.safe_load(self.scenario.read_text())
+
+    def write_scenario(self, raw: dict[str, Any], name: str = "scenario.yaml") -> Path:
+        path = self.folder / name
+        path.write_text(yaml.safe_dump(raw, sort_keys=False))
+        return path
+
+
+def tiny_layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A 3 x 2 grid of 1 km sectors, a street grid every 500 m, four candidate sites."""
+    sectors = gpd.GeoDataFrame(
+        {
+            "sector_id": ["A1", "A2", "A3", "B1", "B2", "B3"],
+            "name": ["Noord-West", "Noord", "Noord-Oost", "Zuid-West", "Zuid", "Zuid-Oost"],
+            "population": [1000, 2000, 1500, 800, 1200, 900],
+            "target": [100, 250, 150, 60, 130, 90],
+            "median_income": [21000, 24000, 30000, 35000, 27000, 33000],
+            "deprived_births_share": [0.40, 0.30, 0.10, 0.05, 0.20, 0.08],
+        },
+        geometry=[
+            box(x * 1000, y * 1000, (x + 1) * 1000, (y + 1) * 1000)
+            for y in (1, 0)
+            for x in (0, 1, 2)
+        ],
+        crs=CRS,
+    )
+    lines = [
+        LineString([(k * 500.0, j * 500.0), (k * 500.0, (j + 1) * 500.0)])
+        for k in range(7)
+        for j in range(4)
+    ] + [
+        LineString([(k * 500.0, j * 500.0), ((k + 1) * 500.0, j * 500.0)])
+        for j in range(5)
+        for k in range(6)
+    ]
+    streets = gpd.GeoDataFrame(
+        {
+            "street_id": range(len(lines)),
+            "name": [f"straat {i}" for i in range(len(lines))],
+            "oneway": ["D"] * len(lines),
+        },
+        geometry=lines,
+        crs=CRS,
+    )
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": ["S1", "S2", "S3", "S4"],
+            "name": ["School West", "Bib Centrum", "Buurthuis Oost", "Kerk Zuid"],
+            "type": ["school", "library", "community_centre", "community_centre"],
+            "can_house": [True, True, True, False],
+            "can_antenne": [True, True, True, True],
+            "cost_house": [400000.0, 500000.0, 450000.0, 0.0],
+            "cost_antenne": [80000.0, 90000.0, 70000.0, 60000.0],
+            "existing": ["", "house", "", ""],
+            "forbidden": [False, False, False, False],
+        },
+        geometry=[Point(500, 1500), Point(1500, 1000), Point(2500, 1500), Point(1500, 500)],
+        crs=CRS,
+    )
+    return sectors, sites, streets
+
+
+def scenario_dict(name: str = "tiny") -> dict[str, Any]:
+    return {
+        "name": name,
+        "data": {
+            "sectors": "sectors.gpkg",
+            "sites": "sites.gpkg",
+            "network": "streets.gpkg",
+        },
+        "need": {
+            "indicators": [
+                {"column": "median_income", "direction": "lower_is_needier"},
+                {"column": "deprived_births_share", "direction": "higher_is_needier"},
+            ],
+            "equity_lambda": 1.0,
+        },
+        "standards": {"house_min": 15, "frequent_min": 8, "link_min": 20},
+        "budget": {"amount_eur": 600000},
+        "solver": {"name": "cbc", "time_limit_s": 30},
+    }
+
+
+@pytest.fixture
+def tiny_city(tmp_path: Path) -> TinyCity:
+    sectors, sites, streets = tiny_layers()
+    folder = tmp_path / "city"
+    folder.mkdir()
+    sectors.to_file(folder / "sectors.gpkg", driver="GPKG")
+    sites.to_file(folder / "sites.gpkg", driver="GPKG")
+    streets.to_file(folder / "streets.gpkg", driver="GPKG")
+    city = TinyCity(
+        folder=folder,
+        sectors=folder / "sectors.gpkg",
+        sites=folder / "sites.gpkg",
+        streets=folder / "streets.gpkg",
+        scenario=folder / "scenario.yaml",
+    )
+    city.write_scenario(scenario_dict())
+    return city
