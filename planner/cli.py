@@ -28,8 +28,8 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Plan Huizen van het Kind and their antennes from statistical-sector data.",
 )
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3

@@ -102,12 +102,15 @@ def _sites_table(
     sites = inputs.sites
     ids = sites["site_id"].to_numpy()
     role = np.where(solution.house, "house", np.where(solution.antenne, "antenne", "closed"))
-    existing = (sites["existing_role"] != "").to_numpy()
-    new = ~existing
+    existing_role = sites["existing_role"].to_numpy()
+    existing = existing_role != ""
+    # an existing site kept in its own role is free; opened in another role it pays that role
     cost = np.where(
-        solution.house & new,
+        solution.house & (existing_role != "house"),
         sites["cost_house"].to_numpy(),
-        np.where(solution.antenne & new, sites["cost_antenne"].to_numpy(), 0.0),
+        np.where(
+            solution.antenne & (existing_role != "antenne"), sites["cost_antenne"].to_numpy(), 0.0
+        ),
     )
     n_sites = len(sites)
     families_house = np.bincount(

@@ -1,0 +1,268 @@
+"""The command line end to end, on the tiny city and the demo, and every bad-input path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import app
+from tests.conftest import ROOT, TinyCity
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_run_tiny_city_writes_everything(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    assert code == 0, output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "map.html",
+        "plan.gpkg",
+        "summary.csv",
+        "summary.json",
+    ]
+    summary = json.loads((out / "summary.json").read_text())
+    for key in (
+        "scenario",
+        "status",
+        "proven_optimal",
+        "objective",
+        "bound",
+        "gap",
+        "cost",
+        "budget",
+        "houses",
+        "antennes",
+        "target_population",
+        "coverage",
+        "travel_time_min",
+        "runtime_s",
+    ):
+        assert key in summary
+    assert summary["proven_optimal"] is True
+    assert summary["target_population"] == 780
+    assert summary["cost"] <= summary["budget"]
+    assert set(summary["coverage"]) >= {
+        "house",
+        "frequent",
+        "house_neediest_quintile",
+        "frequent_neediest_quintile",
+    }
+    assert set(summary["travel_time_min"]["house"]) >= {"mean", "p50", "p90", "max"}
+    assert set(summary["runtime_s"]) == {
+        "inputs",
+        "demand",
+        "network",
+        "travel",
+        "optimise",
+        "plan",
+    }
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["sha256"]
+    assert manifest["inputs"]["sectors"]["sha256"]
+    assert manifest["packages"]["pulp"]
+    assert manifest["solver"]["name"] == "cbc"
+    sites = gpd.read_file(out / "plan.gpkg", layer="sites")
+    assert set(sites["role"]) <= {"house", "antenne", "closed"}
+    assert sites.loc[sites["site_id"] == "S2", "role"].item() == "house"  # existing kept
+    sectors = gpd.read_file(out / "plan.gpkg", layer="sectors")
+    assert {
+        "need",
+        "weight",
+        "tt_house_min",
+        "tt_frequent_min",
+        "covered_house",
+        "covered_frequent",
+        "site_house",
+        "site_frequent",
+    } <= set(sectors.columns)
+    links = gpd.read_file(out / "plan.gpkg", layer="links")
+    assert len(links) == summary["antennes"]
+
+
+def test_same_inputs_same_outputs(tiny_city: TinyCity, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        code, output = invoke("run", str(tiny_city.scenario), "--out", str(tmp_path / name))
+        assert code == 0, output
+    # runtime_s is the one figure that may differ (the manifest holds the time of the run)
+    summaries = [json.loads((tmp_path / name / "summary.json").read_text()) for name in "ab"]
+    for summary in summaries:
+        del summary["runtime_s"]
+    assert summaries[0] == summaries[1]
+    csvs = [
+        [row for row in (tmp_path / name / "summary.csv").read_text().splitlines()
+         if not row.startswith("runtime_s.")]
+        for name in "ab"
+    ]
+    assert csvs[0] == csvs[1]
+    assert (tmp_path / "a" / "map.html").read_bytes() == (tmp_path / "b" / "map.html").read_bytes()
+
+
+def test_demo_scenario_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    code, output = invoke("run", str(ROOT / "scenarios" / "demo.yaml"), "--out", str(out))
+    assert code == 0, output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["proven_optimal"] is True
+    assert summary["houses"] >= 2
+    assert summary["antennes"] >= 1
+    html = (out / "map.html").read_text()
+    assert "leaflet" in html.lower()
+
+
+def test_validate_ok_and_all_problems(tiny_city: TinyCity) -> None:
+    code, output = invoke("validate", str(tiny_city.scenario))
+    assert code == 0, output
+    assert "OK" in output
+    sectors = gpd.read_file(tiny_city.sectors)
+    sectors.loc[1, "sector_id"] = "A1"
+    sectors = sectors.drop(columns=["median_income"])
+    sectors.to_file(tiny_city.sectors, driver="GPKG")
+    tiny_city.streets.unlink()
+    code, output = invoke("validate", str(tiny_city.scenario))
+    assert code == 2
+    assert "median_income" in output
+    assert "streets.gpkg" in output
+
+
+def _assert_clean_failure(code: int, output: str, out: Path, *needles: str) -> None:
+    assert code == 2, output
+    assert "Traceback" not in output
+    for needle in needles:
+        assert needle in output, output
+    assert not out.exists()
+    assert not any(p.name.startswith(".") for p in out.parent.iterdir() if p.is_dir())
+
+
+def test_missing_file(tiny_city: TinyCity, tmp_path: Path) -> None:
+    tiny_city.sectors.unlink()
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    _assert_clean_failure(code, output, out, "sectors.gpkg does not exist")
+
+
+def test_unreadable_file(tiny_city: TinyCity, tmp_path: Path) -> None:
+    tiny_city.sites.write_text("garbage")
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    _assert_clean_failure(code, output, out, "cannot be opened")
+
+
+def test_missing_column(tiny_city: TinyCity, tmp_path: Path) -> None:
+    gpd.read_file(tiny_city.sectors).drop(columns=["population"]).to_file(tiny_city.sectors)
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    _assert_clean_failure(code, output, out, "column 'population'", "is missing")
+
+
+def test_typo_key(tiny_city: TinyCity, tmp_path: Path) -> None:
+    raw = tiny_city.raw_scenario()
+    raw["standards"]["house_minutes"] = 12
+    path = tiny_city.write_scenario(raw, "typo.yaml")
+    out = tmp_path / "out"
+    code, output = invoke("run", str(path), "--out", str(out))
+    _assert_clean_failure(code, output, out, "unknown key 'standards.house_minutes'")
+
+
+def test_crs_mismatch(tiny_city: TinyCity, tmp_path: Path) -> None:
+    gpd.read_file(tiny_city.sites).to_crs("EPSG:3812").to_file(tiny_city.sites)
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    _assert_clean_failure(code, output, out, "different CRS", "EPSG:3812")
+
+
+def test_duplicate_ids(tiny_city: TinyCity, tmp_path: Path) -> None:
+    sectors = gpd.read_file(tiny_city.sectors)
+    sectors.loc[2, "sector_id"] = "A1"
+    sectors.to_file(tiny_city.sectors)
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    _assert_clean_failure(code, output, out, "duplicated: A1")
+
+
+@pytest.mark.parametrize(("value", "needle"), [(-10, "negative"), ("veel", "must hold numbers")])
+def test_bad_population(tiny_city: TinyCity, tmp_path: Path, value: object, needle: str) -> None:
+    sectors = gpd.read_file(tiny_city.sectors)
+    sectors["population"] = sectors["population"].astype(object)
+    sectors.loc[0, "population"] = value
+    sectors.to_file(tiny_city.sectors)
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    _assert_clean_failure(code, output, out, needle)
+
+
+def test_budget_too_small_is_a_valid_answer(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "run", str(tiny_city.scenario), "--out", str(out), "--set", "budget.amount_eur=1000"
+    )
+    assert code == 0, output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["budget_too_small"] is True
+    assert summary["houses_new"] == 0
+    assert summary["antennes_new"] == 0
+    assert summary["houses"] == 1  # the existing house stays
+    assert "below the cheapest new site" in output
+
+
+def test_no_site_within_any_standard(tiny_city: TinyCity, tmp_path: Path) -> None:
+    sites = gpd.read_file(tiny_city.sites)
+    sites.geometry = sites.geometry.translate(120.0, 40.0)
+    sites.to_file(tiny_city.sites)
+    out = tmp_path / "out"
+    code, output = invoke(
+        "run",
+        str(tiny_city.scenario),
+        "--out",
+        str(out),
+        "--set",
+        "standards.house_min=0.01",
+        "--set",
+        "standards.frequent_min=0.01",
+    )
+    _assert_clean_failure(code, output, out, "no candidate site is within the standards")
+
+
+def test_failed_run_keeps_earlier_good_output(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    assert code == 0, output
+    before = (out / "summary.json").read_bytes()
+    tiny_city.sites.write_text("garbage")
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(out))
+    assert code == 2
+    assert (out / "summary.json").read_bytes() == before
+
+
+def test_rerun_replaces_output_whole(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke("run", str(tiny_city.scenario), "--out", str(out))[0] == 0
+    (out / "stale.txt").write_text("from an older run")
+    assert invoke("run", str(tiny_city.scenario), "--out", str(out))[0] == 0
+    assert not (out / "stale.txt").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_bad_set_syntax(tiny_city: TinyCity) -> None:
+    code, output = invoke("run", str(tiny_city.scenario), "--set", "budget")
+    assert code == 2
+    assert "expected KEY=VALUE" in output
+
+
+def test_python_api_returns_plan(tiny_city: TinyCity) -> None:
+    import planner  # noqa: PLC0415
+
+    plan = planner.run(tiny_city.scenario)
+    assert isinstance(plan, planner.Plan)
+    assert plan.summary["houses"] == (plan.sites["role"] == "house").sum()
+    assert len(plan.sectors) == 6

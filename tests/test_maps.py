@@ -1,0 +1,252 @@
+"""The folium map of a plan: layers, markers, escaping, legend and byte-identical output."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import folium
+import geopandas as gpd
+import pytest
+from shapely import LineString, Point, box
+
+from planner.errors import DataError
+from planner.maps import NEED_COLOURS, _need_colour, build_map, map_html, write_map
+from planner.scenario import Scenario, scenario_from_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CRS = "EPSG:31370"
+EVIL = "<script>alert(1)</script>"
+TEMPLATE_BREAKER = "Ta`${alert(2)}`\\u"
+
+
+@dataclass(frozen=True)
+class FakePlan:
+    """The attributes of planner.plan.Plan that the map reads."""
+
+    scenario: Scenario
+    sectors: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    summary: dict[str, Any]
+
+
+def make_scenario(**standards: float) -> Scenario:
+    return scenario_from_dict(
+        {
+            "name": "demo-test",
+            "data": {"sectors": "s.gpkg", "sites": "x.gpkg", "network": "n.gpkg"},
+            "need": {"indicators": [{"column": "inc", "direction": "lower_is_needier"}]},
+            "standards": {"house_min": 20, "frequent_min": 10, **standards},
+            "budget": {"amount_eur": 1_500_000},
+        }
+    )
+
+
+@pytest.fixture
+def plan() -> FakePlan:
+    x0, y0 = 103_000.0, 193_000.0
+    sectors = gpd.GeoDataFrame(
+        {
+            "sector_id": ["A", "B", "C", "D"],
+            "name": ["Kerkwijk", EVIL, "Molen & Co", TEMPLATE_BREAKER],
+            "population": [1000, 2000, 1500, 800],
+            "target": [100, 250, 150, 60],
+            "need": [0.05, 0.35, 0.65, 1.0],
+            "weight": [105.0, 337.5, 247.5, 120.0],
+            "tt_house_min": [5.0, 12.0, 25.0, math.inf],
+            "tt_frequent_min": [3.0, 9.0, 14.0, math.inf],
+            "covered_house": [True, True, False, False],
+            "covered_frequent": [True, True, False, False],
+            "site_house": ["H1", "H2", "H2", None],
+            "site_frequent": ["A1", "H2", "A2", None],
+        },
+        geometry=[
+            box(x0 + dx, y0 + dy, x0 + dx + 1000, y0 + dy + 1000)
+            for dy in (1000, 0)
+            for dx in (0, 1000)
+        ],
+        crs=CRS,
+    )
+    points = {
+        "H1": Point(x0 + 500, y0 + 1500),
+        "H2": Point(x0 + 1500, y0 + 500),
+        "A1": Point(x0 + 200, y0 + 1200),
+        "A2": Point(x0 + 1800, y0 + 200),
+        "C1": Point(x0 + 900, y0 + 900),
+    }
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": list(points),
+            "name": ["Huis De Kouter", f"Buurtcentrum <b>Oost</b> {EVIL}", "School", "Bib", "Kerk"],
+            "type": ["community_centre", "community_centre", "school", "library", "other"],
+            "role": ["house", "house", "antenne", "antenne", "closed"],
+            "existing": [True, False, True, False, False],
+            "linked_house": [None, None, "H1", "H2", None],
+            "cost": [0.0, 455_000.0, 0.0, 65_000.0, 0.0],
+        },
+        geometry=list(points.values()),
+        crs=CRS,
+    )
+    links = gpd.GeoDataFrame(
+        {"antenne_id": ["A1", "A2"], "house_id": ["H1", "H2"], "minutes": [6.0, 8.5]},
+        geometry=[
+            LineString([points["A1"], points["H1"]]),
+            LineString([points["A2"], points["H2"]]),
+        ],
+        crs=CRS,
+    )
+    summary = {
+        "status": "Optimal",
+        "proven_optimal": True,
+        "gap": 0.0,
+        "cost": 520_000.0,
+        "budget": 1_500_000.0,
+        "houses": 2,
+        "antennes": 2,
+        "coverage": {"house": 350 / 560, "frequent": 350 / 560},
+    }
+    return FakePlan(make_scenario(), sectors, sites, links, summary)
+
+
+def layers(fmap: folium.Map) -> dict[str, folium.FeatureGroup]:
+    return {
+        child.layer_name: child
+        for child in fmap._children.values()
+        if isinstance(child, folium.FeatureGroup)
+    }
+
+
+def geojson_features(group: folium.FeatureGroup) -> list[dict[str, Any]]:
+    return [
+        feature
+        for child in group._children.values()
+        if isinstance(child, folium.GeoJson)
+        for feature in child.data["features"]
+    ]
+
+
+def test_layers_hold_the_right_features(plan: FakePlan) -> None:
+    groups = layers(build_map(plan))
+    assert list(groups) == [
+        "Noodindex per sector",
+        "Geen huis binnen 20 min te voet (2 sectoren)",
+        "Geen huis of antenne binnen 10 min te voet (2 sectoren)",
+        "Koppeling antenne - huis (2)",
+        "Niet geopende kandidaten",
+        "Antennes",
+        "Huizen van het Kind",
+    ]
+    assert len(geojson_features(groups["Noodindex per sector"])) == 4
+    uncovered = geojson_features(groups["Geen huis binnen 20 min te voet (2 sectoren)"])
+    assert uncovered[0]["properties"]["sector"].startswith("Molen &amp; Co")
+    assert len(uncovered) == 2
+    houses = list(groups["Huizen van het Kind"]._children.values())
+    assert len(houses) == 2
+    assert all(isinstance(marker, folium.Marker) for marker in houses)
+    antennes = list(groups["Antennes"]._children.values())
+    assert len(antennes) == 2
+    assert all(isinstance(marker, folium.CircleMarker) for marker in antennes)
+    assert len(groups["Koppeling antenne - huis (2)"]._children) == 2
+    assert groups["Niet geopende kandidaten"].show is False
+
+
+def test_html_has_markers_links_legend_and_title(plan: FakePlan) -> None:
+    page = map_html(plan)
+    assert page.count("L.marker(") == 2  # the houses
+    assert page.count("L.circleMarker(") == 3  # two antennes and one closed candidate
+    assert page.count("L.polyline(") == 2  # the links
+    assert '"icon": "house"' in page
+    assert "L.control.layers(" in page
+    assert 'class="planner-legend"' in page
+    for colour in NEED_COLOURS:
+        assert colour in page
+    assert "Huis van het Kind (bestaand)" in page
+    assert "Antenne (nieuw)" in page
+    title = re.search(r'<div class="planner-title">(.*?)</div>', page)
+    assert title is not None
+    assert "demo-test" in title.group(1)
+    assert "2 huizen (1 nieuw)" in title.group(1)
+    assert "2 antennes (1 nieuw)" in title.group(1)
+    assert "62,5 %" in title.group(1)
+    assert "€ 520.000 van € 1.500.000" in title.group(1)
+    assert "bewezen optimaal" in title.group(1)
+    assert "niet bewezen" not in title.group(1)
+    assert "fitBounds(" in page
+
+
+def test_popups_show_figures_in_dutch(plan: FakePlan) -> None:
+    page = map_html(plan)
+    assert "niet bereikbaar" in page  # sector D has no route
+    assert "12,0 min" in page
+    assert "€ 455.000" in page  # cost of the new house
+    assert "bestaand, geen kost" in page
+    assert "Gekoppeld aan huis" in page
+
+
+def test_not_proven_optimal_shows_the_gap(plan: FakePlan) -> None:
+    summary = {**plan.summary, "status": "Not Solved", "proven_optimal": False, "gap": 0.0123}
+    page = map_html(replace(plan, summary=summary))
+    assert "niet bewezen optimaal (gap 1,2 %)" in page
+    summary["gap"] = None
+    assert "niet bewezen optimaal (gap onbekend)" in map_html(replace(plan, summary=summary))
+
+
+def test_standards_follow_the_scenario(plan: FakePlan) -> None:
+    scenario = make_scenario(house_min=15, frequent_min=8, need_tightening=0.3)
+    groups = layers(build_map(replace(plan, scenario=scenario)))
+    assert "Geen huis binnen 15 min te voet (strenger bij meer nood) (2 sectoren)" in groups
+
+
+def test_text_from_the_data_is_escaped(plan: FakePlan) -> None:
+    page = map_html(plan)
+    assert EVIL not in page
+    assert "<b>Oost</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # site popup and tooltip
+    assert "\\u0026lt;script\\u0026gt;" in page  # sector name inside the GeoJSON data
+    assert "${alert(2)}" not in page
+    assert "`${" not in page
+    assert "&#96;&#36;{alert(2)}&#96;&#92;u" in page.replace("\\u0026", "&")
+
+
+def test_output_is_byte_identical(plan: FakePlan, tmp_path: Path) -> None:
+    write_map(plan, tmp_path / "a.html")
+    write_map(plan, tmp_path / "b.html")
+    first = (tmp_path / "a.html").read_bytes()
+    assert first == (tmp_path / "b.html").read_bytes()
+    assert first.decode("utf-8") == map_html(plan)
+    assert re.search(r"_[0-9a-f]{32}", first.decode("utf-8")) is None
+    assert "map_000001" in first.decode("utf-8")
+
+
+def test_need_classes() -> None:
+    assert _need_colour(0.0) == NEED_COLOURS[0]
+    assert _need_colour(0.19) == NEED_COLOURS[0]
+    assert _need_colour(0.2) == NEED_COLOURS[1]
+    assert _need_colour(0.79) == NEED_COLOURS[3]
+    assert _need_colour(1.0) == NEED_COLOURS[4]
+    assert _need_colour(math.nan) not in NEED_COLOURS
+
+
+def test_sectors_are_coloured_by_need(plan: FakePlan) -> None:
+    groups = layers(build_map(plan))
+    fills = [f["properties"]["fill"] for f in geojson_features(groups["Noodindex per sector"])]
+    assert fills == [NEED_COLOURS[0], NEED_COLOURS[1], NEED_COLOURS[3], NEED_COLOURS[4]]
+
+
+def test_plan_without_crs_is_rejected(plan: FakePlan) -> None:
+    sectors = plan.sectors.set_crs(None, allow_override=True)
+    with pytest.raises(DataError, match=r"plan\.sectors has no CRS"):
+        build_map(replace(plan, sectors=sectors))
+
+
+def test_plan_without_uncovered_sectors_or_links(plan: FakePlan) -> None:
+    sectors = plan.sectors.assign(covered_house=True, covered_frequent=True)
+    sites = plan.sites.assign(role=["house", "house", "closed", "closed", "closed"])
+    page = map_html(replace(plan, sectors=sectors, sites=sites, links=plan.links.iloc[:0]))
+    assert "Geen huis binnen 20 min te voet (0 sectoren)" in page
+    assert page.count("L.polyline(") == 0

@@ -1,0 +1,344 @@
+"""The solve layer: honest statuses, bounds and gaps for CBC and HiGHS."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import numpy as np
+import pulp
+import pytest
+
+from planner import solve as solve_module
+from planner.errors import SolverUnavailableError
+from planner.scenario import SolverSpec
+from planner.solve import (
+    SOLVERS,
+    _classify_cbc,
+    _classify_highs,
+    available_solvers,
+    relative_gap,
+    solve_problem,
+)
+
+SOLVER_NAMES = ["cbc", "highs"]
+
+
+def spec(name: str, **kwargs: Any) -> SolverSpec:
+    if name not in available_solvers():
+        pytest.skip(f"solver {name} not installed")
+    return SolverSpec(name=name, **kwargs)
+
+
+def knapsack() -> pulp.LpProblem:
+    # max 3x + 2y + 4z + 10  s.t.  2x + y + 3z <= 4, binary.
+    # x+y: weight 3, value 5; y+z: weight 4, value 6; x+z: weight 5 (too heavy).
+    # Optimum y = z = 1: 6 + 10 = 16.
+    problem = pulp.LpProblem("knapsack", pulp.LpMaximize)
+    x, y, z = (problem.add_variable(n, cat=pulp.LpBinary) for n in "xyz")
+    problem += pulp.LpAffineExpression([(x, 3.0), (y, 2.0), (z, 4.0)], constant=10.0)
+    problem += pulp.LpConstraint(
+        pulp.LpAffineExpression([(x, 2.0), (y, 1.0), (z, 3.0)]), pulp.LpConstraintLE, "w", 4.0
+    )
+    return problem
+
+
+def multi_knapsack(n: int = 100, m: int = 5, seed: int = 0) -> pulp.LpProblem:
+    """A random 5-constraint multi-dimensional knapsack: incumbents come at once, proofs not.
+
+    Neither CBC nor HiGHS proves it optimal within 20 s on a laptop (checked when written).
+    """
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(1, 1000, (m, n))
+    capacity = weights.sum(axis=1) // 2
+    value = weights.sum(axis=0) // m + rng.integers(0, 50, n)
+    problem = pulp.LpProblem("mkp", pulp.LpMaximize)
+    x = [problem.add_variable(f"x_{j}", cat=pulp.LpBinary) for j in range(n)]
+    problem += pulp.LpAffineExpression([(x[j], float(value[j])) for j in range(n)])
+    for i in range(m):
+        problem += pulp.LpConstraint(
+            pulp.LpAffineExpression([(x[j], float(weights[i, j])) for j in range(n)]),
+            pulp.LpConstraintLE,
+            f"capacity_{i}",
+            float(capacity[i]),
+        )
+    return problem
+
+
+# --------------------------------------------------------------------------- real solves
+
+
+def test_available_solvers() -> None:
+    names = available_solvers()
+    assert set(names) <= set(SOLVERS)
+    assert "cbc" in names  # bundled with pulp
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_optimal_is_proven(name: str) -> None:
+    problem = knapsack()
+    result = solve_problem(problem, spec(name))
+    assert result.status == "optimal"
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(16.0)
+    assert result.bound == pytest.approx(16.0)  # objective constant included in the bound
+    assert result.gap == 0.0
+    assert result.sense == "max"
+    assert result.solver == name
+    assert result.has_plan
+    assert result.runtime_s > 0
+    assert [v.varValue for v in problem.variables()] == [0, 1, 1]
+    json.dumps(result.options)  # fit for the manifest
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_minimisation(name: str) -> None:
+    # min x + y  s.t.  x + y >= 1.5, integer: optimum 2.
+    problem = pulp.LpProblem("min", pulp.LpMinimize)
+    x = problem.add_variable("x", 0, 5, cat=pulp.LpInteger)
+    y = problem.add_variable("y", 0, 5, cat=pulp.LpInteger)
+    problem += x + y
+    problem += pulp.LpConstraint(x + y, pulp.LpConstraintGE, "c", 1.5)
+    result = solve_problem(problem, spec(name))
+    assert result.sense == "min"
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_time_limit_is_not_proven(name: str) -> None:
+    result = solve_problem(multi_knapsack(), spec(name, time_limit_s=0.5))
+    assert result.status == "feasible"
+    assert not result.proven_optimal
+    assert result.objective is not None
+    assert result.bound is not None
+    assert result.bound >= result.objective
+    assert result.gap is not None
+    assert 0.0 < result.gap <= 1.0
+    assert result.gap == pytest.approx((result.bound - result.objective) / result.objective)
+    assert result.time_limit_s == 0.5
+    assert result.runtime_s < 10
+    assert "time" in result.detail.lower()
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_gap_tolerance_is_optimal_but_not_proven(name: str) -> None:
+    # With mip_gap = 0.5 both solvers stop at once, inside the tolerance: status optimal (within
+    # tolerance), proven only if the remaining gap happens to be ~0.
+    result = solve_problem(multi_knapsack(), spec(name, mip_gap=0.5, time_limit_s=20))
+    assert result.status == "optimal"
+    assert result.mip_gap == 0.5
+    assert result.gap is not None
+    assert 0.0 <= result.gap <= 0.5
+    assert result.proven_optimal == (result.gap == 0.0)
+    assert not result.proven_optimal  # this instance is far from closed at the root
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_infeasible(name: str) -> None:
+    problem = pulp.LpProblem("infeasible", pulp.LpMaximize)
+    x = problem.add_variable("x", cat=pulp.LpBinary)
+    y = problem.add_variable("y", cat=pulp.LpBinary)
+    problem += x + y
+    problem += pulp.LpConstraint(x + y, pulp.LpConstraintGE, "too_much", 3.0)
+    result = solve_problem(problem, spec(name))
+    assert result.status == "infeasible"
+    assert not result.proven_optimal
+    assert result.objective is None
+    assert result.gap is None
+    assert not result.has_plan
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_lp_and_empty_problems(name: str) -> None:
+    lp = pulp.LpProblem("lp", pulp.LpMaximize)
+    x = lp.add_variable("x", 0, 1.5)
+    lp += x + 1.0
+    lp += pulp.LpConstraint(x, pulp.LpConstraintLE, "c", 1.0)
+    result = solve_problem(lp, spec(name))
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(2.0)
+    empty = pulp.LpProblem("empty", pulp.LpMaximize)
+    empty += pulp.LpAffineExpression(constant=3.0)
+    result = solve_problem(empty, spec(name))
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(3.0)
+
+
+def test_highs_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    solve_problem(knapsack(), spec("highs"))
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == ""
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_msg_relays_solver_log(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="planner.solve"):
+        solve_problem(knapsack(), spec(name, msg=False))
+    assert not any(" log:\n" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="planner.solve"):
+        solve_problem(knapsack(), spec(name, msg=True))
+    logs = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"{name} log:")]
+    assert len(logs) == 1
+    assert ("Result - Optimal" if name == "cbc" else "Optimal") in logs[0]
+
+
+def test_time_limited_result_logs_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="planner.solve"):
+        solve_problem(multi_knapsack(), spec("cbc", time_limit_s=0.3))
+    assert any("NOT proven optimal" in r.getMessage() for r in caplog.records)
+
+
+# --------------------------------------------------------------------------- availability
+
+
+def test_missing_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solve_module, "available_solvers", lambda: ["cbc"])
+    with pytest.raises(SolverUnavailableError, match=r"pip install highspy, or set solver.name"):
+        solve_problem(knapsack(), SolverSpec(name="highs"))
+    monkeypatch.setattr(solve_module, "available_solvers", list)
+    with pytest.raises(SolverUnavailableError, match=r"solver 'cbc' is not installed"):
+        solve_problem(knapsack(), SolverSpec(name="cbc"))
+
+
+def test_unknown_solver() -> None:
+    bogus = SolverSpec.model_construct(name="gurobi", time_limit_s=1.0, mip_gap=0.0, threads=1)
+    with pytest.raises(SolverUnavailableError, match=r"unknown solver 'gurobi'.*cbc, highs"):
+        solve_problem(knapsack(), bogus)
+
+
+# --------------------------------------------------------------------------- gap
+
+
+def test_relative_gap() -> None:
+    assert relative_gap(100.0, 110.0, "max") == pytest.approx(0.1)
+    assert relative_gap(100.0, 90.0, "min") == pytest.approx(0.1)
+    assert relative_gap(100.0, 99.9995, "max") == 0.0  # a bound printed rounded
+    assert relative_gap(None, 1.0, "max") is None
+    assert relative_gap(1.0, None, "max") is None
+    assert relative_gap(1.0, float("inf"), "max") is None
+    assert relative_gap(0.0, 1e-10, "max") == pytest.approx(0.1)
+
+
+# --------------------------------------------------------------------------- CBC log parsing
+
+CBC_HEAD = "Welcome to the CBC MILP Solver \nVersion: 2.10.3 \nBuild Date: Dec 15 2019 \n\n"
+CBC_TIME_WITH_PLAN = (
+    CBC_HEAD + "Cbc0020I Exiting on maximum time\n\nResult - Stopped on time limit\n\n"
+    "Objective value:                137664.00000000\nUpper bound:                    "
+    "137796.100\nGap:                            -0.00\nEnumerated nodes:               0\n"
+)
+CBC_TIME_NO_PLAN = (
+    CBC_HEAD + "Result - Stopped on time limit\n\nNo feasible solution found\n"
+    "Upper bound:                    137796.100\nEnumerated nodes:               0\n"
+)
+CBC_OPTIMAL = (
+    CBC_HEAD + "Result - Optimal solution found\n\nObjective value:                "
+    "35319.00000000\nEnumerated nodes:               2\n"
+)
+CBC_WITHIN_GAP = (
+    CBC_HEAD + "Result - Optimal solution found (within gap tolerance)\n\n"
+    "Objective value:                137664.00000000\nUpper bound:                    "
+    "137796.100\n"
+)
+CBC_PRESOLVE_INFEASIBLE = CBC_HEAD + "Problem is infeasible - 0.00 seconds\n"
+OPTIONS: dict[str, object] = {}
+
+
+def test_cbc_time_limit_with_plan_is_feasible() -> None:
+    # PuLP reports LpStatusOptimal (1) here; the log says otherwise.
+    outcome = _classify_cbc(CBC_TIME_WITH_PLAN, 1, pulp.LpSolutionIntegerFeasible, OPTIONS)
+    assert outcome.status == "feasible"
+    assert not outcome.solver_proved
+    assert outcome.bound_raw == pytest.approx(137796.1)
+    assert outcome.detail == "Stopped on time limit"
+    assert outcome.version == "2.10.3"
+
+
+def test_cbc_time_limit_without_plan() -> None:
+    outcome = _classify_cbc(CBC_TIME_NO_PLAN, 0, pulp.LpSolutionNoSolutionFound, OPTIONS)
+    assert outcome.status == "no_solution"
+    assert outcome.bound_raw == pytest.approx(137796.1)
+
+
+def test_cbc_log_and_solution_file_disagree(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="planner.solve"):
+        outcome = _classify_cbc(CBC_TIME_WITH_PLAN, 0, pulp.LpSolutionNoSolutionFound, OPTIONS)
+    assert outcome.status == "no_solution"
+    assert "disagree" in caplog.text
+
+
+def test_cbc_optimal_and_within_gap() -> None:
+    optimal = _classify_cbc(CBC_OPTIMAL, 1, pulp.LpSolutionOptimal, OPTIONS)
+    assert optimal.status == "optimal"
+    assert optimal.solver_proved
+    assert optimal.bound_raw is None
+    within = _classify_cbc(CBC_WITHIN_GAP, 1, pulp.LpSolutionOptimal, OPTIONS)
+    assert within.status == "optimal"
+    assert not within.solver_proved
+    assert within.bound_raw == pytest.approx(137796.1)
+
+
+def test_cbc_without_result_line_uses_pulp_status() -> None:
+    outcome = _classify_cbc(CBC_PRESOLVE_INFEASIBLE, -1, pulp.LpSolutionInfeasible, OPTIONS)
+    assert outcome.status == "infeasible"
+    outcome = _classify_cbc("", -3, 0, OPTIONS)
+    assert outcome.status == "error"
+
+
+# --------------------------------------------------------------------------- HiGHS status
+
+
+class FakeInfo:
+    def __init__(self, dual_bound: float, solution_status: int) -> None:
+        self.mip_dual_bound = dual_bound
+        self.primal_solution_status = solution_status
+
+
+class FakeHighs:
+    def __init__(self, status: Any, dual_bound: float, solution_status: int) -> None:
+        self.status = status
+        self.info = FakeInfo(dual_bound, solution_status)
+
+    def getModelStatus(self) -> Any:
+        return self.status
+
+    def getInfo(self) -> FakeInfo:
+        return self.info
+
+    def modelStatusToString(self, status: Any) -> str:
+        return str(status)
+
+
+@pytest.mark.parametrize(
+    ("status_name", "solution_status", "expected"),
+    [
+        ("kOptimal", 2, "optimal"),
+        ("kTimeLimit", 2, "feasible"),
+        ("kTimeLimit", 0, "no_solution"),
+        ("kSolutionLimit", 2, "feasible"),
+        ("kInterrupt", 2, "feasible"),
+        ("kInfeasible", 0, "infeasible"),
+        ("kUnboundedOrInfeasible", 0, "infeasible"),
+        ("kUnbounded", 0, "unbounded"),
+        ("kSolveError", 0, "error"),
+        ("kOptimal", 0, "error"),
+    ],
+)
+def test_highs_status_mapping(status_name: str, solution_status: int, expected: str) -> None:
+    highspy = pytest.importorskip("highspy")
+    status = getattr(highspy.HighsModelStatus, status_name)
+    fake = FakeHighs(status, -120.0, solution_status)
+    outcome = _classify_highs(fake, is_mip=True, sense=pulp.LpMaximize)
+    assert outcome.status == expected
+    assert outcome.bound_raw == pytest.approx(120.0)  # HiGHS minimised -f
+    assert not outcome.solver_proved  # a MIP is proven only by the bound, never by status
+    minimise = _classify_highs(fake, is_mip=True, sense=pulp.LpMinimize)
+    assert minimise.bound_raw == pytest.approx(-120.0)
+    no_bound = _classify_highs(
+        FakeHighs(status, float("-inf"), solution_status), is_mip=True, sense=pulp.LpMaximize
+    )
+    assert no_bound.bound_raw is None
