@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shapely
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -179,10 +180,13 @@ def neediest_quintile(need: NDArray[np.float64], target: NDArray[np.float64]) ->
 
 
 def representative_points(sectors: gpd.GeoDataFrame) -> NDArray[np.float64]:
-    """Return one point inside each sector polygon as an ``(n, 2)`` array.
+    """Return one point per sector as an ``(n, 2)`` array.
 
-    ``representative_point`` is guaranteed to lie inside the polygon, which the centroid of a
-    crescent-shaped sector is not.
+    When the sectors carry ``point_x`` / ``point_y`` columns (``data.point_x`` / ``point_y``,
+    e.g. population-weighted points from :func:`planner.raster.raster_points`), those are used;
+    a sector whose cells are empty gets the fallback below, and points outside their sector
+    are counted in a warning. Otherwise ``representative_point`` is used: it is guaranteed to
+    lie inside the polygon, which the centroid of a crescent-shaped sector is not.
 
     Parameters
     ----------
@@ -195,7 +199,25 @@ def representative_points(sectors: gpd.GeoDataFrame) -> NDArray[np.float64]:
         ``x, y`` per sector in the layer's CRS.
     """
     points = sectors.geometry.representative_point()
-    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
+    if "point_x" not in sectors.columns or "point_y" not in sectors.columns:
+        return xy
+    given = sectors[["point_x", "point_y"]].to_numpy(dtype=float)
+    usable = np.isfinite(given).all(axis=1)
+    if not usable.all():
+        logger.warning(
+            "%d sectors have no point in point_x/point_y; a point on their surface is used",
+            int((~usable).sum()),
+        )
+    xy[usable] = given[usable]
+    inside = shapely.contains_xy(np.asarray(sectors.geometry.array), xy[:, 0], xy[:, 1])
+    if not inside.all():
+        logger.warning(
+            "%d sector points from point_x/point_y lie outside their sector: %s",
+            int((~inside).sum()),
+            ", ".join(str(v) for v in sectors.loc[~inside, "sector_id"][:10]),
+        )
+    return xy
 
 
 def build_demand(

@@ -203,6 +203,7 @@ def _sectors(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None
     columns = {"sector_id": spec.sector_id, "population": spec.population, "target": spec.target}
     if spec.sector_name is not None:
         columns["sector_name"] = spec.sector_name
+    columns |= _point_columns(scenario)
     indicators = {
         f"need.indicators[{index}].column": indicator.column
         for index, indicator in enumerate(scenario.need.indicators)
@@ -241,8 +242,28 @@ def _sectors(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None
         out[indicator.column] = _numeric(
             raw, path, indicator.column, spec.sector_id, problems, allow_missing=True
         )
+    for key, column in _point_columns(scenario).items():  # coordinates may be negative
+        out[key] = pd.to_numeric(raw[column], errors="coerce").astype(float)
+    _keep_extra_columns(raw, out)
     _check_geometry(out, path, ("Polygon", "MultiPolygon"), "sector_id", problems)
     return out
+
+
+def _point_columns(scenario: Scenario) -> dict[str, str]:
+    """Return the sector columns holding representative points (data.point_x/y), if set."""
+    spec = scenario.data
+    if spec.point_x is None or spec.point_y is None:
+        return {}
+    return {"point_x": spec.point_x, "point_y": spec.point_y}
+
+
+def _keep_extra_columns(
+    raw: gpd.GeoDataFrame, out: gpd.GeoDataFrame, skip: tuple[str, ...] = ()
+) -> None:
+    """Carry the file's other columns along (wijk, co-location flags, ...) under their names."""
+    for column in raw.columns:
+        if column != raw.geometry.name and column not in out.columns and column not in skip:
+            out[column] = raw[column].to_numpy()
 
 
 def _sites(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
@@ -300,6 +321,7 @@ def _sites(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
         geometry=raw.geometry,
         crs=raw.crs,
     )
+    _keep_extra_columns(raw, out, skip=("existing",))
     clash = out["forbidden"] & (out["existing_role"] != "")
     if clash.any():
         shown = ", ".join(str(value) for value in out.loc[clash, "site_id"][:3])

@@ -30,6 +30,7 @@ __all__ = [
     "IndicatorSpec",
     "NeedSpec",
     "ObjectiveSpec",
+    "OnewayValuesSpec",
     "OutputSpec",
     "Scenario",
     "SolverSpec",
@@ -49,6 +50,30 @@ class _Spec(BaseModel):
     """Base of every scenario section: frozen, unknown keys forbidden."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_text_keys(value: object) -> object:
+    """Read YAML road classes (``0: 100`` or ``[0, 9]``) as text, like the layer's values."""
+    if isinstance(value, dict):
+        return {
+            key: _as_text_keys(inner) if isinstance(inner, dict | list) else inner
+            for key, inner in ((str(k), v) for k, v in value.items())
+        }
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return value
+
+
+class OnewayValuesSpec(_Spec):
+    """Values of the network's direction column (case-insensitive); anything else is two-way."""
+
+    forward: tuple[str, ...] = Field(
+        ("FT",), description="One-way along the direction in which the line is drawn."
+    )
+    backward: tuple[str, ...] = Field(("TF",), description="One-way against it.")
+    closed: tuple[str, ...] = Field(
+        ("N",), description="Closed to motor traffic (walking and cycling still use it)."
+    )
 
 
 class DataSpec(_Spec):
@@ -80,6 +105,37 @@ class DataSpec(_Spec):
         description="Projected CRS (metres) in which distances are measured; inputs are checked "
         "against it and reprojected when they carry another CRS.",
     )
+    oneway_values: OnewayValuesSpec = Field(
+        default_factory=OnewayValuesSpec,
+        description="Values of oneway_column meaning one-way along, against, or closed to cars.",
+    )
+    road_class_column: str | None = Field(
+        None,
+        description="Column of the line layer with the road class (Gent: functional_roadclass, "
+        "0 motorway .. 10 path); travel.class_speeds_kmh and travel.excluded_classes use it.",
+    )
+    network_split_crossings: bool = Field(
+        False,
+        description="Split the network's lines wherever they cross before joining end points: "
+        "for line layers that are not noded at intersections.",
+    )
+    point_x: str | None = Field(
+        None,
+        description="Sector column with the x of a representative point (in the sectors' CRS), "
+        "e.g. population-weighted from `planner data`; null: a point on the sector's surface.",
+    )
+    point_y: str | None = Field(None, description="Sector column with the matching y.")
+    population_raster: Path | None = Field(
+        None,
+        description="Population raster (GeoTIFF, any CRS) from which population-weighted sector "
+        "points are computed at run time, when point_x/point_y are not given.",
+    )
+
+    @model_validator(mode="after")
+    def _points_in_pairs(self) -> DataSpec:
+        if (self.point_x is None) != (self.point_y is None):
+            raise ValueError("data.point_x and data.point_y go together: set both or neither")
+        return self
 
 
 class IndicatorSpec(_Spec):
@@ -109,6 +165,23 @@ class TravelSpec(_Spec):
     max_snap_distance_m: PosFloat = Field(
         500.0, description="Points farther than this from the network are reported as unreached."
     )
+    class_speeds_kmh: dict[Mode, dict[str, PosFloat]] = Field(
+        default_factory=dict,
+        description="Speed per road class (data.road_class_column) and mode, e.g. "
+        "{car: {'0': 100, '6': 30}}; classes not listed use speeds_kmh.",
+    )
+    excluded_classes: dict[Mode, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Road classes a mode may not use, e.g. {walk: ['0'], bike: ['0']} "
+        "(motorways).",
+    )
+
+    @field_validator("class_speeds_kmh", "excluded_classes", mode="before")
+    @classmethod
+    def _classes_as_text(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {key: _as_text_keys(inner) for key, inner in value.items()}
+        return value
 
     @property
     def speed_kmh(self) -> float:
@@ -201,11 +274,14 @@ class Scenario(_Spec):
 
     def input_paths(self) -> dict[str, Path]:
         """Return every input file of the scenario by role."""
-        return {
+        paths = {
             "sectors": self.data.sectors,
             "sites": self.data.sites,
             "network": self.data.network,
         }
+        if self.data.population_raster is not None:
+            paths["population_raster"] = self.data.population_raster
+        return paths
 
 
 def _format_location(loc: tuple[int | str, ...]) -> str:
@@ -245,7 +321,7 @@ def _resolve_data_paths(raw: dict[str, Any], base: Path) -> None:
     data = raw.get("data")
     if not isinstance(data, dict):
         return
-    for key in ("sectors", "sites", "network"):
+    for key in ("sectors", "sites", "network", "population_raster"):
         value = data.get(key)
         if isinstance(value, str) and value and not Path(value).is_absolute():
             data[key] = str((base / value).resolve())
