@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pytest
@@ -11,6 +11,9 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from tests.conftest import ROOT, TinyCity
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 runner = CliRunner()
 
@@ -100,8 +103,11 @@ def test_same_inputs_same_outputs(tiny_city: TinyCity, tmp_path: Path) -> None:
         del summary["runtime_s"]
     assert summaries[0] == summaries[1]
     csvs = [
-        [row for row in (tmp_path / name / "summary.csv").read_text().splitlines()
-         if not row.startswith("runtime_s.")]
+        [
+            row
+            for row in (tmp_path / name / "summary.csv").read_text().splitlines()
+            if not row.startswith("runtime_s.")
+        ]
         for name in "ab"
     ]
     assert csvs[0] == csvs[1]
