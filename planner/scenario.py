@@ -159,9 +159,7 @@ class TravelSpec(_Spec):
     """How families travel to the sites."""
 
     mode: Mode = "walk"
-    speeds_kmh: dict[Mode, PosFloat] = Field(
-        default_factory=lambda: dict(_DEFAULT_SPEEDS)
-    )
+    speeds_kmh: dict[Mode, PosFloat] = Field(default_factory=lambda: dict(_DEFAULT_SPEEDS))
     max_snap_distance_m: PosFloat = Field(
         500.0, description="Points farther than this from the network are reported as unreached."
     )
@@ -172,8 +170,7 @@ class TravelSpec(_Spec):
     )
     excluded_classes: dict[Mode, tuple[str, ...]] = Field(
         default_factory=dict,
-        description="Road classes a mode may not use, e.g. {walk: ['0'], bike: ['0']} "
-        "(motorways).",
+        description="Road classes a mode may not use, e.g. {walk: ['0'], bike: ['0']} (motorways).",
     )
 
     @field_validator("class_speeds_kmh", "excluded_classes", mode="before")
