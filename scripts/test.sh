@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 echo "== ruff check"; .venv/bin/ruff check .
-echo "== ruff format --check"; .venv/bin/ruff format --check planner tests benchmarks
+echo "== ruff format --check"; .venv/bin/ruff format --check .
 echo "== mypy --strict planner/"; .venv/bin/mypy
 echo "== pytest"; exec .venv/bin/pytest "$@"
