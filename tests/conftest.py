@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,15 @@ class TinyCity:
         path = self.folder / name
         path.write_text(yaml.safe_dump(raw, sort_keys=False))
         return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep every test's network and matrix cache out of the user's ``~/.cache/planner``."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PLANNER_CACHE_DIR", str(tmp_path_factory.mktemp("planner-cache")))
+    yield
+    patch.undo()
 
 
 def tiny_layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -69,6 +69,7 @@ def test_different_crs_rejected(tiny_city: TinyCity) -> None:
         read_inputs(load_scenario(tiny_city.scenario))
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_missing_crs_rejected(tiny_city: TinyCity, tmp_path: Path) -> None:
     sectors = gpd.read_file(tiny_city.sectors)
     sectors = sectors.set_crs(None, allow_override=True)

@@ -1,0 +1,164 @@
+"""Tests of planner.cache: hits, invalidation, corrupt files, switched off."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pytest
+
+from planner import cache
+from planner.network import Network, read_network
+from planner.scenario import DataSpec, TravelSpec
+from planner.travel import TravelTimes, travel_times
+from tests.conftest import tiny_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("PLANNER_CACHE_DIR", str(folder))
+    monkeypatch.delenv("PLANNER_NO_CACHE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def streets(tmp_path: Path) -> Path:
+    _, _, lines = tiny_layers()
+    path = tmp_path / "streets.gpkg"
+    lines.to_file(path)
+    return path
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def network(self, data: DataSpec, travel: TravelSpec) -> Network:
+        self.calls += 1
+        return read_network(data, travel)
+
+    def travel(self, *args: object, **kwargs: object) -> TravelTimes:
+        self.calls += 1
+        return travel_times(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def spec(streets: Path) -> DataSpec:
+    return DataSpec(sectors=streets, sites=streets, network=streets)
+
+
+def assert_same(a: object, b: object) -> None:
+    for field in dataclasses.fields(a):  # type: ignore[arg-type]
+        left, right = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(left, np.ndarray):
+            np.testing.assert_array_equal(left, right)
+            assert left.dtype == right.dtype
+        else:
+            assert left == right
+            assert type(left) is type(right)
+
+
+def test_network_is_built_once_and_equal(cache_folder: Path, streets: Path) -> None:
+    counter = Counter()
+    first = cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    second = cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    assert counter.calls == 1
+    assert_same(first, second)
+    assert len(list((cache_folder / "network").glob("*.npz"))) == 1
+
+
+def test_changed_file_or_key_gives_a_new_entry(cache_folder: Path, streets: Path) -> None:
+    counter = Counter()
+    cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    cache.cached_network(spec(streets), TravelSpec(mode="bike"), counter.network)
+    cache.cached_network(
+        spec(streets), TravelSpec(speeds_kmh={"walk": 5.0, "bike": 15, "car": 30}), counter.network
+    )
+    assert counter.calls == 3
+    _, _, lines = tiny_layers()
+    lines.iloc[:-1].to_file(streets)  # the file changes
+    changed = cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    assert counter.calls == 4
+    assert changed.n_edges == read_network(spec(streets), TravelSpec()).n_edges
+
+
+@pytest.mark.parametrize("damage", ["truncate", "tamper"])
+def test_corrupt_file_is_rebuilt_not_trusted(
+    cache_folder: Path, streets: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    counter = Counter()
+    good = cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    (entry,) = (cache_folder / "network").glob("*.npz")
+    if damage == "truncate":
+        entry.write_bytes(entry.read_bytes()[:200])
+    else:
+        with np.load(entry) as content:
+            arrays = {name: content[name] for name in content.files}
+        arrays["edge_minutes"] = arrays["edge_minutes"] * 2  # digest no longer matches
+        np.savez(entry, **arrays)
+    with caplog.at_level(logging.WARNING, logger="planner.cache"):
+        rebuilt = cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    assert counter.calls == 2
+    assert_same(good, rebuilt)
+    assert "rebuilding" in caplog.text
+
+
+def test_cache_switched_off(tmp_path: Path, streets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = Counter()
+    monkeypatch.setenv("PLANNER_CACHE_DIR", "")
+    cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    monkeypatch.setenv("PLANNER_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("PLANNER_NO_CACHE", "1")
+    cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    assert counter.calls == 2
+    assert not (tmp_path / "c").exists()
+
+
+def test_unwritable_cache_only_costs_time(
+    tmp_path: Path, streets: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PLANNER_CACHE_DIR", str(blocker))
+    counter = Counter()
+    with caplog.at_level(logging.WARNING, logger="planner.cache"):
+        network = cache.cached_network(spec(streets), TravelSpec(), counter.network)
+    assert network.n_edges > 0
+    assert "cannot write the cache" in caplog.text
+
+
+def test_travel_times_cached_per_points(cache_folder: Path, streets: Path) -> None:
+    network = read_network(spec(streets), TravelSpec())
+    sector_xy = np.array([[500.0, 1500.0], [2500.0, 500.0]])
+    site_xy = np.array([[1500.0, 1000.0]])
+    counter = Counter()
+    first = cache.cached_travel_times(
+        network, sector_xy, site_xy, max_snap_distance_m=500, compute=counter.travel
+    )
+    again = cache.cached_travel_times(
+        network, sector_xy, site_xy, max_snap_distance_m=500, compute=counter.travel
+    )
+    assert counter.calls == 1
+    assert_same(first, again)
+    cache.cached_travel_times(
+        network, sector_xy + 1.0, site_xy, max_snap_distance_m=500, compute=counter.travel
+    )
+    cache.cached_travel_times(
+        network, sector_xy, site_xy, max_snap_distance_m=100, compute=counter.travel
+    )
+    assert counter.calls == 3
+
+
+def test_file_digest_of_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "layer"
+    folder.mkdir()
+    (folder / "a.shp").write_bytes(b"1")
+    (folder / "a.dbf").write_bytes(b"2")
+    before = cache.file_digest(folder)
+    (folder / "a.dbf").write_bytes(b"3")
+    assert cache.file_digest(folder) != before

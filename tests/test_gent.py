@@ -1,0 +1,232 @@
+"""Integration tests on the real Gent data in ../shared/data (skipped when it is absent).
+
+The sector and site layers are prepared once per session from the official files (as
+``planner data gent --from ../shared/data --existing-type library=house`` does) into a temporary
+folder; the scenarios in scenarios/gent_*.yaml are then run with their data paths pointed there.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+import shapely
+from rasterio.windows import Window
+
+import planner
+from planner import prepare, sources
+from planner.errors import DataError, NetworkError
+from planner.network import LineOptions, network_from_lines, read_network
+from planner.raster import raster_points
+from planner.scenario import ObjectiveSpec
+from planner.travel import travel_times
+from tests.conftest import ROOT, SHARED_DATA
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not (SHARED_DATA / "gent").is_dir(),
+        reason=f"the real Gent data is not in {SHARED_DATA} (../shared/data beside the repo)",
+    ),
+]
+
+GENT = "44021"
+SCENARIOS = sorted((ROOT / "scenarios").glob("gent_*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PLANNER_CACHE_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> prepare.PrepareResult:
+    return prepare.prepare_from_folder(
+        "gent",
+        SHARED_DATA,
+        tmp_path_factory.mktemp("statsec") / "gent",
+        options=prepare.PrepareOptions(existing_types={"library": "house"}),
+    )
+
+
+def gent_scenario(path: Path, prepared: prepare.PrepareResult) -> planner.Scenario:
+    return planner.load_scenario(
+        path,
+        {
+            "data.sectors": str(prepared.folder / "sectors.gpkg"),
+            "data.sites": str(prepared.folder / "sites.gpkg"),
+        },
+    )
+
+
+# --- what was loaded --------------------------------------------------------------------------
+
+
+def test_sector_count_and_population(prepared: prepare.PrepareResult) -> None:
+    sectors = gpd.read_file(prepared.folder / "sectors.gpkg")
+    assert len(sectors) == 201
+    assert sectors["population"].sum() == 263_423
+    assert sectors["sector_id"].str.startswith(GENT).all()
+    assert sectors["population_missing"].sum() == 8  # sectors without inhabitants in 2021
+    assert prepared.report["population_unknown_sector"] == 280  # 44021ZZZZ
+    assert sectors["target_estimated"].all()
+    assert sectors["median_income_suppressed"].sum() == 24
+    assert sectors["median_income"].notna().all()
+    assert sectors["wijk"].notna().all()
+    inside = shapely.contains_xy(
+        np.asarray(sectors.geometry.array), sectors["point_x"], sectors["point_y"]
+    )
+    assert inside.all()
+
+
+def test_sites_and_colocation(prepared: prepare.PrepareResult) -> None:
+    sites = gpd.read_file(prepared.folder / "sites.gpkg")
+    counts = sites["type"].value_counts()
+    assert counts["school"] == 29
+    assert counts["library"] == 9
+    assert counts["generated"] == 193  # one per inhabited sector
+    assert (sites.loc[sites["type"] == "library", "existing"] == "house").all()
+    assert sites["is_school"].sum() >= counts["school"]
+    assert set(sites["colocation"]) >= {"", "school"}
+    assert sites["sector_id"].notna().all()
+
+
+def test_walk_reaches_nearly_everyone(prepared: prepare.PrepareResult, cache: Path) -> None:
+    scenario = gent_scenario(ROOT / "scenarios" / "gent_baseline.yaml", prepared)
+    network = read_network(scenario.data, scenario.travel)
+    sectors, sites = prepared.sectors, prepared.sites
+    times = travel_times(
+        network,
+        sectors[["point_x", "point_y"]].to_numpy(dtype=float),
+        np.column_stack([sites.geometry.x, sites.geometry.y]),
+        max_snap_distance_m=scenario.travel.max_snap_distance_m,
+    )
+    reached = np.isfinite(times.sector_site).any(axis=1)
+    population = sectors["population"].to_numpy(dtype=float)
+    share = population[reached].sum() / population.sum()
+    assert share >= 0.99, f"only {share:.2%} of the population reaches a candidate on foot"
+
+
+# --- every scenario runs ----------------------------------------------------------------------
+
+
+def _objective_kinds() -> tuple[str, ...]:
+    return typing.get_args(ObjectiveSpec.model_fields["kind"].annotation)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[path.stem for path in SCENARIOS])
+def test_gent_scenario_runs(
+    path: Path, prepared: prepare.PrepareResult, cache: Path, tmp_path: Path
+) -> None:
+    import yaml  # noqa: PLC0415
+
+    kind = yaml.safe_load(path.read_text())["objective"]["kind"]
+    if kind not in _objective_kinds():
+        pytest.skip(f"objective kind {kind!r} is not implemented yet ({_objective_kinds()})")
+    plan = planner.run(gent_scenario(path, prepared))
+    summary = plan.summary
+    assert summary["proven_optimal"] or summary["gap"] is not None, summary["status"]
+    planner.write_outputs(plan, tmp_path / path.stem)
+    assert (tmp_path / path.stem / "summary.json").is_file()
+    if path.stem == "gent_today":
+        assert summary["houses_new"] == 0
+        assert summary["antennes_new"] == 0
+        assert summary["houses"] == 9
+
+
+def test_more_money_never_reaches_fewer(prepared: prepare.PrepareResult, cache: Path) -> None:
+    coverage = {}
+    for name in ("gent_today", "gent_low_budget", "gent_baseline"):
+        plan = planner.run(gent_scenario(ROOT / "scenarios" / f"{name}.yaml", prepared))
+        coverage[name] = plan.summary["coverage"]["house"]
+    assert coverage["gent_today"] <= coverage["gent_low_budget"] <= coverage["gent_baseline"]
+
+
+# --- bad input on real data -------------------------------------------------------------------
+
+
+def test_table_of_another_municipality(prepared: prepare.PrepareResult) -> None:
+    income = sources.read_income_table(SHARED_DATA / "belgium" / "income2021_by_sector.csv")
+    aalst = income[income["sector_id"].str.startswith("41002")]
+    with pytest.raises(DataError, match=r"no sector of municipality 44021; .*41002"):
+        sources.join_on_sector(prepared.sectors, aalst, what="income", municipality=GENT)
+    with pytest.raises(DataError, match=r"none of its .* sector codes matches the 201 sectors"):
+        sources.join_on_sector(prepared.sectors, aalst, what="income")
+
+
+def test_code_that_matches_nothing_is_reported(prepared: prepare.PrepareResult) -> None:
+    population = sources.read_population_table(
+        SHARED_DATA / "belgium" / "census2021_population_by_sector.csv"
+    )
+    extra = pd.DataFrame({"sector_id": ["44021Q99-"], "population": [12.0]})
+    table = pd.concat([population, extra], ignore_index=True)
+    _, report = sources.join_on_sector(
+        prepared.sectors[["sector_id"]], table, what="population", municipality=GENT
+    )
+    assert report.only_in_table == ("44021Q99-",)
+    assert len(report.only_in_sectors) == 8
+    assert report.matched == 193
+
+
+def test_raster_in_another_crs_and_not_covering(
+    prepared: prepare.PrepareResult, tmp_path: Path
+) -> None:
+    ghsl = SHARED_DATA / "belgium" / "ghsl_pop_2020_1km_mollweide.tif"
+    sectors = prepared.sectors
+    full = raster_points(sectors, ghsl)  # ESRI:54009 raster, EPSG:31370 sectors
+    assert not full.not_covered
+    assert full.raster_population.sum() > 200_000
+    with rasterio.open(ghsl) as dataset:
+        window = Window(0, 0, dataset.width, 48)  # down to the middle of Gent only
+        profile = dataset.profile | {
+            "height": 48,
+            "transform": dataset.transform,  # the window starts at the first cell
+        }
+        data = dataset.read(1, window=window)
+    cut = tmp_path / "north.tif"
+    with rasterio.open(cut, "w", **profile) as out:
+        out.write(data, 1)
+    part = raster_points(sectors, cut)
+    assert len(part.not_covered) > 20
+    assert part.partly_covered
+    assert set(part.not_covered) | set(part.partly_covered) <= set(sectors["sector_id"])
+    inside = shapely.contains_xy(np.asarray(sectors.geometry.array), *part.xy.T)
+    assert inside.all()
+
+
+@pytest.fixture(scope="module")
+def register() -> gpd.GeoDataFrame:
+    return gpd.read_file(SHARED_DATA / "gent" / "wegsegmenten.geojson").to_crs("EPSG:31370")
+
+
+def test_line_layer_that_is_not_noded(register: gpd.GeoDataFrame) -> None:
+    named = register[register["straatnaam"].notna()]
+    streets = named.dissolve("straatnaam").reset_index()  # one line per street: no nodes
+    streets["geometry"] = shapely.line_merge(np.asarray(streets.geometry.array))
+    with pytest.raises(NetworkError, match=r"does not look noded.*network_split_crossings"):
+        network_from_lines(streets, mode="walk", speed_kmh=4.5)
+    noded = network_from_lines(
+        streets, mode="walk", speed_kmh=4.5, options=LineOptions(split_crossings=True)
+    )
+    assert noded.n_nodes > 5_000
+
+
+def test_line_layer_without_direction_column(register: gpd.GeoDataFrame) -> None:
+    lines = register.drop(columns="rijrichting")
+    with pytest.raises(DataError, match=r"no one-way column 'rijrichting'.*or to null"):
+        network_from_lines(lines, mode="car", speed_kmh=30, oneway_column="rijrichting")
+    two_way = network_from_lines(lines, mode="car", speed_kmh=30, oneway_column=None)
+    one_way = network_from_lines(register, mode="car", speed_kmh=30, oneway_column="rijrichting")
+    assert two_way.n_edges > one_way.n_edges
