@@ -9,16 +9,22 @@ from typing import Any
 import numpy as np
 import pulp
 import pytest
+from scipy import sparse
 
 from planner import solve as solve_module
-from planner.errors import SolverUnavailableError
+from planner.errors import DataError, SolverUnavailableError
 from planner.scenario import SolverSpec
 from planner.solve import (
     SOLVERS,
+    MilpArrays,
     _classify_cbc,
     _classify_highs,
+    _read_cbc_columns,
     available_solvers,
+    method_result,
     relative_gap,
+    solve_lp,
+    solve_milp,
     solve_problem,
 )
 
@@ -342,3 +348,318 @@ def test_highs_status_mapping(status_name: str, solution_status: int, expected: 
         FakeHighs(status, float("-inf"), solution_status), is_mip=True, sense=pulp.LpMaximize
     )
     assert no_bound.bound_raw is None
+
+
+# --------------------------------------------------------------------------- array models
+
+
+def knapsack_arrays(*, integer: bool = True, offset: float = 10.0) -> MilpArrays:
+    # The knapsack above, plus a free column w in [0, 5] with no row and no cost.
+    return MilpArrays(
+        c=np.array([3.0, 2.0, 4.0, 0.0]),
+        A=sparse.csr_matrix(np.array([[2.0, 1.0, 3.0, 0.0]])),
+        row_lower=np.array([-np.inf]),
+        row_upper=np.array([4.0]),
+        lower=np.zeros(4),
+        upper=np.array([1.0, 1.0, 1.0, 5.0]),
+        integer=np.array([integer, integer, integer, False]),
+        sense="max",
+        offset=offset,
+    )
+
+
+def multi_knapsack_arrays(n: int = 100, m: int = 5, seed: int = 0) -> MilpArrays:
+    """The multi-knapsack of :func:`multi_knapsack`, as arrays."""
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(1, 1000, (m, n))
+    capacity = weights.sum(axis=1) // 2
+    value = weights.sum(axis=0) // m + rng.integers(0, 50, n)
+    return MilpArrays(
+        c=value.astype(float),
+        A=sparse.csr_matrix(weights.astype(float)),
+        row_lower=np.full(m, -np.inf),
+        row_upper=capacity.astype(float),
+        lower=np.zeros(n),
+        upper=np.ones(n),
+        integer=np.ones(n, dtype=bool),
+        sense="max",
+    )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_milp_arrays_match_pulp(name: str) -> None:
+    pulp_result = solve_problem(knapsack(), spec(name))
+    result, x = solve_milp(knapsack_arrays(), spec(name))
+    assert result.proven_optimal
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(16.0)
+    assert result.objective == pytest.approx(pulp_result.objective)
+    assert result.bound == pytest.approx(16.0)
+    assert result.gap == 0.0
+    assert result.sense == "max"
+    assert x is not None
+    np.testing.assert_allclose(x[:3], [0.0, 1.0, 1.0], atol=1e-6)
+    json.dumps(result.options)
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_milp_arrays_minimise_with_start(name: str) -> None:
+    # min x + 2y + 3z  s.t.  x + y >= 1, y + z >= 1, binary: y = 1 alone costs 2.
+    model = MilpArrays(
+        c=np.array([1.0, 2.0, 3.0]),
+        A=sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])),
+        row_lower=np.ones(2),
+        row_upper=np.full(2, np.inf),
+        lower=np.zeros(3),
+        upper=np.ones(3),
+        integer=np.ones(3, dtype=bool),
+    )
+    result, x = solve_milp(model, spec(name), start=np.array([1.0, 0.0, 1.0]))
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(2.0)
+    assert result.options["mip_start"] is True
+    assert x is not None
+    np.testing.assert_allclose(x, [0.0, 1.0, 0.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_lp_arrays(name: str) -> None:
+    result, x = solve_milp(knapsack_arrays(integer=False), spec(name))
+    # LP: x = y = 1, z = 1/3: 3 + 2 + 4/3 + 10.
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(16.0 + 1.0 / 3.0, abs=1e-6)
+    assert result.bound == result.objective
+    assert x is not None
+    np.testing.assert_allclose(x[:3], [1.0, 1.0, 1.0 / 3.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+@pytest.mark.parametrize("integer", [True, False])
+def test_milp_arrays_infeasible(name: str, integer: bool) -> None:
+    model = MilpArrays(
+        c=np.ones(2),
+        A=sparse.csr_matrix(np.ones((1, 2))),
+        row_lower=np.array([5.0]),
+        row_upper=np.array([np.inf]),
+        lower=np.zeros(2),
+        upper=np.ones(2),
+        integer=np.full(2, integer),
+    )
+    result, x = solve_milp(model, spec(name))
+    assert result.status == "infeasible"
+    assert not result.has_plan
+    assert result.objective is None
+    assert x is None
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_milp_arrays_without_rows(name: str) -> None:
+    model = MilpArrays(
+        c=np.array([1.0, 1.0]),
+        A=sparse.csr_matrix((0, 2)),
+        row_lower=np.zeros(0),
+        row_upper=np.zeros(0),
+        lower=np.array([1.0, 0.0]),
+        upper=np.array([3.0, 3.0]),
+        integer=np.array([True, False]),
+    )
+    result, x = solve_milp(model, spec(name))
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(1.0)
+    assert x is not None
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_milp_arrays_time_limit_is_not_proven(name: str) -> None:
+    result, x = solve_milp(multi_knapsack_arrays(), spec(name, time_limit_s=0.3))
+    assert result.status == "feasible"
+    assert not result.proven_optimal
+    assert result.objective is not None
+    assert result.bound is not None
+    assert result.bound >= result.objective
+    assert result.gap is not None
+    assert 0.0 < result.gap <= 1.0
+    assert x is not None
+    assert result.objective == pytest.approx(float(multi_knapsack_arrays().c @ x))
+
+
+def test_milp_arrays_validation() -> None:
+    good = knapsack_arrays()
+    with pytest.raises(DataError, match=r"MilpArrays.A: expected 4 columns"):
+        MilpArrays(
+            c=good.c,
+            A=sparse.csr_matrix(np.ones((1, 3))),
+            row_lower=good.row_lower,
+            row_upper=good.row_upper,
+            lower=good.lower,
+            upper=good.upper,
+            integer=good.integer,
+        )
+    with pytest.raises(DataError, match=r"2 problems found") as info:
+        MilpArrays(
+            c=np.array([1.0, np.nan, 0.0, 0.0]),
+            A=good.A,
+            row_lower=good.row_lower,
+            row_upper=good.row_upper,
+            lower=np.array([0.0, 2.0, 0.0, 0.0]),
+            upper=good.upper,
+            integer=good.integer,
+        )
+    assert "MilpArrays.c: 1 entries are not finite" in str(info.value)
+    assert "lower > upper" in str(info.value)
+    with pytest.raises(DataError, match=r"MilpArrays.integer: expected a boolean array"):
+        MilpArrays(
+            c=good.c,
+            A=good.A,
+            row_lower=good.row_lower,
+            row_upper=good.row_upper,
+            lower=good.lower,
+            upper=good.upper,
+            integer=np.ones(4),
+        )
+    assert not good.c.flags.writeable
+    with pytest.raises(DataError, match=r"start: expected 4 values"):
+        solve_milp(good, SolverSpec(name="cbc"), start=np.zeros(3))
+
+
+def test_milp_arrays_missing_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solve_module, "available_solvers", lambda: ["cbc"])
+    with pytest.raises(SolverUnavailableError, match=r"pip install highspy"):
+        solve_milp(knapsack_arrays(), SolverSpec(name="highs"))
+
+
+def test_highs_arrays_print_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    solve_milp(knapsack_arrays(), spec("highs"))
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == ""
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_milp_arrays_relay_log(name: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="planner.solve"):
+        solve_milp(knapsack_arrays(), spec(name, msg=True))
+    logs = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"{name} log:")]
+    assert len(logs) == 1
+
+
+def test_cbc_solution_columns_are_read_by_index() -> None:
+    text = (
+        "Optimal - objective value -6.00000000\n"
+        "      0 r0                     4                       0\n"
+        "      0 c0                     0                      -3\n"
+        "**    2 c2                   1.5                      -4\n"
+        "      1 c1                     1                      -2\n"
+    )
+    x, reduced = _read_cbc_columns(text, 4)
+    np.testing.assert_allclose(x, [0.0, 1.0, 1.5, 0.0])
+    np.testing.assert_allclose(reduced, [-3.0, -2.0, -4.0, 0.0])
+
+
+# --------------------------------------------------------------------------- method results
+
+
+def test_method_result_labels() -> None:
+    cbc = SolverSpec(name="cbc")
+    proven = method_result(cbc, objective=100.0, bound=100.0 - 1e-9, runtime_s=1.0, detail="x")
+    assert proven.status == "optimal"
+    assert proven.proven_optimal
+    assert proven.gap == 0.0
+    assert proven.sense == "min"
+    open_gap = method_result(cbc, objective=100.0, bound=90.0, runtime_s=1.0, detail="limit")
+    assert open_gap.status == "feasible"
+    assert not open_gap.proven_optimal
+    assert open_gap.gap == pytest.approx(0.1)
+    within = method_result(
+        SolverSpec(name="cbc", mip_gap=0.2), objective=100.0, bound=90.0, runtime_s=1.0, detail=""
+    )
+    assert within.status == "optimal"
+    assert not within.proven_optimal
+    no_bound = method_result(cbc, objective=100.0, bound=None, runtime_s=1.0, detail="")
+    assert no_bound.status == "feasible"
+    assert no_bound.gap is None
+    nothing = method_result(cbc, objective=None, bound=90.0, runtime_s=1.0, detail="")
+    assert nothing.status == "no_solution"
+    assert not nothing.has_plan
+    maximise = method_result(cbc, objective=10.0, bound=11.0, runtime_s=1.0, detail="", sense="max")
+    assert maximise.gap == pytest.approx(0.1)
+    assert maximise.status == "feasible"
+
+
+def test_highs_thread_count_can_change_between_runs() -> None:
+    # HiGHS keeps one thread pool per process: a run with another thread count used to fail
+    # with status "Not Set" unless the pool was restarted.
+    for threads in (1, 2, 1):
+        result, _ = solve_milp(knapsack_arrays(), spec("highs", threads=threads))
+        assert result.proven_optimal
+        assert solve_problem(knapsack(), spec("highs", threads=threads)).proven_optimal
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_lp_reduced_costs(name: str) -> None:
+    # min 2x + 3y  s.t.  x + y >= 1: x = 1 (basic), y = 0 with reduced cost 3 - 2 = 1.
+    model = MilpArrays(
+        c=np.array([2.0, 3.0]),
+        A=sparse.csr_matrix(np.ones((1, 2))),
+        row_lower=np.ones(1),
+        row_upper=np.full(1, np.inf),
+        lower=np.zeros(2),
+        upper=np.ones(2),
+        integer=np.ones(2, dtype=bool),  # ignored: the LP relaxation is solved
+    )
+    result, lp = solve_lp(model, spec(name))
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(2.0)
+    assert lp is not None
+    np.testing.assert_allclose(lp.x, [1.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(lp.reduced_cost, [0.0, 1.0], atol=1e-9)
+    # The same problem as a maximisation of -2x - 3y: the objective falls by 1 per unit y.
+    negated = MilpArrays(
+        c=-model.c,
+        A=model.A,
+        row_lower=model.row_lower,
+        row_upper=model.row_upper,
+        lower=model.lower,
+        upper=model.upper,
+        integer=model.integer,
+        sense="max",
+    )
+    result, lp = solve_lp(negated, spec(name))
+    assert result.objective == pytest.approx(-2.0)
+    assert lp is not None
+    np.testing.assert_allclose(lp.reduced_cost, [0.0, -1.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_lp_infeasible_has_no_solution(name: str) -> None:
+    model = MilpArrays(
+        c=np.ones(2),
+        A=sparse.csr_matrix(np.ones((1, 2))),
+        row_lower=np.array([3.0]),
+        row_upper=np.array([np.inf]),
+        lower=np.zeros(2),
+        upper=np.ones(2),
+        integer=np.zeros(2, dtype=bool),
+    )
+    result, lp = solve_lp(model, spec(name))
+    assert result.status == "infeasible"
+    assert lp is None
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_milp_without_heuristics_still_proves(name: str) -> None:
+    # min x + 2y + 3z  s.t.  x + y >= 1, y + z >= 1; the start (x = z = 1) costs 4, y alone 2.
+    model = MilpArrays(
+        c=np.array([1.0, 2.0, 3.0]),
+        A=sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])),
+        row_lower=np.ones(2),
+        row_upper=np.full(2, np.inf),
+        lower=np.zeros(3),
+        upper=np.ones(3),
+        integer=np.ones(3, dtype=bool),
+    )
+    result, x = solve_milp(model, spec(name), start=np.array([1.0, 0.0, 1.0]), heuristics=False)
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(2.0)
+    assert result.options["heuristics"] is False
+    assert x is not None
