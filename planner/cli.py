@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -155,10 +155,42 @@ def run_command(
         f"{_pct(coverage['frequent_neediest_quintile'])}",
         highlight=False,
     )
-    out.print(f"  solver {s['solver']}: {status}", highlight=False)
+    _print_solve(s, status)
     for note in s["notes"]:
         out.print(f"  note: {note}", highlight=False)
     out.print(f"  wrote {target} in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+_FIGURES = {
+    "p": "p",
+    "weighted_mean_travel_min": "need-weighted mean travel time (min)",
+    "families_mean_travel_min": "mean travel time per family (min)",
+    "max_travel_min": "longest travel time (min)",
+    "families_served_share": "share of families served within capacity",
+}
+
+
+def _print_solve(summary: dict[str, Any], status: str) -> None:
+    """Print what the solver proved and the model's own figures."""
+    out.print(
+        f"  solver {summary['solver']}: {status}; model {summary['model']}, objective "
+        f"{_number(summary['objective'])}, bound {_number(summary['bound'])}",
+        highlight=False,
+    )
+    figures = summary.get("model_figures", {})
+    shown = [
+        f"{label} {_number(figures[key])}" for key, label in _FIGURES.items() if key in figures
+    ]
+    if shown:
+        out.print(f"  {', '.join(shown)}", highlight=False)
+
+
+def _number(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "n/a"
+    if float(value).is_integer() or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
 
 
 def _pct(share: float | None) -> str:
@@ -200,3 +232,118 @@ def demo_command(
         raise _fail(error) from None
     for role, path in paths.items():
         out.print(f"{role}: {path}", highlight=False)
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ScenarioError(f"{what} {item!r}: expected KEY=VALUE, e.g. library=house")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _ages(text: str) -> tuple[int, int]:
+    lo, sep, hi = text.partition("-")
+    if not sep or not lo.strip().isdigit() or not hi.strip().isdigit() or int(lo) > int(hi):
+        raise ScenarioError(f"--target-ages {text!r}: expected FIRST-LAST in years, e.g. 0-2")
+    return int(lo), int(hi)
+
+
+@app.command("data")
+def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
+    municipality: Annotated[str, typer.Argument(help="Municipality name (gent) or NIS code.")],
+    source: Annotated[
+        Path, typer.Option("--from", help="Folder of downloaded official files.")
+    ] = Path("data/downloads"),
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default data/statsec/<name>).")
+    ] = None,
+    nis: Annotated[str | None, typer.Option(help="NIS code when the name is unknown.")] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--file",
+            help="A file for a role instead of the one found, e.g. --file points=my_sites.gpkg "
+            "(roles: sectors, population, income, ages, wijk_map, municipal_indicators, raster, "
+            "points, existing, network).",
+        ),
+    ] = None,
+    indicators: Annotated[
+        list[str] | None,
+        typer.Option("--indicator", help="Extra need indicator FILE:COLUMN:DIRECTION[:WEIGHT]."),
+    ] = None,
+    target_share: Annotated[
+        float, typer.Option(help="Target group per inhabitant (under 65) without an age table.")
+    ] = 0.04,
+    target_ages: Annotated[str, typer.Option(help="Target ages with an age table.")] = "0-2",
+    income_imputation: Annotated[
+        str, typer.Option(help="Suppressed incomes: neighbours, median or none.")
+    ] = "neighbours",
+    site_types: Annotated[
+        Path | None, typer.Option(help="CSV of site types with eligibility and costs.")
+    ] = None,
+    existing_types: Annotated[
+        list[str] | None,
+        typer.Option("--existing-type", help="Mark candidates of a type existing: TYPE=ROLE."),
+    ] = None,
+    generated: Annotated[
+        bool, typer.Option(help="Add a generated candidate per inhabited sector.")
+    ] = True,
+    download: Annotated[
+        bool, typer.Option(help="Download the official files into --from first.")
+    ] = False,
+    osm: Annotated[
+        bool, typer.Option(help="Download OSM places and streets (Overpass) first.")
+    ] = False,
+    urls: Annotated[
+        list[str] | None, typer.Option("--url", help="Download address ROLE=URL.")
+    ] = None,
+) -> None:
+    """Prepare data/statsec/<municipality>/ (sectors and sites) from official files."""
+    from planner import prepare  # noqa: PLC0415 - keep `--help` fast
+
+    try:
+        options = prepare.PrepareOptions(
+            target_share=target_share,
+            target_ages=_ages(target_ages),
+            income_imputation=income_imputation,  # type: ignore[arg-type]
+            generated_sites=generated,
+            site_types=(
+                prepare.read_site_types(site_types)
+                if site_types is not None
+                else dict(prepare.DEFAULT_SITE_TYPES)
+            ),
+            existing_types=_pairs(existing_types, "--existing-type"),
+        )
+        result = prepare.prepare_from_folder(
+            municipality,
+            source,
+            out_dir,
+            nis=nis,
+            files={role: Path(path) for role, path in _pairs(files, "--file").items()},
+            indicators=indicators or [],
+            options=options,
+            downloads=prepare.Downloads(official=download, osm=osm, urls=_pairs(urls, "--url")),
+        )
+    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
+        raise _fail(error) from None
+    report = result.report
+    out.print(
+        f"{result.folder}: {report['sectors']['count']} sectors, "
+        f"{report['sectors']['population']:,.0f} inhabitants, target group "
+        f"{report['sectors']['target']:,.0f}; {report['sites']['total']} sites "
+        f"({', '.join(f'{n} {t}' for t, n in report['sites']['by_type'].items())})",
+        highlight=False,
+    )
+    for join in report["joins"]:
+        if join["only_in_sectors"] or join["only_in_table"]:
+            out.print(
+                f"  {join['what']}: {len(join['only_in_sectors'])} sectors without a row, "
+                f"{len(join['only_in_table'])} codes without a sector",
+                highlight=False,
+            )
+    for note in report["notes"]:
+        out.print(f"  note: {note}", highlight=False)
+    out.print(f"  need indicators for a scenario: {report['need_indicators']}", highlight=False)

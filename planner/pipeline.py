@@ -11,16 +11,19 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from planner.cache import cached_network, cached_travel_times
 from planner.demand import build_demand
 from planner.errors import DataError, PlannerError, ScenarioError
 from planner.inputs import check_inputs, read_inputs
-from planner.model import CoverageInstance, solve_coverage
 from planner.network import read_network
+from planner.optimise import check_rules, model_instance, solve_scenario
 from planner.plan import Plan, make_plan
+from planner.raster import raster_points
 from planner.scenario import Scenario, load_scenario
 from planner.travel import travel_times
 
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
     from planner.demand import Demand
     from planner.inputs import Inputs
+    from planner.model import CoverageInstance
     from planner.travel import TravelTimes
 
 __all__ = ["STAGES", "coverage_instance", "run", "validate"]
@@ -57,46 +61,25 @@ def _stage(
 def coverage_instance(
     scenario: Scenario, inputs: Inputs, demand: Demand, travel: TravelTimes
 ) -> CoverageInstance:
-    """Turn the geographic stages' results into the arrays the coverage model needs.
+    """Turn the geographic stages' results into the arrays the models need.
 
     Parameters
     ----------
     scenario
-        The scenario (budget, link standard, alpha).
+        The scenario (budget, link standard, alpha, capacities, rules).
     inputs
         Sectors and sites.
     demand
-        Weights and per-sector standards.
+        Families, weights and per-sector standards.
     travel
         Travel-time matrices.
 
     Returns
     -------
     CoverageInstance
-        The math-only instance.
+        The math-only instance (see :func:`planner.optimise.model_instance`).
     """
-    sites = inputs.sites
-    existing = sites["existing_role"].to_numpy()
-    return CoverageInstance(
-        weight=demand.weight,
-        d=travel.sector_site,
-        e=travel.site_site,
-        cost_house=sites["cost_house"].to_numpy(dtype=float),
-        cost_antenne=sites["cost_antenne"].to_numpy(dtype=float),
-        can_house=sites["can_house"].to_numpy(dtype=bool) | (existing == "house"),
-        can_antenne=sites["can_antenne"].to_numpy(dtype=bool) | (existing == "antenne"),
-        existing_house=existing == "house",
-        existing_antenne=existing == "antenne",
-        forbidden=sites["forbidden"].to_numpy(dtype=bool),
-        budget=scenario.budget.amount_eur,
-        radius_house=demand.radius_house,
-        radius_frequent=demand.radius_frequent,
-        link_max=scenario.standards.link_min,
-        alpha=scenario.objective.alpha,
-        keep_existing=scenario.objective.keep_existing,
-        site_ids=tuple(str(value) for value in sites["site_id"]),
-        sector_ids=tuple(str(value) for value in inputs.sectors["sector_id"]),
-    )
+    return model_instance(scenario, inputs, demand, travel)
 
 
 def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> None:
@@ -152,26 +135,41 @@ def run(
         scenario = load_scenario(scenario)
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
-        inputs = read_inputs(scenario)
+        inputs = _with_raster_points(scenario, read_inputs(scenario))
     with _stage("demand", timings, progress):
         demand = build_demand(inputs.sectors, scenario.need, scenario.standards)
     with _stage("network", timings, progress):
-        network = read_network(scenario.data, scenario.travel)
+        network = cached_network(scenario.data, scenario.travel, read_network)
     with _stage("travel", timings, progress):
-        travel = travel_times(
+        travel = cached_travel_times(
             network,
             demand.xy,
             _site_xy(inputs),
             max_snap_distance_m=scenario.travel.max_snap_distance_m,
+            compute=travel_times,
         )
-        _check_reach(scenario, demand, travel)
+        if scenario.objective.kind not in {"p_median", "p_center"}:  # no standard needed
+            _check_reach(scenario, demand, travel)
     with _stage("optimise", timings, progress):
-        solution = solve_coverage(
-            coverage_instance(scenario, inputs, demand, travel), scenario.solver
-        )
+        solution = solve_scenario(scenario, inputs, demand, travel)
     with _stage("plan", timings, progress):
         plan = make_plan(scenario, inputs, demand, travel, solution, network)
     return plan.with_timings(timings)
+
+
+def _with_raster_points(scenario: Scenario, inputs: Inputs) -> Inputs:
+    """Add population-weighted sector points from data.population_raster, when it is set.
+
+    Points given in the sector file (data.point_x / point_y) take precedence.
+    """
+    raster = scenario.data.population_raster
+    if raster is None or scenario.data.point_x is not None:
+        return inputs
+    points = raster_points(inputs.sectors, raster)
+    sectors = inputs.sectors.copy()
+    sectors["point_x"] = points.xy[:, 0]
+    sectors["point_y"] = points.xy[:, 1]
+    return replace(inputs, sectors=sectors)
 
 
 def _site_xy(inputs: Inputs) -> np.ndarray:
@@ -201,6 +199,14 @@ def validate(path: str | Path) -> list[str]:
     except (ScenarioError, PlannerError) as error:
         return list(error.problems)
     problems = check_inputs(scenario)
+    if not problems:  # the rules need readable inputs
+        problems.extend(check_rules(scenario, read_inputs(scenario)))
+    raster = scenario.data.population_raster
+    if raster is not None and not raster.is_file():
+        problems.append(
+            f"population raster {raster} does not exist: check data.population_raster "
+            "(relative paths are resolved against the scenario file's folder)"
+        )
     try:
         read_network(scenario.data, scenario.travel)
     except PlannerError as error:

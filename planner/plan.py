@@ -18,6 +18,8 @@ from shapely import LineString
 from planner.metrics import coverage_share, nearest_open, travel_time_stats
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from planner.demand import Demand
     from planner.inputs import Inputs
     from planner.model import CoverageSolution
@@ -42,7 +44,10 @@ class Plan:
     sectors : geopandas.GeoDataFrame
         Per sector: ``sector_id``, ``name``, ``population``, ``target``, ``need``, ``weight``,
         ``neediest_quintile``, ``tt_house_min``, ``tt_frequent_min`` (``inf`` = unreachable),
-        ``covered_house``, ``covered_frequent``, ``site_house``, ``site_frequent``, polygons.
+        ``covered_house``, ``covered_frequent``, ``site_house`` (the sector's house: the one
+        the model assigned it to for p-median and capacities, else the nearest open house),
+        ``site_frequent``, ``served_house_share`` (with capacities: share of the families
+        served within R_H), polygons.
     sites : geopandas.GeoDataFrame
         Every candidate: ``site_id``, ``name``, ``type``, ``role`` (house / antenne / closed),
         ``existing``, ``existing_role``, ``can_house``, ``can_antenne``, ``forbidden``,
@@ -116,6 +121,8 @@ def _sites_table(
     families_house = np.bincount(
         house_idx[house_idx >= 0], weights=demand.target[house_idx >= 0], minlength=n_sites
     )
+    if solution.load is not None:  # capacities: families served within R_H, shares included
+        families_house = np.asarray(solution.load, dtype=float)
     families_frequent = np.bincount(
         frequent_idx[frequent_idx >= 0],
         weights=demand.target[frequent_idx >= 0],
@@ -188,7 +195,11 @@ def _summary(
             sites.loc[sites["can_antenne"] & new & ~sites["forbidden"], "cost_antenne"].to_numpy(),
         ]
     )
-    budget_too_small = bool(cheapest.size and scenario.budget.amount_eur < cheapest.min())
+    kind = scenario.objective.kind
+    budget_too_small = bool(
+        kind == "max_coverage" and cheapest.size and scenario.budget.amount_eur < cheapest.min()
+    )
+    notes += _model_notes(scenario, float(sites["cost"].sum()), solution.figures)
     if budget_too_small:
         notes.append(
             f"the budget (EUR {scenario.budget.amount_eur:,.0f}) is below the cheapest new site "
@@ -210,6 +221,8 @@ def _summary(
         "bound": _round(result.bound),
         "gap": _round(result.gap, 6),
         "solver": result.solver,
+        "model": solution.model,
+        "model_figures": dict(solution.figures),
         "coverage_objective": round(solution.coverage_objective, 6),
         "cost": round(float(sites["cost"].sum()), 2),
         "budget": scenario.budget.amount_eur,
@@ -230,9 +243,11 @@ def _summary(
         },
         "mode": scenario.travel.mode,
         "coverage": {
-            "house": coverage_share(covered_house, demand.target),
+            "house": _served_share(solution, covered_house, demand.target),
             "frequent": coverage_share(covered_frequent, demand.target),
-            "house_neediest_quintile": coverage_share(covered_house, demand.target, neediest),
+            "house_neediest_quintile": _served_share(
+                solution, covered_house, demand.target, neediest
+            ),
             "frequent_neediest_quintile": coverage_share(covered_frequent, demand.target, neediest),
         },
         "travel_time_min": {
@@ -242,6 +257,50 @@ def _summary(
         "imputed_sectors": list(demand.imputed),
         "notes": notes,
     }
+
+
+def _served_share(
+    solution: CoverageSolution,
+    covered_house: np.ndarray,
+    target: np.ndarray,
+    mask: np.ndarray | None = None,
+) -> float | None:
+    """Return the share of families with a house within R_H (with capacities: served there)."""
+    if solution.served is None:
+        return coverage_share(covered_house, target, mask)
+    served = np.asarray(solution.served)
+    if mask is not None:
+        served, target = served[mask], target[mask]
+    total = float(target.sum())
+    return round(float(target @ served) / total, 6) if total > 0 else None
+
+
+def _model_notes(
+    scenario: Scenario, cost: float, figures: Mapping[str, float | int | None]
+) -> list[str]:
+    """Return notes on what the model's answer means for the budget."""
+    kind = scenario.objective.kind
+    budget = scenario.budget.amount_eur
+    notes: list[str] = []
+    lost = figures.get("unreachable_sectors")
+    if lost:
+        notes.append(
+            f"{lost} sectors ({figures.get('unreachable_families')} families) cannot be reached "
+            "by any allowed site within the standards and were left out (objective.unreachable: "
+            "skip)"
+        )
+    if kind in {"set_cover", "set_cover_single"}:
+        fits = "within" if cost <= budget else "over"
+        notes.append(
+            f"reaching every family within the standards costs EUR {cost:,.0f}, {fits} the "
+            f"budget of EUR {budget:,.0f} (set cover ignores the budget)"
+        )
+    if kind in {"p_median", "p_center", "mclp"}:
+        notes.append(
+            f"{kind} places houses only, with p = {scenario.objective.p}; the budget is not a "
+            f"constraint (this plan costs EUR {cost:,.0f})"
+        )
+    return notes
 
 
 def _round(value: float | None, digits: int = 4) -> float | None:
@@ -280,6 +339,12 @@ def make_plan(
     """
     d = travel.sector_site
     tt_house, house_idx = nearest_open(d, solution.house)
+    if solution.assign is not None:  # the model assigned sectors (p-median, capacities)
+        assigned = np.asarray(solution.assign) >= 0
+        house_idx = np.where(assigned, solution.assign, house_idx)
+        rows = np.flatnonzero(assigned)
+        tt_house = tt_house.copy()
+        tt_house[rows] = d[rows, house_idx[rows]]
     tt_frequent, frequent_idx = nearest_open(d, solution.house | solution.antenne)
     ids = inputs.sites["site_id"].to_numpy()
     sectors = inputs.sectors[["sector_id", "name", "population", "target"]].copy()
@@ -291,6 +356,8 @@ def make_plan(
     sectors["covered_house"] = tt_house <= demand.radius_house
     sectors["covered_frequent"] = tt_frequent <= demand.radius_frequent
     sectors["site_house"] = _site_ids(house_idx, ids)
+    if solution.served is not None:  # capacities: share of families served within R_H
+        sectors["served_house_share"] = np.round(solution.served, 6)
     sectors["site_frequent"] = _site_ids(frequent_idx, ids)
     sectors["snap_m"] = np.round(travel.sector_snap_m, 2)
     sectors = gpd.GeoDataFrame(sectors, geometry=inputs.sectors.geometry, crs=inputs.sectors.crs)

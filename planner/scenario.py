@@ -27,11 +27,13 @@ from planner.errors import InputFileError, ScenarioError
 __all__ = [
     "BudgetSpec",
     "DataSpec",
+    "GroupRuleSpec",
     "IndicatorSpec",
     "NeedSpec",
     "ObjectiveSpec",
     "OnewayValuesSpec",
     "OutputSpec",
+    "RulesSpec",
     "Scenario",
     "SolverSpec",
     "StandardsSpec",
@@ -213,14 +215,120 @@ class BudgetSpec(_Spec):
     amount_eur: NonNegFloat
 
 
-class ObjectiveSpec(_Spec):
-    """What the optimiser maximises or minimises."""
+ObjectiveKind = Literal[
+    "max_coverage", "set_cover", "set_cover_single", "p_median", "p_center", "mclp"
+]
+_NEEDS_P = ("p_median", "p_center", "mclp")
 
-    kind: Literal["max_coverage"] = "max_coverage"
+
+class ObjectiveSpec(_Spec):
+    """What the optimiser maximises or minimises (the model of the catalogue)."""
+
+    kind: ObjectiveKind = Field(
+        "max_coverage",
+        description="max_coverage: houses + antennes reaching the most weighted families within "
+        "the budget; set_cover: the cheapest houses + antennes reaching every family within "
+        "R_H and R_A; set_cover_single: the cheapest houses reaching every family within R_H; "
+        "p_median: p houses, least weighted travel time; p_center: p houses, least worst "
+        "travel time; mclp: at most p houses reaching the most weighted families within R_H.",
+    )
     alpha: Annotated[float, Field(ge=0, le=1)] = Field(
         0.5, description="Share of the objective for house coverage; 1 - alpha for frequent."
     )
     keep_existing: bool = Field(True, description="Existing sites stay open in their role.")
+    p: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="Number of houses for p_median and p_center (exactly) and mclp (at most); "
+        "kept existing and required houses count towards it.",
+    )
+    capacity_column: str | None = Field(
+        None,
+        description="Site column with the most families a house may serve (C_j; empty cell = "
+        "no limit). Sectors are then assigned to houses within capacity (max_coverage, "
+        "set_cover, set_cover_single, mclp: shares of a sector may go to several houses; "
+        "p_median: a sector goes to one house). null: no capacities.",
+    )
+
+    unreachable: Literal["error", "skip"] = Field(
+        "error",
+        description="Sectors with families that no allowed site can reach within a standard, "
+        "under set_cover / set_cover_single or rules.universal_floor: 'error' stops with their "
+        "names (universal coverage is impossible); 'skip' leaves them out and plans for "
+        "everyone who can be reached (they are counted in the summary).",
+    )
+
+    @model_validator(mode="after")
+    def _p_for_kind(self) -> ObjectiveSpec:
+        if self.kind in _NEEDS_P and self.p is None:
+            raise ValueError(f"objective.kind {self.kind} needs objective.p (number of houses)")
+        if self.kind not in _NEEDS_P and self.p is not None:
+            raise ValueError(
+                f"objective.p is only used by p_median, p_center and mclp, not {self.kind}: "
+                "remove it"
+            )
+        if self.kind == "p_center" and self.capacity_column is not None:
+            raise ValueError("p_center does not take capacities: remove objective.capacity_column")
+        return self
+
+
+class GroupRuleSpec(_Spec):
+    """At least one house per group of sectors (a wijk, a municipality)."""
+
+    column: str = Field(
+        description="Sector column naming each sector's group (e.g. wijk, municipality NIS code)."
+    )
+    serves: Literal["located", "reach"] = Field(
+        "located",
+        description="'located': a house serves a group when it lies in one of the group's "
+        "sectors (a site column of the same name, when present, overrides the map); 'reach': "
+        "when it is within the house standard R_H of at least one of the group's sectors with "
+        "families.",
+    )
+
+
+class RulesSpec(_Spec):
+    """Policy rules every plan must meet (constraints, for every objective kind)."""
+
+    required_houses: tuple[str, ...] = Field(
+        (), description="Site ids that must open as houses (new ones pay their cost)."
+    )
+    required_antennes: tuple[str, ...] = Field(
+        (), description="Site ids that must open as antennes (max_coverage and set_cover)."
+    )
+    min_houses: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At least this many houses (existing and required included)."
+    )
+    max_houses: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At most this many houses (existing and required included)."
+    )
+    min_antennes: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At least this many antennes (max_coverage and set_cover)."
+    )
+    max_antennes: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At most this many antennes (max_coverage and set_cover)."
+    )
+    universal_floor: bool = Field(
+        False, description="Every sector with families has a house within R_H."
+    )
+    house_spacing_min: PosFloat | None = Field(
+        None, description="Two houses are at least this many minutes apart (site-to-site time)."
+    )
+    house_per_group: tuple[GroupRuleSpec, ...] = Field(
+        (), description="At least one house per group, for each listed sector column."
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> RulesSpec:
+        for low, high in (("min_houses", "max_houses"), ("min_antennes", "max_antennes")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and lo > hi:
+                raise ValueError(f"rules.{low} ({lo}) is larger than rules.{high} ({hi})")
+        both = set(self.required_houses) & set(self.required_antennes)
+        if both:
+            raise ValueError(
+                f"sites {', '.join(sorted(both))} are required both as house and as antenne"
+            )
+        return self
 
 
 class SolverSpec(_Spec):
@@ -259,6 +367,7 @@ class Scenario(_Spec):
     standards: StandardsSpec = StandardsSpec()
     budget: BudgetSpec
     objective: ObjectiveSpec = ObjectiveSpec()
+    rules: RulesSpec = RulesSpec()
     solver: SolverSpec = SolverSpec()
     outputs: OutputSpec = OutputSpec()
     source: Path | None = Field(None, exclude=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from typing import Any
@@ -381,25 +382,66 @@ def test_instance_arrays_are_read_only_copies() -> None:
 
 
 def test_model_is_sparse() -> None:
-    # Kept sites are constants, impossible roles get no variables, sectors already covered
-    # by a kept house get no u variable, and links exist only within L.
+    # Kept sites are constants, impossible roles get no columns, sectors already covered
+    # by a kept house get no u column, and link rows exist only where a house is needed.
     instance = make(existing_house=flags(0), forbidden=flags(2), alpha=0.5)
     model = build_coverage_problem(instance)
-    assert set(model.house_var) == {1}
-    assert set(model.antenne_var) == {1}
-    assert model.link_var == {}  # S1's only house in reach is the kept S0: no link needed
-    names = {var.name for var in model.problem.variables()}
+    assert model.house_sites.tolist() == [1]
+    assert model.antenne_sites.tolist() == [1]
     # u: A and D are covered by the kept S0; B can be covered by S1; C by nobody.
-    assert {name for name in names if name.startswith("u_")} == {"u_1"}
+    assert model.n_house_rows == 1
     # v: A covered by S0 (5 min); B by S1; C, D by nobody within 8 min.
-    assert {name for name in names if name.startswith("v_")} == {"v_1"}
-    assert model.coverage.constant == pytest.approx(0.5 * (10 + 40) + 0.5 * 10)
+    assert model.n_frequent_rows == 1
+    # columns h1, a1, u_B, v_B; rows: one role at S1, budget, u_B <= h1, v_B <= h1 + a1.
+    # S1's antenne has the kept S0 within L: no link row.
+    assert model.model.n_cols == 4
+    assert model.model.n_rows == 4
+    assert model.coverage_constant == pytest.approx(0.5 * (10 + 40) + 0.5 * 10)
+    assert model.model.offset == pytest.approx(model.coverage_constant)
     assert 0 < model.eps <= 1e-3 * 0.5 * 20 + 1e-12
 
 
-def test_link_variables_only_within_link_max() -> None:
+def test_link_rows_only_within_link_max() -> None:
+    # Every site may be an antenne; S0 and S2 each have one house within L (S1), S1 has two.
     model = build_coverage_problem(make(budget=INF, alpha=0.0))
-    assert set(model.link_var) == {(0, 1), (1, 0), (1, 2), (2, 1)}
+    A = model.model.A.tocsr()
+    hcol = dict(zip(model.house_sites.tolist(), model.house_columns.tolist(), strict=True))
+    acol = dict(zip(model.antenne_sites.tolist(), model.antenne_columns.tolist(), strict=True))
+    links = {}
+    for row in range(A.shape[0]):
+        cols = A.indices[A.indptr[row] : A.indptr[row + 1]]
+        vals = A.data[A.indptr[row] : A.indptr[row + 1]]
+        antenne = [j for j, c in acol.items() if c in cols and vals[list(cols).index(c)] == 1.0]
+        houses = [k for k, c in hcol.items() if c in cols and vals[list(cols).index(c)] == -1.0]
+        if len(antenne) == 1 and houses and len(cols) == len(houses) + 1:
+            links[antenne[0]] = sorted(houses)
+    assert links == {0: [1], 1: [0, 2], 2: [1]}
+
+
+def test_identical_sectors_share_one_variable() -> None:
+    # Sectors A and A' have the same sites within each standard: one u and one v between them,
+    # with the summed weight, and the same optimum as without the twin.
+    d = np.vstack([D, D[0]])
+    weight = np.append(WEIGHT, 5.0)
+    twin = make(
+        d=d,
+        weight=weight,
+        radius_house=np.full(5, 15.0),
+        radius_frequent=np.full(5, 8.0),
+        sector_ids=("A", "B", "C", "D", "A2"),
+        alpha=0.5,
+    )
+    model = build_coverage_problem(twin)
+    assert model.merged_sectors >= 2
+    single = build_coverage_problem(make(alpha=0.5))
+    assert model.n_house_rows == single.n_house_rows
+    assert model.n_frequent_rows == single.n_frequent_rows
+    solution = solve_coverage(twin, spec())
+    assert solution.coverage_objective == pytest.approx(
+        solve_coverage(
+            make(alpha=0.5, weight=WEIGHT + np.array([5.0, 0, 0, 0])), spec()
+        ).coverage_objective
+    )
 
 
 # --------------------------------------------------------------------------- plan helpers
@@ -547,8 +589,11 @@ def large_instance(n_i: int = 3000, n_j: int = 300, seed: int = 0) -> CoverageIn
 def test_time_limit_is_never_reported_optimal(name: str) -> None:
     # Neither solver proves this instance in 0.5 s. Either it found a plan (labelled
     # "feasible", not proven, with a gap) or none (a SolverError, never a fake plan).
+    # The budget lets the greedy start reach more than half of all weight, so any valid
+    # bound (at most the total weight) leaves a gap of at most 1.
+    instance = dataclasses.replace(large_instance(), budget=2e6)
     try:
-        solution = solve_coverage(large_instance(), spec(name, time_limit_s=0.5))
+        solution = solve_coverage(instance, spec(name, time_limit_s=0.5))
     except SolverError as error:
         message = str(error)
     else:
@@ -558,7 +603,9 @@ def test_time_limit_is_never_reported_optimal(name: str) -> None:
         assert not result.proven_optimal
         assert result.gap is not None
         assert 0.0 <= result.gap <= 1.0
-        assert not plan_problems(large_instance(), solution.house, solution.antenne)
+        assert result.bound is not None
+        assert result.bound >= solution.coverage_objective
+        assert not plan_problems(instance, solution.house, solution.antenne)
     if message:
         assert "before finding any plan" in message
         assert "raise solver.time_limit_s" in message

@@ -1,22 +1,30 @@
-r"""The hierarchical house + antenne coverage model, built from arrays.
+r"""The hierarchical house + antenne coverage model and its relatives, built from arrays.
 
 This is the math core of planner (DESIGN.md, "The planning model"): it sees travel-time
 matrices, weights, costs and flags indexed by sector ``i`` and site ``j, k``, never geometry.
+The MILP is assembled as sparse arrays (:class:`planner.solve.MilpArrays`) and solved by
+:func:`planner.solve.solve_milp`; no Python object is made per variable.
 
 Decisions
     :math:`h_j \in \{0,1\}` open a house at site :math:`j`; :math:`a_j \in \{0,1\}` open an
-    antenne; :math:`\ell_{jk} \in \{0,1\}` antenne :math:`j` is linked to house :math:`k`.
+    antenne.
 Rules
     .. math::
 
         h_j + a_j &\le 1, \qquad
-        \sum_k \ell_{jk} = a_j, \qquad \ell_{jk} \le h_k
-        \quad (\ell_{jk} \text{ exists only where } e_{jk} \le L), \\
+        a_j \le \sum_{k:\, e_{jk} \le L} h_k \quad
+        \text{(an antenne needs an open house within } L\text{)}, \\
         u_i &\le \sum_{j:\, d_{ij} \le R_H(i)} h_j, \qquad
         v_i \le \sum_{j:\, d_{ij} \le R_A(i)} (h_j + a_j), \qquad u_i, v_i \in [0, 1], \\
         &\sum_{j \text{ new house}} c^H_j h_j + \sum_{j \text{ new antenne}} c^A_j a_j \le B.
 
-Objective
+    The link rule is the projection of the classic link variables
+    (:math:`\sum_k \ell_{jk} = a_j`, :math:`\ell_{jk} \le h_k`): same integer plans, same LP
+    bound, no :math:`\ell` columns. After solving, each antenne is linked to its *nearest*
+    open house within :math:`L` (ties: lowest site index), which makes the link deterministic
+    and independent of the solver.
+
+Objective (``max_coverage``)
     .. math::
 
         \max \; \sum_i w_i \bigl(\alpha u_i + (1 - \alpha) v_i\bigr)
@@ -24,41 +32,77 @@ Objective
         C = \max\bigl(1, \min(B, C_{\max})\bigr), \qquad
         \varepsilon = 10^{-3} \, \delta_{\min},
 
-    where :math:`C_{\max}` is the most any plan can spend (every candidate open in its dearest
-    role) and :math:`\delta_{\min}` the smallest positive coefficient :math:`\alpha w_i` or
-    :math:`(1-\alpha) w_i` of a coverage variable. As :math:`\text{cost} \le \min(B, C_{\max})`,
-    the cost term never exceeds :math:`\varepsilon`: among plans of equal coverage the cheaper
-    one wins, and a cheaper plan can beat a better-covering one only if its coverage is lower
-    by less than :math:`\varepsilon` (a thousandth of the smallest sector term), never by a whole
-    sector term. Tie-breaks finer than the solver's absolute tolerance (1e-6) may be missed.
+    where :math:`C_{\max}` is the most any plan can spend on its free choices (every candidate
+    open in its dearest role) and :math:`\delta_{\min}` the smallest positive coefficient of a
+    coverage variable. As the cost term never exceeds :math:`\varepsilon`, among plans of equal
+    coverage the cheaper one wins, and a cheaper plan can beat a better-covering one only if
+    its coverage is lower by less than :math:`\varepsilon`. Tie-breaks finer than the solver's
+    absolute tolerance (1e-6) may be missed.
+
+Relatives (same arrays, same rules; see :mod:`planner.model.setcover` and
+:mod:`planner.model.mclp`)
+    ``set_cover``: :math:`\min \sum c^H_j h_j + c^A_j a_j` with every sector with families
+    within :math:`R_H(i)` of a house and within :math:`R_A(i)` of a house or antenne
+    (:math:`u_i = v_i = 1`), no budget. ``set_cover_single``: houses only, every sector
+    within :math:`R_H(i)`. ``mclp``: houses only, :math:`\max \sum_i w_i u_i` with at most
+    :math:`p` houses, no budget.
+
+Capacities (optional, ``capacity``)
+    A house serves at most :math:`C_j` families. House coverage is then an *assignment*:
+    :math:`x_{ij} \in [0, 1]` is the share of sector :math:`i`'s :math:`T_i` families served by
+    house :math:`j` (only pairs with :math:`d_{ij} \le R_H(i)`),
+
+    .. math::
+
+        \sum_j x_{ij} \le 1, \qquad \sum_i T_i x_{ij} \le C_j h_j, \qquad x_{ij} \le h_j,
+
+    and :math:`\sum_j x_{ij}` replaces :math:`u_i` (a sector may be split between houses).
+    Frequent services (:math:`v`, houses and antennes within :math:`R_A`) are not
+    capacity-limited. In the covering forms (and under the universal floor)
+    :math:`\sum_j x_{ij} = 1`: every family assigned.
+
+Policy rules
+    Required sites, counts per role, the universal floor, a house per group and the spacing
+    between houses (:class:`planner.model.rules.PlanRules`) become constraints.
 
 Existing sites cost nothing in their own role (an existing antenne that becomes a house pays
-:math:`c^H_j`). With ``keep_existing`` they stay open in that role: they enter the model as
-constants, not variables. Forbidden and ineligible sites, sites whose own cost exceeds the
-budget, antennes with no possible house within :math:`L`, sectors with no site within either
-standard and zero-weight terms get no variables at all. Unreachable pairs are ``inf``; an
-``inf`` travel time never meets a standard, even an infinite one.
+:math:`c^H_j`). With ``keep_existing`` they stay open in that role; required sites stay open
+and pay their cost. Fixed sites are constants, not variables. Forbidden and ineligible sites,
+sites whose own cost exceeds what the budget leaves, antennes with no possible house within
+:math:`L`, houses closer than the spacing to a fixed house, sectors with no site within
+either standard and zero-weight terms get no variables at all.
+
+Reductions (exact)
+    Sectors whose coverage rows are identical (the same variable sites within the standard)
+    share one coverage variable with their summed weight, separately for :math:`u` and
+    :math:`v`; identical covering rows are kept once. In dense cities this removes most rows.
+
+Warm start
+    A greedy plan (best coverage gain per euro, or cheapest cost per newly met requirement)
+    is handed to the solver when it meets every row of the model.
 
 After solving, the plan is read from :math:`h, a` only: coverage is recomputed from :math:`d`
-and the open sites (the auxiliary :math:`u, v` are not trusted), the plan is checked against
-every rule, and each antenne is linked to its *nearest* open house within :math:`L` (ties:
-lowest site index). The model only needs *some* open house within reach; choosing the nearest
-afterwards makes the link deterministic and independent of the solver.
+and the open sites (the auxiliary :math:`u, v` are not trusted), and the plan is checked
+against every rule.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import numpy as np
-import pulp
 from numpy.typing import NDArray
+from scipy import sparse
 
 from planner.errors import DataError, InfeasibleError, SolverError
-from planner.solve import SolveResult, solve_problem
+from planner.model._arrays import MilpBuilder, feasible_start, unique_rows
+from planner.model.rules import PlanRules
+from planner.solve import MilpArrays, SolveResult, method_result, solve_milp
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,15 +111,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EPS_FRACTION",
+    "MAX_COVERAGE",
     "CoverageInstance",
     "CoverageProblem",
     "CoverageSolution",
+    "Form",
     "build_coverage_problem",
     "link_antennes",
     "plan_cost",
     "plan_coverage",
     "plan_problems",
     "solve_coverage",
+    "solve_form",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,11 +133,56 @@ EPS_FRACTION: Final[float] = 1e-3
 _SHOWN_IDS: Final[int] = 5
 _BUDGET_SLACK: Final[float] = 1e-9
 _HALF: Final[float] = 0.5
+_LOAD_SLACK: Final[float] = 1e-6
+_FREE_COST: Final[float] = 1e-6
+_DIAGNOSE_SECONDS: Final[float] = 20.0
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.intp]
 _A = TypeVar("_A", bound=NDArray[Any])
 _Labeller = Callable[[int], str]
+
+
+# --------------------------------------------------------------------------- forms
+
+
+@dataclass(frozen=True)
+class Form:
+    """Which member of the coverage family to build.
+
+    Attributes
+    ----------
+    name : str
+        The objective kind (``max_coverage``, ``set_cover``, ``set_cover_single``, ``mclp``).
+    antennes : bool
+        Houses and antennes (hierarchical) or houses only.
+    objective : str
+        ``"coverage"`` (maximise weighted coverage) or ``"cost"`` (minimise cost).
+    budget : bool
+        Whether the budget is a constraint.
+    cover_house, cover_frequent : bool
+        Every sector with families must be within :math:`R_H` of a house / :math:`R_A` of a
+        house or antenne.
+    p : int or None
+        At most this many houses (kept and required ones included).
+    skip_unreachable : bool
+        Sectors that no allowed site can reach within the standard are left out of the
+        covering rows (set cover, universal floor) instead of making the problem infeasible.
+    """
+
+    name: str
+    antennes: bool = True
+    objective: Literal["coverage", "cost"] = "coverage"
+    budget: bool = True
+    cover_house: bool = False
+    cover_frequent: bool = False
+    p: int | None = None
+    skip_unreachable: bool = False
+
+
+MAX_COVERAGE: Final[Form] = Form("max_coverage")
+"""The default form: houses and antennes, maximise weighted coverage within the budget."""
 
 
 # --------------------------------------------------------------------------- instance
@@ -131,6 +223,14 @@ class CoverageInstance:
         Existing sites stay open in their role.
     site_ids, sector_ids : tuple of str or None
         Ids used in messages (indices when None).
+    families : ndarray, shape (n_i,), or None
+        :math:`T_i`, families per sector: what capacities count and what messages report
+        (None: the weights).
+    capacity : ndarray, shape (n_j,), or None
+        :math:`C_j`, the most families a house at ``j`` may serve (``inf``: no limit;
+        None: no capacities at all).
+    rules : PlanRules
+        Policy rules (required sites, counts, floor, groups, spacing).
     """
 
     weight: FloatArray
@@ -151,6 +251,9 @@ class CoverageInstance:
     keep_existing: bool = True
     site_ids: tuple[str, ...] | None = None
     sector_ids: tuple[str, ...] | None = None
+    families: FloatArray | None = None
+    capacity: FloatArray | None = None
+    rules: PlanRules = field(default_factory=PlanRules)
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -165,6 +268,9 @@ class CoverageInstance:
             ("radius_frequent", (n_i,)),
         ):
             self._store(name, _as_float_array(name, getattr(self, name), shape, problems))
+        for name, shape in (("families", (n_i,)), ("capacity", (n_j,))):
+            if getattr(self, name) is not None:
+                self._store(name, _as_float_array(name, getattr(self, name), shape, problems))
         for name in (
             "can_house",
             "can_antenne",
@@ -178,6 +284,12 @@ class CoverageInstance:
             if ids is not None:
                 object.__setattr__(self, name, tuple(str(value) for value in ids))
             _check_ids(name, getattr(self, name), n, problems)
+        if not isinstance(self.rules, PlanRules):
+            problems.append(
+                f"CoverageInstance.rules: expected PlanRules, got {type(self.rules).__name__}"
+            )
+        else:
+            object.__setattr__(self, "rules", self.rules.checked(n_j, problems))
         if problems:  # shapes or types wrong: value checks would only add noise
             raise DataError(problems)
         self._check_values(problems)
@@ -194,6 +306,12 @@ class CoverageInstance:
         sector, site = self.sector_label, self.site_label
         _bad(problems, "weight", ~np.isfinite(self.weight), sector, "is not finite")
         _bad(problems, "weight", self.weight < 0, sector, "is negative (weights must be >= 0)")
+        if self.families is not None:
+            fam = self.families
+            _bad(problems, "families", ~np.isfinite(fam) | (fam < 0), sector, "is not >= 0")
+        if self.capacity is not None:
+            cap = self.capacity
+            _bad(problems, "capacity", np.isnan(cap) | (cap < 0), site, "is NaN or negative")
         for name, label in (("d", sector), ("e", site)):
             matrix = getattr(self, name)
             rows = _rows_any(np.isnan(matrix))
@@ -246,6 +364,10 @@ class CoverageInstance:
         """Return the id of sector ``index`` for messages."""
         return self.sector_ids[index] if self.sector_ids is not None else f"#{index}"
 
+    def family_counts(self) -> FloatArray:
+        """Return :math:`T_i` (the weights when no family counts were given)."""
+        return self.weight if self.families is None else self.families
+
     def new_house_cost(self) -> FloatArray:
         """Return what a house costs per site: 0 where one exists, ``inf`` where not allowed."""
         allowed = (self.can_house | self.existing_house) & ~self.forbidden
@@ -263,6 +385,19 @@ class CoverageInstance:
         ok = np.isfinite(self.e) & (self.e <= self.link_max)
         np.fill_diagonal(ok, val=False)
         return ok
+
+    def too_close(self) -> BoolArray:
+        r"""Return the (n_j, n_j) mask of site pairs closer than the house spacing rule.
+
+        :math:`\min(e_{jk}, e_{kj}) < s`, ``j != k``; all False without the rule.
+        """
+        spacing = self.rules.house_spacing_min
+        if not spacing:
+            return np.zeros((self.n_sites, self.n_sites), dtype=bool)
+        both = np.minimum(self.e, self.e.T)
+        close = both < spacing
+        np.fill_diagonal(close, val=False)
+        return close
 
     def reach(self, radius: FloatArray) -> BoolArray:
         r"""Return the (n_i, n_j) mask :math:`d_{ij} \le R(i)` (finite times only)."""
@@ -357,84 +492,270 @@ def _bad(problems: list[str], name: str, mask: BoolArray, label: _Labeller, what
 class _Roles:
     """Which site may take which role, and which are fixed open."""
 
-    house_fixed: BoolArray  # kept existing houses: constant 1
-    antenne_fixed: BoolArray  # kept existing antennes: constant 1
+    house_fixed: BoolArray  # kept existing and required houses: constant 1
+    antenne_fixed: BoolArray  # kept existing and required antennes: constant 1
+    antenne_carried: BoolArray  # houses-only forms: kept existing antennes, outside the model
     house_var: BoolArray  # a binary h_j exists
     antenne_var: BoolArray  # a binary a_j exists
     link_ok: BoolArray  # (n_j, n_j) e_jk <= L, finite, j != k
-    needs_link: BoolArray  # antennes (fixed or variable) with no fixed house within L
+    fixed_cost: float  # euro the required new sites cost
+    remaining: float  # budget left for the free choices (inf when the budget is no rule)
+    lost_house: BoolArray  # sectors a house-covering rule must reach but no possible house can
+    lost_frequent: BoolArray  # same for the frequent-covering rule (houses and antennes)
 
 
-def _site_roles(instance: CoverageInstance) -> _Roles:
+def _site_roles(instance: CoverageInstance, form: Form) -> _Roles:
     """Work out the variables to create, and check the rules that cannot all hold."""
+    n = instance.n_sites
+    rules = instance.rules
     keep = instance.keep_existing
-    house_fixed = instance.existing_house & keep
-    antenne_fixed = instance.existing_antenne & keep
-    fixed = house_fixed | antenne_fixed
+    required_house = rules.house_required(n)
+    required_antenne = rules.antenne_required(n)
+    if not form.antennes and (required_antenne.any() or rules.min_antennes or rules.max_antennes):
+        raise DataError(
+            f"{form.name} places houses only: rules.required_antennes, rules.min_antennes and "
+            "rules.max_antennes need objective.kind max_coverage or set_cover"
+        )
+    house_fixed = (instance.existing_house & keep) | required_house
+    if form.antennes:
+        antenne_fixed = (instance.existing_antenne & keep) | required_antenne
+        carried = np.zeros(n, dtype=bool)
+    else:
+        antenne_fixed = np.zeros(n, dtype=bool)
+        carried = instance.existing_antenne & keep & ~house_fixed
+    fixed_cost = plan_cost(instance, required_house, required_antenne)
+    remaining = instance.budget - fixed_cost if form.budget else np.inf
+    fixed = house_fixed | antenne_fixed | carried
     house_cost = instance.new_house_cost()
     antenne_cost = instance.new_antenne_cost()
-    house_var = np.isfinite(house_cost) & (house_cost <= instance.budget) & ~fixed
+    blocked = _rows_any(instance.too_close() & house_fixed[np.newaxis, :])
+    house_var = np.isfinite(house_cost) & (house_cost <= remaining) & ~fixed & ~blocked
     link_ok = instance.link_ok()
-    near_fixed_house = _rows_any(link_ok & house_fixed)
-    near_var_house = _rows_any(link_ok & house_var)
-    antenne_var = (
-        np.isfinite(antenne_cost)
-        & (antenne_cost <= instance.budget)
-        & ~fixed
-        & (near_fixed_house | near_var_house)
+    antenne_var = np.zeros(n, dtype=bool)
+    if form.antennes:
+        linkable = _rows_any(link_ok & (house_fixed | house_var))
+        antenne_var = np.isfinite(antenne_cost) & (antenne_cost <= remaining) & ~fixed & linkable
+    lost_house, lost_frequent = _lost_sectors(
+        instance, form, house_fixed | house_var, antenne_fixed | antenne_var
     )
-    _check_rules(instance, antenne_fixed, near_fixed_house | near_var_house, link_ok)
-    needs_link = (antenne_fixed | antenne_var) & ~near_fixed_house
-    return _Roles(house_fixed, antenne_fixed, house_var, antenne_var, link_ok, needs_link)
-
-
-def _check_rules(
-    instance: CoverageInstance,
-    antenne_fixed: BoolArray,
-    linkable: BoolArray,
-    link_ok: BoolArray,
-) -> None:
-    """Raise InfeasibleError for kept sites that cannot stay open, naming each rule."""
-    if not instance.keep_existing:
-        return
-    problems: list[str] = []
-    label = instance.site_label
-    for role, existing in (
-        ("house", instance.existing_house),
-        ("antenne", instance.existing_antenne),
-    ):
-        clash = existing & instance.forbidden
-        if clash.any():
-            problems.append(
-                f"existing {role} site(s) {_shown(clash, label)} are also forbidden, but "
-                "keep_existing keeps existing sites open: remove them from the forbidden "
-                "sites or set objective.keep_existing: false"
-            )
-    stranded = antenne_fixed & ~instance.forbidden & ~linkable
-    if stranded.any():
-        any_house = (instance.can_house | instance.existing_house) & ~instance.forbidden
-        any_house &= ~antenne_fixed & ~(instance.existing_house & instance.keep_existing)
-        cheapest = np.where(link_ok & any_house, instance.cost_house, np.inf).min(axis=1)
-        for j in np.flatnonzero(stranded):
-            if np.isfinite(cheapest[j]):
-                why = (
-                    f"the cheapest house site within {instance.link_max:g} min costs EUR "
-                    f"{cheapest[j]:,.0f}, more than the budget of EUR {instance.budget:,.0f}: "
-                    "raise budget.amount_eur"
-                )
-            else:
-                why = (
-                    f"no site within {instance.link_max:g} min may host a house (eligible, "
-                    "not forbidden, not itself an existing antenne): raise standards.link_min "
-                    "or make a nearby site house-eligible"
-                )
-            problems.append(
-                f"existing antenne {label(int(j))} must stay open (keep_existing) and be "
-                f"linked to a house within link_max, but {why}; or set "
-                "objective.keep_existing: false"
-            )
+    roles = _Roles(
+        house_fixed=house_fixed,
+        antenne_fixed=antenne_fixed,
+        antenne_carried=carried,
+        house_var=house_var,
+        antenne_var=antenne_var,
+        link_ok=link_ok,
+        fixed_cost=fixed_cost,
+        remaining=float(remaining),
+        lost_house=lost_house,
+        lost_frequent=lost_frequent,
+    )
+    problems = _fixed_site_problems(instance, form, roles)
+    problems += _rule_problems(instance, form, roles)
     if problems:
         raise InfeasibleError(problems)
+    return roles
+
+
+def _fixed_site_problems(instance: CoverageInstance, form: Form, roles: _Roles) -> list[str]:
+    """Kept and required sites that cannot stay open, each with the rule that stops it."""
+    problems: list[str] = []
+    label = instance.site_label
+    keep = instance.keep_existing
+    if keep:
+        for role, existing in (
+            ("house", instance.existing_house),
+            ("antenne", instance.existing_antenne),
+        ):
+            clash = existing & instance.forbidden
+            if clash.any():
+                problems.append(
+                    f"existing {role} site(s) {_shown(clash, label)} are also forbidden, but "
+                    "keep_existing keeps existing sites open: remove them from the forbidden "
+                    "sites or set objective.keep_existing: false"
+                )
+    n = instance.n_sites
+    required = {
+        "house": instance.rules.house_required(n),
+        "antenne": instance.rules.antenne_required(n),
+    }
+    allowed = {
+        "house": np.isfinite(instance.new_house_cost()),
+        "antenne": np.isfinite(instance.new_antenne_cost()),
+    }
+    other = {"house": instance.existing_antenne, "antenne": instance.existing_house}
+    for role, mask in required.items():
+        bad = mask & ~allowed[role]
+        if bad.any():
+            problems.append(
+                f"rules.required_{role}s: sites {_shown(bad, label)} may not host a {role} "
+                f"(forbidden, or can_{role} is false): remove them from the rule or allow the role"
+            )
+        clash = mask & other[role] & keep
+        if clash.any():
+            problems.append(
+                f"rules.required_{role}s: sites {_shown(clash, label)} exist in the other role "
+                "and keep_existing keeps them so: remove them from the rule or set "
+                "objective.keep_existing: false"
+            )
+    if form.budget and roles.fixed_cost > instance.budget * (1 + _BUDGET_SLACK):
+        problems.append(
+            f"the required sites (rules.required_houses / required_antennes) cost EUR "
+            f"{roles.fixed_cost:,.0f}, more than the budget of EUR {instance.budget:,.0f}: raise "
+            "budget.amount_eur or require fewer sites"
+        )
+    problems += _stranded_antennes(instance, roles)
+    close = instance.too_close() & roles.house_fixed[np.newaxis, :] & roles.house_fixed[:, None]
+    if close.any():
+        pairs = np.argwhere(np.triu(close))[:_SHOWN_IDS]
+        shown = ", ".join(f"{label(int(j))}-{label(int(k))}" for j, k in pairs)
+        problems.append(
+            f"rules.house_spacing_min: the kept or required houses {shown} are closer than "
+            f"{instance.rules.house_spacing_min:g} min to each other: lower the spacing, or "
+            "drop one of them from the required sites (or set objective.keep_existing: false)"
+        )
+    return problems
+
+
+def _stranded_antennes(instance: CoverageInstance, roles: _Roles) -> list[str]:
+    """Return a problem per fixed antenne with no possible (or affordable) house within L."""
+    linkable = _rows_any(roles.link_ok & (roles.house_fixed | roles.house_var))
+    stranded = roles.antenne_fixed & ~instance.forbidden & ~linkable
+    problems: list[str] = []
+    if not stranded.any():
+        return problems
+    label = instance.site_label
+    keep = instance.keep_existing
+    any_house = (instance.can_house | instance.existing_house) & ~instance.forbidden
+    any_house &= ~roles.antenne_fixed & ~(instance.existing_house & keep)
+    cheapest = np.where(roles.link_ok & any_house, instance.cost_house, np.inf).min(axis=1)
+    for j in np.flatnonzero(stranded):
+        if np.isfinite(cheapest[j]):
+            why = (
+                f"the cheapest house site within {instance.link_max:g} min costs EUR "
+                f"{cheapest[j]:,.0f}, more than the budget of EUR {instance.budget:,.0f}: "
+                "raise budget.amount_eur"
+            )
+        else:
+            why = (
+                f"no site within {instance.link_max:g} min may host a house (eligible, "
+                "not forbidden, not itself an existing antenne): raise standards.link_min "
+                "or make a nearby site house-eligible"
+            )
+        kind = "existing" if instance.existing_antenne[j] else "required"
+        reason = "keep_existing" if kind == "existing" else "rules.required_antennes"
+        problems.append(
+            f"{kind} antenne {label(int(j))} must stay open ({reason}) and be linked to a house "
+            f"within link_max, but {why}; or set objective.keep_existing: false"
+        )
+    return problems
+
+
+def _rule_problems(instance: CoverageInstance, form: Form, roles: _Roles) -> list[str]:
+    """Return the counts, groups, floors and covering rules that no plan can meet."""
+    problems: list[str] = []
+    rules = instance.rules
+    n_fixed_h = int(roles.house_fixed.sum())
+    n_fixed_a = int(roles.antenne_fixed.sum())
+    max_h = _min_defined(rules.max_houses, form.p)
+    what = "objective.p" if form.p is not None and max_h == form.p else "rules.max_houses"
+    if max_h is not None and n_fixed_h > max_h:
+        problems.append(
+            f"{what} allows {max_h} houses, but {n_fixed_h} are kept open or required "
+            "(existing houses with keep_existing, rules.required_houses): raise it or set "
+            "objective.keep_existing: false"
+        )
+    possible_h = n_fixed_h + int(roles.house_var.sum())
+    if rules.min_houses is not None and rules.min_houses > possible_h:
+        problems.append(
+            f"rules.min_houses asks for {rules.min_houses} houses, but only {possible_h} sites "
+            "may host one (eligible, not forbidden, affordable, not too close to a kept house): "
+            "lower it or add candidate sites"
+        )
+    if form.antennes:
+        if rules.max_antennes is not None and n_fixed_a > rules.max_antennes:
+            problems.append(
+                f"rules.max_antennes allows {rules.max_antennes} antennes, but {n_fixed_a} are "
+                "kept open or required: raise it or set objective.keep_existing: false"
+            )
+        possible_a = n_fixed_a + int(roles.antenne_var.sum())
+        if rules.min_antennes is not None and rules.min_antennes > possible_a:
+            problems.append(
+                f"rules.min_antennes asks for {rules.min_antennes} antennes, but only "
+                f"{possible_a} sites may host one (with a possible house within link_max): "
+                "lower it or add candidate sites"
+            )
+    houses = roles.house_fixed | roles.house_var
+    for rule in rules.house_groups:
+        unserved = ~(rule.member & houses[np.newaxis, :]).any(axis=1)
+        if unserved.any():
+            names = [rule.groups[g] for g in np.flatnonzero(unserved)]
+            shown = ", ".join(names[:_SHOWN_IDS])
+            more = f" and {len(names) - _SHOWN_IDS} more" if len(names) > _SHOWN_IDS else ""
+            problems.append(
+                f"{rule.name}: no site that may host a house serves {len(names)} group(s) "
+                f"({shown}{more}): add candidate sites there, or drop the rule"
+            )
+    problems += _unreachable_problems(instance, form, roles)
+    return problems
+
+
+def _lost_sectors(
+    instance: CoverageInstance, form: Form, houses: BoolArray, antennes: BoolArray
+) -> tuple[BoolArray, BoolArray]:
+    """Return the sectors with families a covering rule must reach but no possible site can.
+
+    Possible sites are the fixed ones and those that get a variable (allowed, affordable,
+    not too close to a fixed house, antennes with a possible house within ``L``).
+    """
+    needs = instance.family_counts() > 0
+    lost_house = np.zeros(instance.n_sectors, dtype=bool)
+    lost_frequent = np.zeros(instance.n_sectors, dtype=bool)
+    if form.cover_house or instance.rules.universal_floor:
+        reach = instance.reach(instance.radius_house)
+        lost_house = needs & ~_rows_any(reach & houses[np.newaxis, :])
+    if form.cover_frequent:
+        reach = instance.reach(instance.radius_frequent)
+        lost_frequent = needs & ~_rows_any(reach & (houses | antennes)[np.newaxis, :])
+    return lost_house, lost_frequent
+
+
+def _unreachable_problems(instance: CoverageInstance, form: Form, roles: _Roles) -> list[str]:
+    """Return the sectors with families a covering rule must reach but cannot."""
+    problems: list[str] = []
+    families = instance.family_counts()
+    label = instance.sector_label
+    if form.skip_unreachable:
+        lost = roles.lost_house | roles.lost_frequent
+        if lost.any():
+            logger.warning(
+                f"{form.name}: {int(lost.sum())} sectors ({families[lost].sum():,.0f} families) "
+                f"cannot be reached by any allowed site within the standards and are left out "
+                f"of the covering rules: {_shown(lost, label)}"
+            )
+        return problems
+    lost = roles.lost_house
+    if lost.any():
+        rule = form.name if form.cover_house else "rules.universal_floor"
+        problems.append(
+            f"{rule}: {int(lost.sum())} sectors ({families[lost].sum():,.0f} families) have "
+            f"no site that may host a house within their house standard R_H: "
+            f"{_shown(lost, label)}; raise standards.house_min, add candidate sites near "
+            "them, or lift forbidden sites"
+        )
+    lost = roles.lost_frequent
+    if lost.any():
+        problems.append(
+            f"{form.name}: {int(lost.sum())} sectors ({families[lost].sum():,.0f} families) "
+            f"have no site that may host a house or antenne within their frequent standard "
+            f"R_A: {_shown(lost, label)}; raise standards.frequent_min or add candidate sites"
+        )
+    return problems
+
+
+def _min_defined(*values: int | None) -> int | None:
+    defined = [value for value in values if value is not None]
+    return min(defined) if defined else None
 
 
 # --------------------------------------------------------------------------- build
@@ -442,107 +763,168 @@ def _check_rules(
 
 @dataclass(frozen=True, eq=False)
 class CoverageProblem:
-    r"""A built coverage MILP and the handles to read a plan from it.
+    r"""A built coverage-family MILP and the handles to read a plan from it.
 
     Attributes
     ----------
-    problem : pulp.LpProblem
-        The maximisation problem.
-    house_var, antenne_var : dict of int to pulp.LpVariable
-        :math:`h_j` and :math:`a_j` by site index (only where the role is possible).
-    link_var : dict of (int, int) to pulp.LpVariable
-        :math:`\ell_{jk}` by (antenne, house) site index.
-    house_fixed, antenne_fixed : ndarray of bool
-        Sites fixed open (kept existing); they are constants, not variables.
-    coverage : pulp.LpAffineExpression
-        The coverage part :math:`\sum_i w_i (\alpha u_i + (1-\alpha) v_i)` of the objective,
-        with the coverage of sectors already reached by fixed sites as its constant.
+    model : MilpArrays
+        The arrays handed to the solver.
+    form : Form
+        Which member of the family it is.
+    house_sites, antenne_sites : ndarray of intp
+        Site index of every :math:`h` / :math:`a` column.
+    house_columns, antenne_columns : ndarray of intp
+        Their column indices in ``model``.
+    house_fixed, antenne_fixed : ndarray of bool, shape (n_j,)
+        Sites fixed open (kept existing, required); they are constants, not variables.
+    antenne_carried : ndarray of bool, shape (n_j,)
+        Kept existing antennes of a houses-only form: open, outside the model.
+    pair_sectors, pair_sites, pair_columns : ndarray of intp
+        The assignment columns :math:`x_{ij}` (capacitated forms; empty otherwise).
+    n_house_rows, n_frequent_rows, n_cover_rows : int
+        Coverage variables :math:`u` and :math:`v` after merging identical sectors, and
+        covering rows (set cover, universal floor) after removing duplicates.
+    merged_sectors : int
+        Sector terms saved by merging identical coverage rows.
+    coverage_constant : float
+        Coverage already reached by fixed sites (the objective's offset in coverage forms).
     eps : float
         :math:`\varepsilon`, the largest value the cost tie-break term can take.
     cost_scale : float
         :math:`C`, the euro amount the cost is divided by in the tie-break term.
+    start : ndarray or None
+        A greedy plan meeting every row, or None.
+    left_out : ndarray of bool, shape (n_i,)
+        Sectors left out of the covering rules because no possible site reaches them
+        (``Form.skip_unreachable``); all False otherwise.
     """
 
-    problem: pulp.LpProblem
-    house_var: dict[int, pulp.LpVariable]
-    antenne_var: dict[int, pulp.LpVariable]
-    link_var: dict[tuple[int, int], pulp.LpVariable]
+    model: MilpArrays
+    form: Form
+    house_sites: IntArray
+    antenne_sites: IntArray
+    house_columns: IntArray
+    antenne_columns: IntArray
     house_fixed: BoolArray
     antenne_fixed: BoolArray
-    coverage: pulp.LpAffineExpression
+    antenne_carried: BoolArray
+    pair_sectors: IntArray
+    pair_sites: IntArray
+    pair_columns: IntArray
+    n_house_rows: int
+    n_frequent_rows: int
+    n_cover_rows: int
+    merged_sectors: int
+    coverage_constant: float
     eps: float
     cost_scale: float
+    start: FloatArray | None
+    left_out: BoolArray
 
 
-def build_coverage_problem(instance: CoverageInstance) -> CoverageProblem:
-    r"""Build the house + antenne coverage MILP of an instance.
+@dataclass
+class _Blocks:
+    """Row blocks over the (h, a) columns kept for the greedy start."""
+
+    n_h: int
+    n_a: int
+    gain: list[tuple[sparse.csr_matrix, FloatArray]] = field(default_factory=list)
+    require: list[tuple[sparse.csr_matrix, FloatArray]] = field(default_factory=list)
+    coverage: list[tuple[sparse.csr_matrix, IntArray]] = field(default_factory=list)
+    link: sparse.csr_matrix | None = None  # variable antennes x variable houses
+    link_needed: BoolArray | None = None  # variable antenne needs a variable house
+    stranded: sparse.csr_matrix | None = None  # fixed antennes x variable houses
+    close: sparse.csr_matrix | None = None  # variable houses x variable houses
+    room_h: float = np.inf  # most variable houses the count rules allow
+    room_a: float = np.inf  # most variable antennes the count rules allow
+
+
+def build_coverage_problem(
+    instance: CoverageInstance, form: Form = MAX_COVERAGE
+) -> CoverageProblem:
+    r"""Build a coverage-family MILP (default: houses + antennes, maximise coverage).
 
     Parameters
     ----------
     instance
         The validated arrays and parameters.
+    form
+        Which member of the family (see :class:`Form`).
 
     Returns
     -------
     CoverageProblem
-        The PuLP problem (maximise :math:`\sum_i w_i(\alpha u_i + (1-\alpha) v_i)
-        - \varepsilon\,\text{cost}/C`) and the variables by site.
+        The arrays and the columns by site.
 
     Raises
     ------
     InfeasibleError
-        When a kept existing site is forbidden, or a kept existing antenne has no possible
-        house within ``link_max`` (or none the budget can pay for).
+        When a rule can be seen to fail before solving: a kept existing site that is
+        forbidden, a fixed antenne with no possible house within ``link_max``, counts or
+        groups no site can meet, sectors a covering rule must reach but cannot.
     """
-    roles = _site_roles(instance)
-    problem = pulp.LpProblem("coverage", pulp.LpMaximize)
-    house_idx = np.flatnonzero(roles.house_var)
-    antenne_idx = np.flatnonzero(roles.antenne_var)
-    h = {int(j): problem.add_variable(f"h_{j}", cat=pulp.LpBinary) for j in house_idx}
-    a = {int(j): problem.add_variable(f"a_{j}", cat=pulp.LpBinary) for j in antenne_idx}
-    for j in np.flatnonzero(roles.house_var & roles.antenne_var).tolist():
-        problem += pulp.LpConstraint(
-            pulp.LpAffineExpression([(h[j], 1.0), (a[j], 1.0)]),
-            sense=pulp.LpConstraintLE,
-            rhs=1.0,
-            name=f"one_role_{j}",
-        )
-    links = _add_links(problem, roles, h, a)
-    coverage, coefficients = _add_coverage(problem, instance, roles, h, a)
-    cost_terms, cost_max = _cost_terms(instance, h, a)
-    if np.isfinite(instance.budget) and cost_terms:
-        problem += pulp.LpConstraint(
-            pulp.LpAffineExpression(cost_terms),
-            sense=pulp.LpConstraintLE,
-            rhs=instance.budget,
-            name="budget",
-        )
-    positive = coefficients[coefficients > 0]
-    eps = EPS_FRACTION * (float(positive.min()) if positive.size else 1.0)
-    cost_scale = max(1.0, min(instance.budget, cost_max))
-    objective = pulp.LpAffineExpression(
-        list(coverage.items()) + [(var, -eps * c / cost_scale) for var, c in cost_terms],
-        constant=coverage.constant,
+    roles = _site_roles(instance, form)
+    b = MilpBuilder()
+    hs = np.flatnonzero(roles.house_var)
+    as_ = np.flatnonzero(roles.antenne_var)
+    hcol = b.add_columns(hs.size, integer=True)
+    acol = b.add_columns(as_.size, integer=True)
+    blocks = _Blocks(n_h=hs.size, n_a=as_.size)
+    _add_one_role(b, hs, as_, hcol, acol)
+    _add_links(b, roles, hs, as_, hcol, acol, blocks)
+    coverage = _add_coverage(
+        b, instance, form, roles, hs=hs, as_=as_, hcol=hcol, acol=acol, blocks=blocks
     )
-    problem.setObjective(objective)
+    pairs = _add_assignment(b, instance, form, roles, hs, hcol)
+    n_cover = _add_cover_rows(
+        b, instance, form, roles, hs=hs, as_=as_, hcol=hcol, acol=acol, blocks=blocks
+    )
+    cost_h = instance.new_house_cost()[hs]
+    cost_a = instance.new_antenne_cost()[as_]
+    _add_budget(b, form, roles, cost_h, cost_a, hcol, acol)
+    _add_counts(b, instance, form, roles, hcol, acol, blocks)
+    n_cover += _add_groups(b, instance, roles, hs, hcol, blocks)
+    _add_spacing(b, instance, hs, hcol, blocks)
+    eps, scale = _set_objective_costs(b, form, roles, cost_h, cost_a, hcol, acol)
+    if form.objective == "coverage":
+        model = b.build("max", offset=coverage.constant)
+    else:
+        model = b.build("min", offset=roles.fixed_cost)
+    start = None
+    if pairs[0].size == 0:
+        start = _greedy_start(model, form, roles, cost_h, cost_a, hcol, acol, blocks)
     logger.info(
-        f"Built coverage model: {instance.n_sectors:,} sectors "
-        f"({coefficients.size:,} coverage variables), {instance.n_sites:,} sites "
-        f"({len(h):,} possible houses, {len(a):,} possible antennes, "
-        f"{int(roles.house_fixed.sum() + roles.antenne_fixed.sum()):,} kept open), "
-        f"{len(links):,} possible links; {problem.numVariables():,} variables, "
-        f"{problem.numConstraints():,} constraints"
+        f"Built {form.name} model: {instance.n_sectors:,} sectors "
+        f"({coverage.n_u:,} + {coverage.n_v:,} coverage variables after merging "
+        f"{coverage.merged:,} identical sector terms, {n_cover:,} covering rows, "
+        f"{pairs[0].size:,} assignments), {instance.n_sites:,} sites ({hs.size:,} possible "
+        f"houses, {as_.size:,} possible antennes, "
+        f"{int(roles.house_fixed.sum() + roles.antenne_fixed.sum()):,} fixed open); "
+        f"{model.n_cols:,} columns, {model.n_rows:,} rows, {model.A.nnz:,} nonzeros"
+        f"{'; greedy start' if start is not None else ''}"
     )
     return CoverageProblem(
-        problem=problem,
-        house_var=h,
-        antenne_var=a,
-        link_var=links,
-        house_fixed=roles.house_fixed,
-        antenne_fixed=roles.antenne_fixed,
-        coverage=coverage,
+        model=model,
+        form=form,
+        house_sites=hs,
+        antenne_sites=as_,
+        house_columns=hcol,
+        antenne_columns=acol,
+        house_fixed=_frozen(roles.house_fixed.copy()),
+        antenne_fixed=_frozen(roles.antenne_fixed.copy()),
+        antenne_carried=_frozen(roles.antenne_carried.copy()),
+        pair_sectors=pairs[0],
+        pair_sites=pairs[1],
+        pair_columns=pairs[2],
+        n_house_rows=coverage.n_u,
+        n_frequent_rows=coverage.n_v,
+        n_cover_rows=n_cover,
+        merged_sectors=coverage.merged,
+        coverage_constant=coverage.constant,
         eps=eps,
-        cost_scale=cost_scale,
+        cost_scale=scale,
+        start=start,
+        left_out=_frozen(roles.lost_house | roles.lost_frequent),
     )
 
 
@@ -551,139 +933,507 @@ def _rows_any(mask: BoolArray) -> BoolArray:
     return np.asarray(np.any(mask, axis=1), dtype=np.bool_)
 
 
-def _rows_to_columns(mask: BoolArray) -> list[NDArray[np.intp]]:
-    """Split the nonzeros of a 2-D mask into one array of column indices per row."""
-    if mask.shape[0] == 0:
-        return []
-    rows, cols = np.nonzero(mask)
-    counts = np.bincount(rows, minlength=mask.shape[0])
-    return np.split(cols, np.cumsum(counts)[:-1])
+def _csr(mask: BoolArray) -> sparse.csr_matrix:
+    return sparse.csr_matrix(mask, dtype=np.float64)
+
+
+def _identity_minus(left: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Return ``[I | -left]``: rows ``y_r - sum_k left_rk x_k``."""
+    n = int(left.shape[0])
+    return sparse.hstack([sparse.identity(n, format="csr"), -left], format="csr")
+
+
+def _add_one_role(
+    b: MilpBuilder, hs: IntArray, as_: IntArray, hcol: IntArray, acol: IntArray
+) -> None:
+    r"""Add :math:`h_j + a_j \le 1` where a site has both columns."""
+    common, in_h, in_a = np.intersect1d(hs, as_, assume_unique=True, return_indices=True)
+    if common.size:
+        n = common.size
+        rows = np.concatenate([np.arange(n), np.arange(n)])
+        cols = np.concatenate([hcol[in_h], acol[in_a]])
+        b.add_triplets(rows, cols, np.ones(2 * n), n, upper=1.0)
 
 
 def _add_links(
-    problem: pulp.LpProblem,
+    b: MilpBuilder,
     roles: _Roles,
-    h: dict[int, pulp.LpVariable],
-    a: dict[int, pulp.LpVariable],
-) -> dict[tuple[int, int], pulp.LpVariable]:
-    r"""Add :math:`\sum_k \ell_{jk} = a_j` and :math:`\ell_{jk} \le h_k` where needed.
+    hs: IntArray,
+    as_: IntArray,
+    hcol: IntArray,
+    acol: IntArray,
+    blocks: _Blocks,
+) -> None:
+    r"""Add :math:`a_j \le \sum_{k: e_{jk} \le L} h_k` (and :math:`\ge 1` for fixed antennes).
 
-    Antennes with a kept house within :math:`L` need no link variables: that house is open.
+    Antennes with a fixed house within :math:`L` need no row: that house is open.
     """
-    antennes = np.flatnonzero(roles.needs_link)
-    houses = np.flatnonzero(roles.house_var)
-    candidates = _rows_to_columns(roles.link_ok[np.ix_(antennes, houses)])
-    links: dict[tuple[int, int], pulp.LpVariable] = {}
-    for j, cols in zip(antennes.tolist(), candidates, strict=True):
-        terms = []
-        for k in houses[cols].tolist():
-            link = problem.add_variable(f"l_{j}_{k}", cat=pulp.LpBinary)
-            links[j, k] = link
-            terms.append((link, 1.0))
-            problem += pulp.LpConstraint(
-                pulp.LpAffineExpression([(link, 1.0), (h[k], -1.0)]),
-                sense=pulp.LpConstraintLE,
-                rhs=0.0,
-                name=f"link_open_{j}_{k}",
-            )
-        if roles.antenne_fixed[j]:  # kept antenne: exactly one link, a_j is the constant 1
-            problem += pulp.LpConstraint(
-                pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, f"link_{j}", 1.0
-            )
-        else:
-            problem += pulp.LpConstraint(
-                pulp.LpAffineExpression([*terms, (a[j], -1.0)]),
-                pulp.LpConstraintEQ,
-                f"link_{j}",
-                0.0,
-            )
-    return links
+    near_fixed = _rows_any(roles.link_ok & roles.house_fixed[np.newaxis, :])
+    need_var = ~near_fixed[as_]
+    link = _csr(roles.link_ok[np.ix_(as_[need_var], hs)])
+    if need_var.any():
+        b.add_rows(_identity_minus(link), np.concatenate([acol[need_var], hcol]), upper=0.0)
+    blocks.link = _csr(roles.link_ok[np.ix_(as_, hs)])
+    blocks.link_needed = need_var
+    stranded = np.flatnonzero(roles.antenne_fixed & ~near_fixed)
+    if stranded.size:
+        matrix = _csr(roles.link_ok[np.ix_(stranded, hs)])
+        b.add_rows(matrix, hcol, lower=1.0)
+        blocks.stranded = matrix
 
 
-def _add_coverage(
-    problem: pulp.LpProblem,
+@dataclass(frozen=True)
+class _Coverage:
+    constant: float
+    n_u: int
+    n_v: int
+    merged: int
+    columns: IntArray  # coverage columns (u, v)
+
+
+def _merged_cover(
+    b: MilpBuilder, matrix: sparse.csr_matrix, coef: FloatArray, site_cols: IntArray
+) -> tuple[int, int, IntArray, sparse.csr_matrix, FloatArray]:
+    """Add one coverage column per distinct row, weighted by the summed coefficients."""
+    nonempty = np.diff(matrix.indptr) > 0
+    matrix, coef = matrix[nonempty], coef[nonempty]
+    first, inverse = unique_rows(matrix)
+    merged_coef = np.bincount(inverse, weights=coef, minlength=first.size).astype(np.float64)
+    rows = matrix[first]
+    cols = b.add_columns(first.size, cost=merged_coef)
+    if first.size:
+        b.add_rows(_identity_minus(rows), np.concatenate([cols, site_cols]), upper=0.0)
+    return first.size, int(coef.size - first.size), cols, rows, merged_coef
+
+
+def _add_coverage(  # noqa: PLR0913 (the pieces of one block)
+    b: MilpBuilder,
     instance: CoverageInstance,
+    form: Form,
     roles: _Roles,
-    h: dict[int, pulp.LpVariable],
-    a: dict[int, pulp.LpVariable],
-) -> tuple[pulp.LpAffineExpression, FloatArray]:
-    r"""Add :math:`u_i` and :math:`v_i` with their covering constraints.
+    *,
+    hs: IntArray,
+    as_: IntArray,
+    hcol: IntArray,
+    acol: IntArray,
+    blocks: _Blocks,
+) -> _Coverage:
+    r"""Add :math:`u` and :math:`v` with their covering rows (coverage forms only).
 
-    Returns the coverage expression and the coefficients of its variables.
+    Sectors already reached by a fixed site add a constant instead of a variable; sectors
+    with identical rows share one variable with their summed coefficient.
     """
-    alpha = instance.alpha
-    house = (roles.house_var, h)
-    antenne = (roles.antenne_var, a)
-    terms: list[tuple[pulp.LpVariable, float]] = []
+    empty = np.zeros(0, dtype=np.intp)
+    if form.objective != "coverage":
+        return _Coverage(0.0, 0, 0, 0, empty)
+    alpha = instance.alpha if form.antennes else 1.0
+    weight = instance.weight
     constant = 0.0
-    for prefix, coef, radius, fixed_open, groups in (
-        ("u", alpha * instance.weight, instance.radius_house, roles.house_fixed, [house]),
-        (
-            "v",
-            (1.0 - alpha) * instance.weight,
-            instance.radius_frequent,
-            roles.house_fixed | roles.antenne_fixed,
-            [house, antenne],
-        ),
-    ):
-        reach = instance.reach(radius)
-        covered_fixed = _rows_any(reach & fixed_open) & (coef > 0)
-        constant += float(coef[covered_fixed].sum())
-        terms += _add_cover(problem, prefix, coef, reach, ~covered_fixed, groups)
-    coverage = pulp.LpAffineExpression(terms, constant=constant)
-    return coverage, np.array([coef for _, coef in terms], dtype=np.float64)
-
-
-def _add_cover(
-    problem: pulp.LpProblem,
-    prefix: str,
-    coef: FloatArray,
-    reach: BoolArray,
-    free: BoolArray,
-    groups: list[tuple[BoolArray, dict[int, pulp.LpVariable]]],
-) -> list[tuple[pulp.LpVariable, float]]:
-    r"""Add :math:`x_i \le \sum_{j \in \text{reach}(i)} y_j` for sectors left to cover.
-
-    Only sectors with a positive coefficient, not already covered by a fixed site
-    (``free``), and with at least one site variable within reach get a variable.
-    """
-    reachable = np.zeros(reach.shape[0], dtype=bool)
-    for mask, _ in groups:
-        reachable |= _rows_any(reach & mask)
-    sectors = np.flatnonzero((coef > 0) & free & reachable)
-    per_group = []
-    for mask, variables in groups:
-        sites = np.flatnonzero(mask)
-        columns = _rows_to_columns(reach[np.ix_(sectors, sites)])
-        per_group.append([[variables[k] for k in sites[c].tolist()] for c in columns])
-    terms = []
-    for position, i in enumerate(sectors.tolist()):
-        var = problem.add_variable(f"{prefix}_{i}", lowBound=0.0, upBound=1.0)
-        row = [(var, 1.0)]
-        for group in per_group:
-            row += [(site_var, -1.0) for site_var in group[position]]
-        problem += pulp.LpConstraint(
-            pulp.LpAffineExpression(row), pulp.LpConstraintLE, f"cover_{prefix}_{i}", 0.0
+    n_u = n_v = merged = 0
+    columns = [empty]
+    if instance.capacity is None:
+        coef = alpha * weight
+        reach = instance.reach(instance.radius_house)
+        fixed = _rows_any(reach & roles.house_fixed[np.newaxis, :])
+        constant += float(coef[fixed & (coef > 0)].sum())
+        free = (coef > 0) & ~fixed
+        matrix = _csr(reach[np.ix_(free, hs)])
+        n_u, saved, cols, rows, merged_coef = _merged_cover(b, matrix, coef[free], hcol)
+        merged += saved
+        columns.append(cols)
+        blocks.gain.append((_pad(rows, blocks.n_a), merged_coef))
+        blocks.coverage.append((_pad(rows, blocks.n_a), cols))
+    if form.antennes and alpha < 1.0:
+        coef = (1.0 - alpha) * weight
+        reach = instance.reach(instance.radius_frequent)
+        fixed_open = roles.house_fixed | roles.antenne_fixed
+        fixed = _rows_any(reach & fixed_open[np.newaxis, :])
+        constant += float(coef[fixed & (coef > 0)].sum())
+        free = (coef > 0) & ~fixed
+        matrix = sparse.hstack(
+            [_csr(reach[np.ix_(free, hs)]), _csr(reach[np.ix_(free, as_)])], format="csr"
         )
-        terms.append((var, float(coef[i])))
-    return terms
+        site_cols = np.concatenate([hcol, acol])
+        n_v, saved, cols, rows, merged_coef = _merged_cover(b, matrix, coef[free], site_cols)
+        merged += saved
+        columns.append(cols)
+        blocks.gain.append((rows, merged_coef))
+        blocks.coverage.append((rows, cols))
+    return _Coverage(constant, n_u, n_v, merged, np.concatenate(columns))
 
 
-def _cost_terms(
+def _pad(matrix: sparse.csr_matrix, n_a: int) -> sparse.csr_matrix:
+    """Extend a matrix over the house columns with zero antenne columns."""
+    return sparse.hstack([matrix, sparse.csr_matrix((int(matrix.shape[0]), n_a))], format="csr")
+
+
+def _add_assignment(
+    b: MilpBuilder,
     instance: CoverageInstance,
-    h: dict[int, pulp.LpVariable],
-    a: dict[int, pulp.LpVariable],
-) -> tuple[list[tuple[pulp.LpVariable, float]], float]:
-    """Return the budget terms of new sites and the most any plan can spend."""
-    house_cost = instance.new_house_cost()
-    antenne_cost = instance.new_antenne_cost()
-    terms = [(var, float(house_cost[j])) for j, var in h.items() if house_cost[j] > 0]
-    terms += [(var, float(antenne_cost[j])) for j, var in a.items() if antenne_cost[j] > 0]
-    dearest = np.zeros(instance.n_sites)
-    for variables, cost in ((h, house_cost), (a, antenne_cost)):
-        index = np.fromiter(variables, dtype=np.intp, count=len(variables))
-        dearest[index] = np.maximum(dearest[index], cost[index])
-    return terms, float(dearest.sum())
+    form: Form,
+    roles: _Roles,
+    hs: IntArray,
+    hcol: IntArray,
+) -> tuple[IntArray, IntArray, IntArray]:
+    r"""Add the capacitated assignment :math:`x_{ij}` (only with capacities).
+
+    Rows: :math:`\sum_j x_{ij} \le 1` (``= 1`` when every family must be served),
+    :math:`\sum_i T_i x_{ij} \le C_j h_j` and :math:`x_{ij} \le h_j`.
+    """
+    empty = np.zeros(0, dtype=np.intp)
+    if instance.capacity is None:
+        return empty, empty, empty
+    must_serve = form.cover_house or instance.rules.universal_floor
+    alpha = instance.alpha if form.antennes else 1.0
+    coverage = form.objective == "coverage" and alpha > 0
+    if not (coverage or must_serve):
+        return empty, empty, empty
+    families = instance.family_counts()
+    coef = alpha * instance.weight if form.objective == "coverage" else np.zeros_like(families)
+    open_sites = np.flatnonzero(roles.house_fixed | roles.house_var)
+    sectors = np.flatnonzero(families > 0)
+    reach = instance.reach(instance.radius_house)[np.ix_(sectors, open_sites)]
+    local_i, local_j = np.nonzero(reach)
+    pair_sectors = sectors[local_i].astype(np.intp)
+    pair_sites = open_sites[local_j].astype(np.intp)
+    xcol = b.add_columns(pair_sectors.size, cost=coef[pair_sectors])
+    # one row per sector with pairs: sum_j x_ij <= 1 (or = 1)
+    served, row_of = np.unique(local_i, return_inverse=True)
+    lower = 1.0 if must_serve else -np.inf
+    b.add_triplets(row_of, xcol, np.ones(xcol.size), served.size, lower=lower, upper=1.0)
+    # capacity rows: sum_i T_i x_ij - C_j h_j <= 0 (variable) or <= C_j (fixed)
+    capacity = np.asarray(instance.capacity)
+    col_of_h = np.full(instance.n_sites, -1, dtype=np.intp)
+    col_of_h[hs] = hcol
+    limited = np.flatnonzero(np.isfinite(capacity[open_sites]))
+    if limited.size:
+        row_of_site = np.full(open_sites.size, -1, dtype=np.intp)
+        row_of_site[limited] = np.arange(limited.size)
+        keep = row_of_site[local_j] >= 0
+        rows = [row_of_site[local_j][keep]]
+        cols = [xcol[keep]]
+        vals = [families[pair_sectors][keep]]
+        sites = open_sites[limited]
+        variable = col_of_h[sites] >= 0
+        rows.append(np.flatnonzero(variable))
+        cols.append(col_of_h[sites[variable]])
+        vals.append(-capacity[sites[variable]])
+        upper = np.where(variable, 0.0, capacity[sites])
+        b.add_triplets(
+            np.concatenate(rows),
+            np.concatenate(cols),
+            np.concatenate(vals),
+            limited.size,
+            upper=upper,
+        )
+    # x_ij <= h_j for variable houses (a tighter LP than the capacity row alone)
+    variable_pair = col_of_h[pair_sites] >= 0
+    n = int(variable_pair.sum())
+    if n:
+        b.add_triplets(
+            np.concatenate([np.arange(n), np.arange(n)]),
+            np.concatenate([xcol[variable_pair], col_of_h[pair_sites[variable_pair]]]),
+            np.concatenate([np.ones(n), -np.ones(n)]),
+            n,
+            upper=0.0,
+        )
+    return pair_sectors, pair_sites, xcol
+
+
+def _add_cover_rows(  # noqa: PLR0913 (the pieces of one block)
+    b: MilpBuilder,
+    instance: CoverageInstance,
+    form: Form,
+    roles: _Roles,
+    *,
+    hs: IntArray,
+    as_: IntArray,
+    hcol: IntArray,
+    acol: IntArray,
+    blocks: _Blocks,
+) -> int:
+    r"""Add covering rows :math:`\sum_{j \in N(i)} y_j \ge 1` (set cover, universal floor).
+
+    Sectors reached by a fixed site need no row; duplicate rows are added once. With
+    capacities the house requirement is the assignment's :math:`\sum_j x_{ij} = 1` instead.
+    """
+    needs = instance.family_counts() > 0
+    n_rows = 0
+    house_rule = form.cover_house or instance.rules.universal_floor
+    if house_rule and instance.capacity is None:
+        reach = instance.reach(instance.radius_house)
+        fixed = _rows_any(reach & roles.house_fixed[np.newaxis, :])
+        n_rows += _add_unique_cover(b, _csr(reach[np.ix_(needs & ~fixed, hs)]), hcol, blocks)
+    if form.cover_frequent:
+        reach = instance.reach(instance.radius_frequent)
+        fixed_open = roles.house_fixed | roles.antenne_fixed
+        fixed = _rows_any(reach & fixed_open[np.newaxis, :])
+        free = needs & ~fixed
+        matrix = sparse.hstack(
+            [_csr(reach[np.ix_(free, hs)]), _csr(reach[np.ix_(free, as_)])], format="csr"
+        )
+        n_rows += _add_unique_cover(b, matrix, np.concatenate([hcol, acol]), blocks)
+    return n_rows
+
+
+def _add_unique_cover(
+    b: MilpBuilder, matrix: sparse.csr_matrix, cols: IntArray, blocks: _Blocks
+) -> int:
+    matrix = matrix[np.diff(matrix.indptr) > 0]  # sectors left out (skip_unreachable)
+    first, _ = unique_rows(matrix)
+    rows = matrix[first]
+    if first.size:
+        b.add_rows(rows, cols, lower=1.0)
+        padded = rows if rows.shape[1] == blocks.n_h + blocks.n_a else _pad(rows, blocks.n_a)
+        blocks.require.append((padded, np.ones(first.size)))
+    return int(first.size)
+
+
+def _add_budget(
+    b: MilpBuilder,
+    form: Form,
+    roles: _Roles,
+    cost_h: FloatArray,
+    cost_a: FloatArray,
+    hcol: IntArray,
+    acol: IntArray,
+) -> None:
+    if not form.budget or not np.isfinite(roles.remaining):
+        return
+    cols = np.concatenate([hcol, acol])
+    cost = np.concatenate([cost_h, cost_a])
+    paid = cost > 0
+    if paid.any():
+        b.add_triplets(
+            np.zeros(int(paid.sum()), dtype=np.intp),
+            cols[paid],
+            cost[paid],
+            1,
+            upper=roles.remaining,
+        )
+
+
+def _add_counts(
+    b: MilpBuilder,
+    instance: CoverageInstance,
+    form: Form,
+    roles: _Roles,
+    hcol: IntArray,
+    acol: IntArray,
+    blocks: _Blocks,
+) -> None:
+    r"""Add :math:`\text{min} - n_{\text{fixed}} \le \sum h_j \le \text{max} - n_{\text{fixed}}`."""
+    rules = instance.rules
+    rooms = []
+    for cols, fixed, low, high in (
+        (hcol, roles.house_fixed, rules.min_houses, _min_defined(rules.max_houses, form.p)),
+        (acol, roles.antenne_fixed, rules.min_antennes, rules.max_antennes),
+    ):
+        n_fixed = int(fixed.sum())
+        lower = -np.inf if low is None else float(low - n_fixed)
+        upper = np.inf if high is None else float(high - n_fixed)
+        rooms.append(upper)
+        if cols.size and (lower > 0 or upper < cols.size):
+            b.add_triplets(
+                np.zeros(cols.size, dtype=np.intp),
+                cols,
+                np.ones(cols.size),
+                1,
+                lower=lower,
+                upper=upper,
+            )
+    blocks.room_h, blocks.room_a = rooms
+
+
+def _add_groups(
+    b: MilpBuilder,
+    instance: CoverageInstance,
+    roles: _Roles,
+    hs: IntArray,
+    hcol: IntArray,
+    blocks: _Blocks,
+) -> int:
+    r"""Add :math:`\sum_{j \in S_g} h_j \ge 1` for groups no fixed house serves."""
+    n_rows = 0
+    for rule in instance.rules.house_groups:
+        served = _rows_any(rule.member & roles.house_fixed[np.newaxis, :])
+        matrix = _csr(rule.member[np.ix_(~served, hs)])
+        if matrix.shape[0]:
+            b.add_rows(matrix, hcol, lower=1.0)
+            blocks.require.append((_pad(matrix, blocks.n_a), np.ones(int(matrix.shape[0]))))
+            n_rows += int(matrix.shape[0])
+    return n_rows
+
+
+def _add_spacing(
+    b: MilpBuilder, instance: CoverageInstance, hs: IntArray, hcol: IntArray, blocks: _Blocks
+) -> None:
+    r"""Add :math:`h_j + h_k \le 1` for variable houses closer than the spacing."""
+    if not instance.rules.house_spacing_min:
+        return
+    close = instance.too_close()[np.ix_(hs, hs)]
+    blocks.close = _csr(close)
+    j, k = np.nonzero(np.triu(close))
+    if j.size:
+        n = j.size
+        rows = np.concatenate([np.arange(n), np.arange(n)])
+        b.add_triplets(rows, np.concatenate([hcol[j], hcol[k]]), np.ones(2 * n), n, upper=1.0)
+
+
+def _set_objective_costs(
+    b: MilpBuilder,
+    form: Form,
+    roles: _Roles,
+    cost_h: FloatArray,
+    cost_a: FloatArray,
+    hcol: IntArray,
+    acol: IntArray,
+) -> tuple[float, float]:
+    """Set the site columns' objective: tie-break cost (coverage) or cost (cover forms)."""
+    cols = np.concatenate([hcol, acol])
+    cost = np.concatenate([cost_h, cost_a])
+    if form.objective == "coverage":
+        # site columns still cost 0 here: the positive coefficients are the coverage ones
+        flat = np.concatenate(b.c) if b.c else np.zeros(0)
+        positive = flat[flat > 0]
+        eps = EPS_FRACTION * (float(positive.min()) if positive.size else 1.0)
+        cost_max = _most_spent(roles, cost_h, cost_a)
+        scale = max(1.0, min(roles.remaining, cost_max))
+        b.set_cost(cols, -eps * cost / scale)
+        return eps, scale
+    paid = cost[cost > 0]
+    free = _FREE_COST * (float(paid.min()) if paid.size else 1.0)
+    b.set_cost(cols, np.where(cost > 0, cost, free))
+    return free, 1.0
+
+
+def _most_spent(roles: _Roles, cost_h: FloatArray, cost_a: FloatArray) -> float:
+    n = roles.house_var.size
+    dearest = np.zeros(n)
+    dearest[roles.house_var] = cost_h
+    dearest[roles.antenne_var] = np.maximum(dearest[roles.antenne_var], cost_a)
+    return float(dearest.sum())
+
+
+# --------------------------------------------------------------------------- greedy start
+
+
+def _greedy_start(
+    model: MilpArrays,
+    form: Form,
+    roles: _Roles,
+    cost_h: FloatArray,
+    cost_a: FloatArray,
+    hcol: IntArray,
+    acol: IntArray,
+    blocks: _Blocks,
+) -> FloatArray | None:
+    """Return a greedy plan as a full column vector, or None when it breaks a row.
+
+    First the covering rows (universal floor, groups, set cover) are met at the lowest cost
+    per newly met row; then, in coverage forms, sites are added by coverage gain per euro.
+    Houses closer than the spacing to an open house, antennes without an open house within
+    ``L``, sites over the remaining budget and roles at their maximum count are skipped.
+    """
+    n_h, n_a = blocks.n_h, blocks.n_a
+    if n_h + n_a == 0:
+        return None
+    state = _GreedyState(
+        cost=np.concatenate([cost_h, cost_a]),
+        chosen=np.zeros(n_h + n_a, dtype=bool),
+        site_of=np.concatenate(
+            [np.flatnonzero(roles.house_var), np.flatnonzero(roles.antenne_var)]
+        ),
+        budget=roles.remaining if form.budget else np.inf,
+    )
+    _open_for_stranded(blocks, cost_h, state.chosen)
+    state.spent = float(state.cost[state.chosen].sum())
+    if blocks.require:
+        _greedy_phase(blocks, state, blocks.require, per_euro=False)
+    if form.objective == "coverage" and blocks.gain:
+        _greedy_phase(blocks, state, blocks.gain, per_euro=True)
+    return _start_vector(model, blocks, state.chosen, hcol, acol)
+
+
+@dataclass
+class _GreedyState:
+    cost: FloatArray
+    chosen: BoolArray
+    site_of: IntArray
+    budget: float
+    spent: float = 0.0
+
+
+def _greedy_phase(
+    blocks: _Blocks,
+    state: _GreedyState,
+    rows: list[tuple[sparse.csr_matrix, FloatArray]],
+    *,
+    per_euro: bool,
+) -> None:
+    """Add sites one by one: best gain per euro, or lowest cost per unit of gain."""
+    chosen = state.chosen
+    gains = [(matrix.T.tocsr(), matrix.tocsc(), coef) for matrix, coef in rows]
+    done = [np.asarray(matrix @ chosen.astype(float) > 0) for matrix, _ in rows]
+    while True:
+        gain = np.zeros(chosen.size)
+        for (transposed, _, coef), met in zip(gains, done, strict=True):
+            gain += transposed @ np.where(met, 0.0, coef)
+        allowed = _greedy_allowed(blocks, state) & (gain > 1e-12)
+        if not allowed.any():
+            return
+        if per_euro:
+            pick = int(np.argmax(np.where(allowed, gain / np.maximum(state.cost, 1e-9), -np.inf)))
+        else:
+            pick = int(np.argmin(np.where(allowed, state.cost / np.maximum(gain, 1e-12), np.inf)))
+        chosen[pick] = True
+        state.spent += float(state.cost[pick])
+        for (_, by_column, _), met in zip(gains, done, strict=True):
+            met[by_column.indices[by_column.indptr[pick] : by_column.indptr[pick + 1]]] = True
+
+
+def _open_for_stranded(blocks: _Blocks, cost_h: FloatArray, chosen: BoolArray) -> None:
+    """Open the cheapest possible house for every fixed antenne that needs one."""
+    if blocks.stranded is None:
+        return
+    for row in range(int(blocks.stranded.shape[0])):
+        houses = blocks.stranded.indices[
+            blocks.stranded.indptr[row] : blocks.stranded.indptr[row + 1]
+        ]
+        if houses.size and not chosen[houses].any():
+            chosen[houses[np.argmin(cost_h[houses])]] = True
+
+
+def _greedy_allowed(blocks: _Blocks, state: _GreedyState) -> BoolArray:
+    n_h = blocks.n_h
+    chosen = state.chosen
+    allowed = ~chosen & (state.cost <= state.budget - state.spent + 1e-9)
+    allowed &= ~np.isin(state.site_of, state.site_of[chosen])
+    chosen_h = chosen[:n_h]
+    if chosen_h.sum() >= blocks.room_h:
+        allowed[:n_h] = False
+    if chosen[n_h:].sum() >= blocks.room_a:
+        allowed[n_h:] = False
+    if blocks.close is not None and chosen_h.any():
+        allowed[:n_h] &= ~np.asarray(blocks.close @ chosen_h.astype(float) > 0)
+    if blocks.link is not None and blocks.n_a:
+        has_house = np.asarray(blocks.link @ chosen_h.astype(float) > 0)
+        needs = blocks.link_needed
+        if needs is not None:
+            allowed[n_h:] &= has_house | ~needs
+    return allowed
+
+
+def _start_vector(
+    model: MilpArrays, blocks: _Blocks, chosen: BoolArray, hcol: IntArray, acol: IntArray
+) -> FloatArray | None:
+    x = np.zeros(model.n_cols)
+    n_h = blocks.n_h
+    x[hcol] = chosen[:n_h]
+    x[acol] = chosen[n_h:]
+    for matrix, cols in blocks.coverage:
+        x[cols] = np.minimum(1.0, matrix @ chosen.astype(float))
+    return x if feasible_start(model, x) else None
 
 
 # --------------------------------------------------------------------------- plan checks
@@ -711,7 +1461,10 @@ def plan_cost(instance: CoverageInstance, house: BoolArray, antenne: BoolArray) 
 
 
 def plan_coverage(
-    instance: CoverageInstance, house: BoolArray, antenne: BoolArray
+    instance: CoverageInstance,
+    house: BoolArray,
+    antenne: BoolArray,
+    alpha: float | None = None,
 ) -> tuple[BoolArray, BoolArray, float]:
     r"""Recompute which sectors a plan covers, from the travel times.
 
@@ -721,6 +1474,8 @@ def plan_coverage(
         The instance.
     house, antenne
         Open sites per role, shape (n_j,).
+    alpha
+        Weight of house coverage (default: the instance's).
 
     Returns
     -------
@@ -738,8 +1493,8 @@ def plan_coverage(
     near_any = np.isfinite(d[:, open_any]) & (d[:, open_any] <= instance.radius_frequent[:, None])
     covered_house = _rows_any(near_house)
     covered_frequent = _rows_any(near_any)
-    alpha = instance.alpha
-    value = instance.weight @ (alpha * covered_house + (1.0 - alpha) * covered_frequent)
+    a = instance.alpha if alpha is None else alpha
+    value = instance.weight @ (a * covered_house + (1.0 - a) * covered_frequent)
     return covered_house, covered_frequent, float(value)
 
 
@@ -773,8 +1528,14 @@ def link_antennes(
     return link
 
 
-def plan_problems(instance: CoverageInstance, house: BoolArray, antenne: BoolArray) -> list[str]:
-    """Check a plan against every rule of the model.
+def plan_problems(
+    instance: CoverageInstance,
+    house: BoolArray,
+    antenne: BoolArray,
+    form: Form = MAX_COVERAGE,
+    left_out: BoolArray | None = None,
+) -> list[str]:
+    """Check a plan against every rule of the model and of the instance's policy rules.
 
     Parameters
     ----------
@@ -782,6 +1543,11 @@ def plan_problems(instance: CoverageInstance, house: BoolArray, antenne: BoolArr
         The instance.
     house, antenne
         Open sites per role, shape (n_j,).
+    form
+        The model the plan was made for (its budget, ``p`` and covering rules; in a
+        houses-only form kept existing antennes need no link).
+    left_out
+        Sectors the covering rules do not apply to (``CoverageProblem.left_out``).
 
     Returns
     -------
@@ -802,16 +1568,82 @@ def plan_problems(instance: CoverageInstance, house: BoolArray, antenne: BoolArr
         closed = (instance.existing_house & ~house) | (instance.existing_antenne & ~antenne)
         if closed.any():
             problems.append(f"existing sites {_shown(closed, label)} are not kept in their role")
-    unlinked = antenne & (link_antennes(instance, house, antenne) < 0)
-    if unlinked.any():
-        problems.append(
-            f"antennes {_shown(unlinked, label)} have no open house within "
-            f"{instance.link_max:g} min"
-        )
+    if form.antennes:
+        unlinked = antenne & (link_antennes(instance, house, antenne) < 0)
+        if unlinked.any():
+            problems.append(
+                f"antennes {_shown(unlinked, label)} have no open house within "
+                f"{instance.link_max:g} min"
+            )
+    elif (antenne & ~(instance.existing_antenne & instance.keep_existing)).any():
+        problems.append(f"{form.name} places houses only, but the plan opens new antennes")
     cost = plan_cost(instance, house, antenne)
-    if cost > instance.budget + _BUDGET_SLACK * max(instance.budget, 1.0):
+    if form.budget and cost > instance.budget + _BUDGET_SLACK * max(instance.budget, 1.0):
         problems.append(
             f"the plan costs EUR {cost:,.2f}, over the budget of EUR {instance.budget:,.2f}"
+        )
+    return problems + _plan_rule_problems(instance, house, antenne, form, left_out)
+
+
+def _plan_rule_problems(
+    instance: CoverageInstance,
+    house: BoolArray,
+    antenne: BoolArray,
+    form: Form,
+    left_out: BoolArray | None,
+) -> list[str]:
+    rules = instance.rules
+    label = instance.site_label
+    n = instance.n_sites
+    problems: list[str] = []
+    for role, required, is_open in (
+        ("house", rules.house_required(n), house),
+        ("antenne", rules.antenne_required(n), antenne),
+    ):
+        missing = required & ~is_open
+        if missing.any():
+            problems.append(f"required {role}s {_shown(missing, label)} are not open")
+    n_h, n_a = int(house.sum()), int(antenne.sum())
+    max_h = _min_defined(rules.max_houses, form.p)
+    for what, count, low, high in (
+        ("houses", n_h, rules.min_houses, max_h),
+        ("antennes", n_a if form.antennes else 0, rules.min_antennes, rules.max_antennes),
+    ):
+        if (low is not None and count < low) or (high is not None and count > high):
+            problems.append(f"the plan has {count} {what}, outside [{low}, {high}]")
+    close = instance.too_close() & house[np.newaxis, :] & house[:, np.newaxis]
+    if close.any():
+        problems.append(
+            f"houses {_shown(_rows_any(close), label)} are closer than "
+            f"{instance.rules.house_spacing_min:g} min to another house"
+        )
+    for rule in rules.house_groups:
+        unserved = ~_rows_any(rule.member & house[np.newaxis, :])
+        if unserved.any():
+            names = ", ".join(np.array(rule.groups)[unserved][:_SHOWN_IDS])
+            problems.append(f"{rule.name}: groups {names} have no house")
+    return problems + _plan_cover_problems(instance, house, antenne, form, left_out)
+
+
+def _plan_cover_problems(
+    instance: CoverageInstance,
+    house: BoolArray,
+    antenne: BoolArray,
+    form: Form,
+    left_out: BoolArray | None,
+) -> list[str]:
+    problems: list[str] = []
+    needs = instance.family_counts() > 0
+    if left_out is not None:
+        needs &= ~left_out
+    covered_house, covered_frequent, _ = plan_coverage(instance, house, antenne)
+    missed = needs & ~covered_house
+    if (form.cover_house or instance.rules.universal_floor) and missed.any():
+        problems.append(f"sectors {_shown(missed, instance.sector_label)} have no house within R_H")
+    missed = needs & ~covered_frequent
+    if form.cover_frequent and missed.any():
+        problems.append(
+            f"sectors {_shown(missed, instance.sector_label)} have no house or antenne within R_A"
         )
     return problems
 
@@ -822,6 +1654,9 @@ def plan_problems(instance: CoverageInstance, house: BoolArray, antenne: BoolArr
 @dataclass(frozen=True, eq=False)
 class CoverageSolution:
     r"""A plan of houses and antennes, with its coverage recomputed from the travel times.
+
+    The same object describes the plan of every model of the catalogue (for the
+    houses-only models ``antenne`` holds only kept existing antennes).
 
     Attributes
     ----------
@@ -834,11 +1669,27 @@ class CoverageSolution:
         Euro spent on new sites.
     coverage_objective : float
         :math:`\sum_i w_i (\alpha\,[\text{house}_i] + (1-\alpha)\,[\text{frequent}_i])`
-        recomputed from the plan.
+        recomputed from the plan with the instance's :math:`\alpha`, whatever the model (so
+        that plans of different models compare); with capacities the house term counts the
+        served share. ``figures["covered_weight"]`` holds :math:`\sum_i w_i [\text{house}_i]`
+        (the MCLP objective).
     result : SolveResult
         What the solver proved (status, objective with the tie-break term, bound, gap).
     covered_house, covered_frequent : ndarray of bool, shape (n_i,)
         Sectors within the house / frequent-service standard of the plan.
+    model : str
+        The objective kind that made the plan.
+    assign : ndarray of int64, shape (n_i,), or None
+        The house each sector is assigned to (-1: none), for models that assign (p-median,
+        capacities); None when sectors simply use their nearest house.
+    served : ndarray, shape (n_i,), or None
+        Share of each sector's families served by a house within :math:`R_H` (capacities);
+        None when coverage is all or nothing.
+    figures : dict
+        Model-specific figures for the summary (e.g. ``p``, the weighted mean or the largest
+        travel time of the assignment).
+    load : ndarray, shape (n_j,), or None
+        Families each house serves within :math:`R_H` (capacities); None otherwise.
     """
 
     house: BoolArray
@@ -849,19 +1700,29 @@ class CoverageSolution:
     result: SolveResult
     covered_house: BoolArray
     covered_frequent: BoolArray
+    model: str = "max_coverage"
+    assign: NDArray[np.int64] | None = None
+    served: FloatArray | None = None
+    figures: Mapping[str, float | int | None] = field(default_factory=dict)
+    load: FloatArray | None = None
 
 
-def solve_coverage(instance: CoverageInstance, solver: SolverSpec) -> CoverageSolution:
-    """Build and solve the coverage model, and read the plan back honestly.
+def solve_coverage(
+    instance: CoverageInstance, solver: SolverSpec, *, skip_unreachable: bool = False
+) -> CoverageSolution:
+    """Build and solve the house + antenne coverage model, and read the plan back honestly.
 
     A budget too small for any new site is not an error: the plan keeps the existing sites.
 
     Parameters
     ----------
     instance
-        The validated arrays and parameters.
+        The validated arrays and parameters (with capacities and rules when given).
     solver
         Which solver, time limit, gap tolerance, threads and log verbosity.
+    skip_unreachable
+        Under the universal floor, leave out sectors no allowed site can reach (instead of
+        raising :class:`InfeasibleError`).
 
     Returns
     -------
@@ -871,26 +1732,144 @@ def solve_coverage(instance: CoverageInstance, solver: SolverSpec) -> CoverageSo
     Raises
     ------
     InfeasibleError
-        When the rules cannot all hold (kept existing sites that cannot stay open).
+        When the rules cannot all hold; the message names the rule.
     SolverUnavailableError
         When the solver is not installed.
     SolverError
         When the solver stops without a plan, fails, or returns a plan that breaks a rule.
     """
-    model = build_coverage_problem(instance)
-    result = solve_problem(model.problem, solver)
+    form = dataclasses.replace(MAX_COVERAGE, skip_unreachable=skip_unreachable)
+    return solve_form(instance, form, solver)
+
+
+def solve_form(instance: CoverageInstance, form: Form, solver: SolverSpec) -> CoverageSolution:
+    """Build and solve one member of the coverage family (see :class:`Form`).
+
+    Parameters
+    ----------
+    instance
+        The validated arrays and parameters.
+    form
+        Which model.
+    solver
+        Which solver, time limit, gap tolerance, threads and log verbosity.
+
+    Returns
+    -------
+    CoverageSolution
+        The plan, checked against every rule, with what the solver proved.
+
+    Raises
+    ------
+    InfeasibleError
+        When the rules cannot all hold; the message names the rule.
+    SolverUnavailableError
+        When the solver is not installed.
+    SolverError
+        When the solver stops without a plan, fails, or returns a plan that breaks a rule.
+    """
+    problem = build_coverage_problem(instance, form)
+    result, x = run_model(problem.model, solver, start=problem.start)
     if result.status == "infeasible":
-        raise InfeasibleError(_infeasible_message(instance, model))
-    if not result.has_plan:
-        raise SolverError(_no_plan_message(result))
-    house = model.house_fixed | _chosen(instance.n_sites, model.house_var)
-    antenne = model.antenne_fixed | _chosen(instance.n_sites, model.antenne_var)
-    problems = plan_problems(instance, house, antenne)
+        if stopped_by_time_limit(result):
+            raise SolverError(_no_plan_message(result, form.name))
+        raise InfeasibleError(_infeasible_message(instance, problem, solver))
+    if not result.has_plan or x is None:
+        raise SolverError(_no_plan_message(result, form.name))
+    return _read_plan(instance, problem, result, x)
+
+
+def run_model(
+    model: MilpArrays, solver: SolverSpec, *, start: FloatArray | None = None
+) -> tuple[SolveResult, FloatArray | None]:
+    """Solve a model with :func:`planner.solve.solve_milp`, guarding two solver quirks.
+
+    A model without columns needs no solver: its value is its offset, proven. HiGHS 1.16 may
+    return the MIP start itself, labelled optimal, when presolve turns the start into a better
+    plan (the reported primal bound then differs from the returned plan); such a run is
+    repeated without the start.
+
+    Parameters
+    ----------
+    model
+        The arrays.
+    solver
+        Solver options.
+    start
+        A MIP start meeting every row, or None.
+
+    Returns
+    -------
+    SolveResult
+        What the solver proved.
+    ndarray or None
+        Column values when a plan exists.
+    """
+    if model.n_cols == 0:
+        started = time.perf_counter()
+        result = method_result(
+            solver,
+            objective=model.offset,
+            bound=model.offset,
+            runtime_s=time.perf_counter() - started,
+            detail="no decision left: every site is fixed or out of reach",
+            sense=model.sense,
+        )
+        return result, np.zeros(0)
+    result, x = solve_milp(model, solver, start=start)
+    suspicious = (
+        start is not None
+        and solver.name == "highs"
+        and result.status == "optimal"
+        and not result.proven_optimal
+        and (result.gap or 0.0) > solver.mip_gap
+    )
+    if suspicious:
+        logger.info("HiGHS returned its MIP start as optimal with a gap: solving again without it")
+        result, x = solve_milp(model, solver)
+    return result, x
+
+
+def stopped_by_time_limit(result: SolveResult) -> bool:
+    """Whether an "infeasible" verdict came when the time limit was (nearly) used up.
+
+    CBC stopped by its time limit during preprocessing prints "Pre-processing says infeasible
+    or unbounded": that proves nothing, so it is treated as a run stopped without a plan.
+
+    Parameters
+    ----------
+    result
+        The solver's result.
+
+    Returns
+    -------
+    bool
+        True when the run used at least 90 % of its time limit.
+    """
+    limit = result.time_limit_s
+    return limit is not None and result.runtime_s >= 0.9 * limit
+
+
+def _read_plan(
+    instance: CoverageInstance, problem: CoverageProblem, result: SolveResult, x: FloatArray
+) -> CoverageSolution:
+    form = problem.form
+    house = problem.house_fixed.copy()
+    house[problem.house_sites] |= x[problem.house_columns] > _HALF
+    antenne = problem.antenne_fixed | problem.antenne_carried
+    antenne[problem.antenne_sites] |= x[problem.antenne_columns] > _HALF
+    problems = plan_problems(instance, house, antenne, form, problem.left_out)
+    served, assign, load, load_problems = _read_assignment(instance, problem, house, x)
+    problems += load_problems
     if problems:
         raise SolverError(
             [f"{result.solver} returned a plan that breaks a rule: {p}" for p in problems]
         )
     covered_house, covered_frequent, value = plan_coverage(instance, house, antenne)
+    house_share = covered_house.astype(np.float64) if served is None else served
+    value += instance.alpha * float(instance.weight @ (house_share - covered_house))
+    figures = _figures(instance, problem, house, served)
+    figures["covered_weight"] = round(float(instance.weight @ house_share), 6)
     solution = CoverageSolution(
         house=_frozen(house),
         antenne=_frozen(antenne),
@@ -900,22 +1879,82 @@ def solve_coverage(instance: CoverageInstance, solver: SolverSpec) -> CoverageSo
         result=result,
         covered_house=_frozen(covered_house),
         covered_frequent=_frozen(covered_frequent),
+        model=form.name,
+        assign=assign,
+        served=served,
+        figures=figures,
+        load=load,
     )
     logger.info(
-        f"Plan: {int(house.sum())} houses ({int((house & ~instance.existing_house).sum())} new), "
-        f"{int(antenne.sum())} antennes ({int((antenne & ~instance.existing_antenne).sum())} "
-        f"new), cost EUR {solution.cost:,.0f}, coverage objective {value:,.3f} "
+        f"Plan ({form.name}): {int(house.sum())} houses "
+        f"({int((house & ~instance.existing_house).sum())} new), {int(antenne.sum())} antennes "
+        f"({int((antenne & ~instance.existing_antenne).sum())} new), cost EUR "
+        f"{solution.cost:,.0f}, coverage objective {value:,.3f} "
         f"({result.status}{'' if result.proven_optimal else ', not proven optimal'})"
     )
     return solution
 
 
-def _chosen(n_sites: int, variables: dict[int, pulp.LpVariable]) -> BoolArray:
-    chosen = np.zeros(n_sites, dtype=bool)
-    for j, var in variables.items():
-        value = var.varValue
-        chosen[j] = value is not None and value > _HALF
-    return chosen
+def _read_assignment(
+    instance: CoverageInstance, problem: CoverageProblem, house: BoolArray, x: FloatArray
+) -> tuple[FloatArray | None, NDArray[np.int64] | None, FloatArray | None, list[str]]:
+    """Return the served share and main house per sector, each house's load, and problems."""
+    if instance.capacity is None or problem.pair_columns.size == 0:
+        return None, None, None, []
+    share = np.clip(x[problem.pair_columns], 0.0, 1.0)
+    share[~house[problem.pair_sites]] = 0.0
+    n_i = instance.n_sectors
+    counts = np.bincount(problem.pair_sectors, weights=share, minlength=n_i)
+    served: FloatArray = np.minimum(counts, 1.0).astype(np.float64)
+    served[served < _LOAD_SLACK] = 0.0
+    families = instance.family_counts()
+    weights = share * families[problem.pair_sectors]
+    load = np.bincount(problem.pair_sites, weights=weights, minlength=house.size).astype(float)
+    capacity = np.asarray(instance.capacity)
+    over = load > capacity * (1 + _LOAD_SLACK) + _LOAD_SLACK
+    problems = []
+    if over.any():
+        problems.append(
+            f"houses {_shown(over, instance.site_label)} serve more families than their capacity"
+        )
+    order = np.lexsort((problem.pair_sites, -share, problem.pair_sectors))
+    assign = np.full(n_i, -1, dtype=np.int64)
+    first = np.unique(problem.pair_sectors[order], return_index=True)[1]
+    best = order[first]
+    positive = share[best] > _LOAD_SLACK
+    assign[problem.pair_sectors[best][positive]] = problem.pair_sites[best][positive]
+    return _frozen(served), _frozen(assign), _frozen(load), problems
+
+
+def _figures(
+    instance: CoverageInstance,
+    problem: CoverageProblem,
+    house: BoolArray,
+    served: FloatArray | None,
+) -> dict[str, float | int | None]:
+    form = problem.form
+    figures: dict[str, float | int | None] = {
+        "merged_sector_terms": problem.merged_sectors,
+        "columns": problem.model.n_cols,
+        "rows": problem.model.n_rows,
+    }
+    if form.p is not None:
+        figures["p"] = form.p
+    if form.skip_unreachable:
+        lost = problem.left_out
+        figures["unreachable_sectors"] = int(lost.sum())
+        figures["unreachable_families"] = round(float(instance.family_counts()[lost].sum()), 3)
+    if served is not None:
+        families = instance.family_counts()
+        total = float(families.sum())
+        figures["families_served_share"] = (
+            round(float(families @ served) / total, 6) if total > 0 else None
+        )
+        capacity = np.asarray(instance.capacity)
+        open_cap = capacity[house]
+        finite = np.isfinite(open_cap)
+        figures["capacity_open"] = float(open_cap[finite].sum()) if finite.any() else None
+    return figures
 
 
 def _frozen(array: _A) -> _A:
@@ -923,36 +1962,132 @@ def _frozen(array: _A) -> _A:
     return array
 
 
-def _infeasible_message(instance: CoverageInstance, model: CoverageProblem) -> str:
-    stranded = model.antenne_fixed & _needs_new_house(instance, model)
-    if stranded.any():
-        return (
+# --------------------------------------------------------------------------- messages
+
+
+def _infeasible_message(
+    instance: CoverageInstance, problem: CoverageProblem, solver: SolverSpec
+) -> list[str]:
+    stranded = problem.antenne_fixed & ~_rows_any(instance.link_ok() & problem.house_fixed)
+    messages = []
+    if stranded.any() and problem.form.budget:
+        messages.append(
             f"the existing antennes {_shown(stranded, instance.site_label)} must stay open "
             f"(keep_existing) and each needs a house within {instance.link_max:g} min, but the "
             f"budget of EUR {instance.budget:,.0f} cannot open houses for all of them: raise "
             "budget.amount_eur or standards.link_min, or set objective.keep_existing: false"
         )
-    return (
-        "the solver proved the planning rules infeasible (kept existing sites, links within "
-        f"{instance.link_max:g} min, budget EUR {instance.budget:,.0f}): relax one of them"
+    culprits = _diagnose(instance, problem.form, solver)
+    active = [name for name, _ in _relaxations(instance, problem.form)]
+    if culprits:
+        messages.append(
+            f"{problem.form.name}: the rules cannot all hold together; dropping any one of "
+            f"{'; '.join(culprits)} would allow a plan: relax it"
+        )
+    elif not messages:
+        listed = "; ".join(active) if active else "the kept existing sites and links"
+        messages.append(
+            f"{problem.form.name}: the solver proved that no plan meets all of: {listed}; "
+            "relax some of them"
+        )
+    return messages
+
+
+_Relaxation = tuple[str, Callable[[], tuple[CoverageInstance, Form]]]
+
+
+def _relaxations(instance: CoverageInstance, form: Form) -> list[_Relaxation]:
+    """Return the active rules, each with a way to build the problem without it."""
+    out: list[_Relaxation] = []
+    if form.budget and np.isfinite(instance.budget):
+        out.append(
+            (
+                f"the budget (EUR {instance.budget:,.0f})",
+                lambda: (dataclasses.replace(instance, budget=np.inf), form),
+            )
+        )
+    if form.p is not None:
+        out.append(
+            (f"objective.p = {form.p}", lambda: (instance, dataclasses.replace(form, p=None)))
+        )
+    out += _rule_relaxations(instance, form)
+    if instance.capacity is not None:
+        out.append(
+            (
+                "the site capacities (objective.capacity_column)",
+                lambda: (dataclasses.replace(instance, capacity=None), form),
+            )
+        )
+    return out
+
+
+def _rule_relaxations(instance: CoverageInstance, form: Form) -> list[_Relaxation]:
+    rules = instance.rules
+
+    def without(**changes: object) -> Callable[[], tuple[CoverageInstance, Form]]:
+        return lambda: (
+            dataclasses.replace(instance, rules=dataclasses.replace(rules, **changes)),  # type: ignore[arg-type]
+            form,
+        )
+
+    out: list[_Relaxation] = []
+    for name in ("min_houses", "max_houses", "min_antennes", "max_antennes"):
+        value = getattr(rules, name)
+        if value is not None:
+            out.append((f"rules.{name} = {value}", without(**{name: None})))
+    if rules.universal_floor:
+        out.append(("rules.universal_floor", without(universal_floor=False)))
+    if rules.house_spacing_min:
+        out.append(
+            (
+                f"rules.house_spacing_min = {rules.house_spacing_min:g}",
+                without(house_spacing_min=None),
+            )
+        )
+    for index, rule in enumerate(rules.house_groups):
+        rest = rules.house_groups[:index] + rules.house_groups[index + 1 :]
+        out.append((rule.name, without(house_groups=rest)))
+    if rules.any_required():
+        out.append(
+            (
+                "the required sites (rules.required_houses / required_antennes)",
+                without(required_house=None, required_antenne=None),
+            )
+        )
+    return out
+
+
+def _diagnose(instance: CoverageInstance, form: Form, solver: SolverSpec) -> list[str]:
+    """Return the rules whose removal alone makes the problem feasible."""
+    quick = solver.model_copy(
+        update={
+            "time_limit_s": min(solver.time_limit_s or _DIAGNOSE_SECONDS, _DIAGNOSE_SECONDS),
+            "mip_gap": max(solver.mip_gap, 0.5),
+        }
     )
+    culprits = []
+    for name, relax in _relaxations(instance, form):
+        try:
+            relaxed, relaxed_form = relax()
+            problem = build_coverage_problem(relaxed, relaxed_form)
+            result, _ = run_model(problem.model, quick, start=problem.start)
+        except InfeasibleError:
+            continue
+        if result.has_plan:
+            culprits.append(name)
+    return culprits
 
 
-def _needs_new_house(instance: CoverageInstance, model: CoverageProblem) -> BoolArray:
-    link_ok = instance.link_ok()
-    return ~_rows_any(link_ok & model.house_fixed)
-
-
-def _no_plan_message(result: SolveResult) -> str:
+def _no_plan_message(result: SolveResult, model: str) -> str:
     other = "highs" if result.solver == "cbc" else "cbc"
-    if result.status == "no_solution":
+    if result.status in {"no_solution", "infeasible"}:
         return (
             f"{result.solver} stopped after {result.runtime_s:.1f} s ({result.detail}) before "
             f"finding any plan: raise solver.time_limit_s or try solver.name: {other}"
         )
     if result.status == "unbounded":
         return (
-            f"{result.solver} reports the coverage model unbounded, which cannot happen for "
+            f"{result.solver} reports the {model} model unbounded, which cannot happen for "
             "valid input: please report this as a bug"
         )
     return (

@@ -1,0 +1,400 @@
+"""The optimise stage: turn a scenario's tables into model arrays and run the chosen model.
+
+The models (:mod:`planner.model`) see arrays only; this adapter reads what they need from the
+checked inputs, the demand and the travel times, and dispatches on ``objective.kind``:
+
+==================== =====================================================================
+kind                 model
+==================== =====================================================================
+``max_coverage``     houses + antennes, most weighted families within budget
+                     (:func:`planner.model.coverage.solve_coverage`)
+``set_cover``        cheapest houses + antennes reaching every family
+                     (:func:`planner.model.setcover.solve_set_cover`)
+``set_cover_single`` cheapest houses reaching every family within R_H
+``p_median``         ``p`` houses, least weighted travel time
+                     (:func:`planner.model.facility.solve_pmedian_plan`)
+``p_center``         ``p`` houses, least worst travel time
+                     (:func:`planner.model.facility.solve_pcenter_plan`)
+``mclp``             at most ``p`` houses, most weighted families within R_H
+                     (:func:`planner.model.mclp.solve_mclp`)
+==================== =====================================================================
+
+Policy rules (``rules`` section) become :class:`planner.model.rules.PlanRules`:
+
+- ``required_houses`` / ``required_antennes``: site ids, checked against the sites file;
+- ``house_per_group``: the group of each sector is the value of the named sector column
+  (empty cells: no group). With ``serves: located`` a house serves the group of the sector
+  polygon it lies in (a site column of the same name, when the sites file has one, overrides
+  the map; a site on a border takes the first of its sectors in sector-id order; a site
+  outside every sector serves no group). With ``serves: reach`` a house serves every group
+  with a sector with families within its house standard :math:`R_H(i)`;
+- counts, the universal floor and the spacing are passed on as they are.
+
+Capacities come from the site column named by ``objective.capacity_column``: numbers >= 0, an
+empty cell meaning no limit; they count families (the target group).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planner.errors import DataError
+from planner.model.coverage import CoverageInstance, CoverageSolution, solve_coverage
+from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
+from planner.model.mclp import solve_mclp
+from planner.model.rules import GroupRule, PlanRules
+from planner.model.setcover import solve_set_cover
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from planner.demand import Demand
+    from planner.inputs import Inputs
+    from planner.scenario import GroupRuleSpec, Scenario
+    from planner.travel import TravelTimes
+
+__all__ = ["check_rules", "model_instance", "plan_rules", "site_capacity", "solve_scenario"]
+
+logger = logging.getLogger(__name__)
+
+_SHOWN = 5
+
+
+def model_instance(
+    scenario: Scenario, inputs: Inputs, demand: Demand, travel: TravelTimes
+) -> CoverageInstance:
+    """Turn the geographic stages' results into the arrays every model needs.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (budget, link standard, alpha, capacities, rules).
+    inputs
+        Sectors and sites.
+    demand
+        Families, weights and per-sector standards.
+    travel
+        Travel-time matrices.
+
+    Returns
+    -------
+    CoverageInstance
+        The math-only instance, with families, capacities and policy rules.
+
+    Raises
+    ------
+    DataError
+        When a rule names an unknown site or column, or the capacity column is invalid
+        (every problem listed).
+    """
+    sites = inputs.sites
+    existing = sites["existing_role"].to_numpy()
+    problems: list[str] = []
+    capacity = site_capacity(scenario, sites, problems)
+    rules = plan_rules(scenario, inputs, demand, travel, problems)
+    if problems:
+        raise DataError(problems)
+    return CoverageInstance(
+        weight=demand.weight,
+        d=travel.sector_site,
+        e=travel.site_site,
+        cost_house=sites["cost_house"].to_numpy(dtype=float),
+        cost_antenne=sites["cost_antenne"].to_numpy(dtype=float),
+        can_house=sites["can_house"].to_numpy(dtype=bool) | (existing == "house"),
+        can_antenne=sites["can_antenne"].to_numpy(dtype=bool) | (existing == "antenne"),
+        existing_house=existing == "house",
+        existing_antenne=existing == "antenne",
+        forbidden=sites["forbidden"].to_numpy(dtype=bool),
+        budget=scenario.budget.amount_eur,
+        radius_house=demand.radius_house,
+        radius_frequent=demand.radius_frequent,
+        link_max=scenario.standards.link_min,
+        alpha=scenario.objective.alpha,
+        keep_existing=scenario.objective.keep_existing,
+        site_ids=tuple(str(value) for value in sites["site_id"]),
+        sector_ids=tuple(str(value) for value in inputs.sectors["sector_id"]),
+        families=demand.target,
+        capacity=capacity,
+        rules=rules,
+    )
+
+
+def solve_scenario(
+    scenario: Scenario, inputs: Inputs, demand: Demand, travel: TravelTimes
+) -> CoverageSolution:
+    """Build the scenario's model and solve it.
+
+    Parameters
+    ----------
+    scenario
+        The scenario; ``objective.kind`` picks the model.
+    inputs
+        Sectors and sites.
+    demand
+        Families, weights and per-sector standards.
+    travel
+        Travel-time matrices.
+
+    Returns
+    -------
+    CoverageSolution
+        The plan, with ``model`` set to the kind and what the solver proved.
+
+    Raises
+    ------
+    DataError
+        When a rule or the capacity column is invalid.
+    InfeasibleError
+        When the rules cannot all hold (the message names the rule).
+    SolverError
+        When the solver stops without a plan.
+    """
+    instance = model_instance(scenario, inputs, demand, travel)
+    objective = scenario.objective
+    kind = objective.kind
+    solver = scenario.solver
+    skip = objective.unreachable == "skip"
+    if kind == "max_coverage":
+        return solve_coverage(instance, solver, skip_unreachable=skip)
+    if kind in {"set_cover", "set_cover_single"}:
+        single = kind == "set_cover_single"
+        return solve_set_cover(instance, solver, single=single, skip_unreachable=skip)
+    p = int(objective.p or 0)  # the scenario guarantees p for these kinds
+    if kind == "mclp":
+        return solve_mclp(instance, p, solver, skip_unreachable=skip)
+    if kind == "p_median":
+        return solve_pmedian_plan(instance, p, solver, skip_unreachable=skip)
+    return solve_pcenter_plan(instance, p, solver, skip_unreachable=skip)
+
+
+def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
+    """Return the problems a run would meet in the rules and the capacity column.
+
+    Checks what needs no travel times: required site ids exist, group columns exist in the
+    sectors, and the capacity column is present and valid.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    inputs
+        The checked sectors and sites.
+
+    Returns
+    -------
+    list of str
+        One line per problem; empty when the rules can be built.
+    """
+    problems: list[str] = []
+    site_capacity(scenario, inputs.sites, problems)
+    ids = set(inputs.sites["site_id"].astype(str))
+    for key in ("required_houses", "required_antennes"):
+        unknown = sorted(set(getattr(scenario.rules, key)) - ids)
+        if unknown:
+            problems.append(
+                f"rules.{key}: unknown site ids {', '.join(unknown[:_SHOWN])}: use ids from the "
+                "sites file's site_id column"
+            )
+    columns = inputs.sectors.columns
+    for index, group in enumerate(scenario.rules.house_per_group):
+        if group.column not in columns:
+            problems.append(
+                f"rules.house_per_group[{index}] ({group.column}): the sectors have no column "
+                f"'{group.column}'; add it to the sector file or fix rules.house_per_group"
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------- capacities
+
+
+def site_capacity(
+    scenario: Scenario, sites: gpd.GeoDataFrame, problems: list[str]
+) -> NDArray[np.float64] | None:
+    """Read ``objective.capacity_column`` (families per house; empty = no limit).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    sites
+        The checked site layer (extra columns carried along).
+    problems
+        Problems found (appended to).
+
+    Returns
+    -------
+    ndarray or None
+        :math:`C_j` per site (``inf`` where empty), or None without capacities.
+    """
+    column = scenario.objective.capacity_column
+    if column is None:
+        return None
+    if column not in sites.columns:
+        available = ", ".join(str(c) for c in sites.columns if c != "geometry")
+        problems.append(
+            f"sites: column '{column}' (objective.capacity_column) is missing; available: "
+            f"{available}; add it or set objective.capacity_column: null"
+        )
+        return None
+    raw = sites[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    empty = raw.isna() | (raw.astype("string").str.strip() == "")
+    bad = (values.isna() & ~empty) | (values < 0)
+    if bad.any():
+        shown = ", ".join(str(v) for v in sites.loc[bad, "site_id"][:_SHOWN])
+        problems.append(
+            f"sites: column '{column}' (objective.capacity_column) must hold numbers >= 0 "
+            f"(families per house) or be empty; {int(bad.sum())} rows do not ({shown})"
+        )
+        return None
+    return np.where(empty.to_numpy(), np.inf, values.to_numpy(dtype=float))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def plan_rules(
+    scenario: Scenario,
+    inputs: Inputs,
+    demand: Demand,
+    travel: TravelTimes,
+    problems: list[str],
+) -> PlanRules:
+    """Translate the scenario's ``rules`` section into arrays over the sites.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    inputs
+        Sectors and sites (sector group columns, site ids).
+    demand
+        Families and standards (for ``serves: reach``).
+    travel
+        Travel times (for ``serves: reach``).
+    problems
+        Problems found (appended to).
+
+    Returns
+    -------
+    PlanRules
+        The rules as arrays (empty where a problem was found).
+    """
+    spec = scenario.rules
+    ids = inputs.sites["site_id"].astype(str).to_numpy()
+    required = {}
+    for key, listed in (
+        ("required_houses", spec.required_houses),
+        ("required_antennes", spec.required_antennes),
+    ):
+        unknown = sorted(set(listed) - set(ids))
+        if unknown:
+            problems.append(
+                f"rules.{key}: unknown site ids {', '.join(unknown[:_SHOWN])}: use ids from the "
+                "sites file's site_id column"
+            )
+        required[key] = np.isin(ids, list(listed))
+    groups = []
+    for index, group_spec in enumerate(spec.house_per_group):
+        rule = _group_rule(index, group_spec, inputs, demand, travel, problems)
+        if rule is not None:
+            groups.append(rule)
+    return PlanRules(
+        required_house=required["required_houses"],
+        required_antenne=required["required_antennes"],
+        min_houses=spec.min_houses,
+        max_houses=spec.max_houses,
+        min_antennes=spec.min_antennes,
+        max_antennes=spec.max_antennes,
+        universal_floor=spec.universal_floor,
+        house_spacing_min=spec.house_spacing_min,
+        house_groups=tuple(groups),
+    )
+
+
+def _labels(values: pd.Series) -> NDArray[np.object_]:
+    """Group labels as text; missing or empty cells are None."""
+    text = values.astype("string").str.strip()
+    missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    labels = text.fillna("").to_numpy(dtype=object)
+    labels[missing] = None
+    return labels
+
+
+def _group_rule(
+    index: int,
+    spec: GroupRuleSpec,
+    inputs: Inputs,
+    demand: Demand,
+    travel: TravelTimes,
+    problems: list[str],
+) -> GroupRule | None:
+    name = f"rules.house_per_group[{index}] ({spec.column})"
+    sectors = inputs.sectors
+    if spec.column not in sectors.columns:
+        available = ", ".join(str(c) for c in sectors.columns if c != "geometry")
+        problems.append(
+            f"{name}: the sectors have no column '{spec.column}'; available: {available}; "
+            "add it to the sector file or fix rules.house_per_group"
+        )
+        return None
+    sector_group = _labels(sectors[spec.column])
+    if all(label is None for label in sector_group):
+        problems.append(f"{name}: column '{spec.column}' is empty in every sector")
+        return None
+    missing = sum(label is None for label in sector_group)
+    if missing:
+        logger.warning(f"{name}: {missing} sectors have no group; they belong to none")
+    groups = sorted({str(label) for label in sector_group if label is not None})
+    position = {label: k for k, label in enumerate(groups)}
+    n_sites = len(inputs.sites)
+    member = np.zeros((len(groups), n_sites), dtype=bool)
+    if spec.serves == "located":
+        site_group = _site_groups(spec.column, inputs, sector_group)
+        for j, label in enumerate(site_group):
+            if label is not None and label in position:
+                member[position[label], j] = True
+    else:
+        d = travel.sector_site
+        reach = np.isfinite(d) & (d <= demand.radius_house[:, np.newaxis])
+        reach &= (demand.target > 0)[:, np.newaxis]
+        for i in np.flatnonzero(reach.any(axis=1)):
+            label = sector_group[i]
+            if label is not None:
+                member[position[str(label)]] |= reach[i]
+    logger.info(f"{name}: {len(groups)} groups, {int(member.any(axis=0).sum())} sites serve one")
+    return GroupRule(name=name, groups=tuple(groups), member=member)
+
+
+def _site_groups(
+    column: str, inputs: Inputs, sector_group: NDArray[np.object_]
+) -> list[str | None]:
+    """Return the group of every site: its own column when present, else its sector's."""
+    sites = inputs.sites
+    if column in sites.columns:
+        return [None if label is None else str(label) for label in _labels(sites[column])]
+    sectors = gpd.GeoDataFrame(
+        {"sector_index": np.arange(len(inputs.sectors))},
+        geometry=inputs.sectors.geometry.to_numpy(),
+        crs=inputs.sectors.crs,
+    )
+    points = gpd.GeoDataFrame(
+        {"site_index": np.arange(len(sites))}, geometry=sites.geometry.to_numpy(), crs=sites.crs
+    )
+    joined = gpd.sjoin(points, sectors, how="left", predicate="intersects")
+    joined = joined.sort_values(["site_index", "sector_index"], kind="stable")
+    first = joined.drop_duplicates("site_index")
+    out: list[str | None] = []
+    for value in first["sector_index"].to_numpy():
+        if pd.isna(value):
+            out.append(None)
+        else:
+            label = sector_group[int(value)]
+            out.append(None if label is None else str(label))
+    return out
