@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pytest
 import yaml
 from shapely import LineString, Point, box
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 CRS = "EPSG:31370"
 ROOT = Path(__file__).resolve().parent.parent
