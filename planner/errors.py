@@ -20,6 +20,7 @@ __all__ = [
     "InfeasibleError",
     "InputFileError",
     "NetworkError",
+    "PlanCheckError",
     "PlannerError",
     "ScenarioError",
     "SolverError",
@@ -76,3 +77,10 @@ class SolverError(PlannerError, RuntimeError):
 
 class InfeasibleError(PlannerError, ValueError):
     """The rules of the scenario cannot all be met; the message names the rule."""
+
+
+class PlanCheckError(PlannerError, RuntimeError):
+    """The independent check of a plan disagrees with the model: a bug, not bad input.
+
+    The message names each figure that disagreed and by how much; the CLI exits with code 3.
+    """

@@ -1,9 +1,14 @@
-"""Write a plan to disk: plan.gpkg, map.html, summary.json, summary.csv and manifest.json.
+"""Write a plan to disk: plan.gpkg, map.html, summary.json/csv, manifest.json, maps and note.
+
+``outputs.static_maps`` adds map.png and map.pdf, ``outputs.note`` note.html and note.pdf.
 
 Everything is written into a temporary sibling folder first and moved into place only when
 complete, so an interrupted run never leaves a half-written folder and never damages an
-earlier good result of the same scenario. The manifest alone holds the time of the run; all
-other files are the same, byte for byte, for the same inputs.
+earlier good result of the same scenario; what a killed run left behind (its temporary folder,
+or the earlier result moved aside for the instant of the swap) is cleaned up or restored by the
+next run. The manifest alone holds the time of the run and the runtimes per stage; all other
+files are the same, byte for byte, for the same inputs (GDAL's GeoPackage timestamps are fixed
+to :data:`GPKG_DATE`).
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ import hashlib
 import json
 import logging
 import math
+import os
 import platform
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -24,17 +31,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyogrio
 
 from planner.errors import InputFileError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import geopandas as gpd
 
     from planner.plan import Plan
 
-__all__ = ["file_sha256", "manifest", "write_outputs"]
+__all__ = ["GPKG_DATE", "atomic_folder", "file_sha256", "manifest", "write_json", "write_outputs"]
 
 logger = logging.getLogger(__name__)
+
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
+"""The ``last_change`` GDAL writes into ``plan.gpkg`` (``OGR_CURRENT_DATE``): fixed, so the
+file is the same, byte for byte, for the same plan."""
 
 _PACKAGES = (
     "planner",
@@ -50,6 +64,10 @@ _PACKAGES = (
     "pulp",
     "highspy",
     "folium",
+    "XStatic-Leaflet",
+    "matplotlib",
+    "matplotlib-scalebar",
+    "reportlab",
     "pydantic",
 )
 
@@ -181,14 +199,68 @@ def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _write_gpkg(path: Path, plan: Plan) -> None:
-    for layer, gdf in (("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)):
-        _gpkg_ready(gdf).to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    """Write the three layers; GDAL's timestamps (``gpkg_contents.last_change``) are fixed."""
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
+    try:
+        for layer, gdf in (("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)):
+            _gpkg_ready(gdf).to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftovers are from an earlier, finished call
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Remove what an interrupted run left next to ``out_dir``; restore a moved-away result.
+
+    Temporary folders are named ``.<name>.tmp-<pid>-*`` (being written) and
+    ``.<name>.old-<pid>-*`` (the earlier result, moved aside for the instant of the swap);
+    those of a process that still runs are left alone.
+    """
+    for kind in ("old", "tmp"):  # restore first, then clean
+        for path in sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*")):
+            pid_text = path.name.removeprefix(f".{out_dir.name}.{kind}-").split("-")[0]
+            if pid_text.isdigit() and _pid_alive(int(pid_text)):
+                continue
+            if kind == "old" and not out_dir.exists():
+                path.rename(out_dir)
+                logger.warning(f"restored {out_dir} from {path.name}, left by an interrupted run")
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            logger.warning(f"removed {path.name}, left by an interrupted run")
+
+
+def _staging_folder(out_dir: Path) -> Path:
+    """Clean leftovers of interrupted runs and make a temporary sibling of ``out_dir``."""
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        _clean_leftovers(out_dir)
+        return Path(
+            tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent)
+        )
+    except OSError as error:
+        raise InputFileError(
+            f"output folder {out_dir.parent} cannot be written ({error.strerror}): "
+            "choose another folder with --out"
+        ) from None
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:
     backup: Path | None = None
     if out_dir.exists():
-        backup = out_dir.with_name(f".{out_dir.name}.old-{staging.name}")
+        suffix = staging.name.removeprefix(f".{out_dir.name}.tmp-")
+        backup = out_dir.with_name(f".{out_dir.name}.old-{suffix}")
         out_dir.rename(backup)
     try:
         staging.rename(out_dir)
@@ -198,6 +270,68 @@ def _move_into_place(staging: Path, out_dir: Path) -> None:
         raise
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
+
+
+@contextmanager
+def atomic_folder(out_dir: Path) -> Iterator[Path]:
+    """Give a temporary sibling folder to write into, moved to ``out_dir`` only when complete.
+
+    Used by ``compare`` and ``sweep``, which write several files (and whole run folders);
+    :func:`write_outputs` does the same for one run. On any error the temporary folder is
+    removed and an earlier ``out_dir`` is left as it was.
+
+    Parameters
+    ----------
+    out_dir
+        Final folder; replaced as a whole when the block completes.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder to write into.
+
+    Raises
+    ------
+    InputFileError
+        When the parent of ``out_dir`` cannot be created or written.
+    """
+    out_dir = Path(out_dir)
+    staging = _staging_folder(out_dir)
+    try:
+        yield staging
+        _move_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_json(path: Path, content: dict[str, Any]) -> None:
+    """Write a mapping as indented UTF-8 JSON, with ``inf``/``nan`` as ``null``.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    content
+        JSON-like data (numpy scalars allowed).
+    """
+    _write_json(path, content)
+
+
+def _write_print_outputs(plan: Plan, staging: Path, run_manifest: dict[str, Any]) -> list[str]:
+    """Write the static maps (map.png, map.pdf) and the council note (note.html, note.pdf)."""
+    spec = plan.scenario.outputs
+    names: list[str] = []
+    if spec.static_maps:
+        from planner.staticmap import write_static_maps  # noqa: PLC0415 - matplotlib is heavy
+
+        names += list(write_static_maps(plan, staging))
+    if spec.note:
+        from planner.note import write_note  # noqa: PLC0415 - reportlab is heavy
+
+        map_png = staging / "map.png" if spec.static_maps else None
+        names += list(write_note(plan, staging, manifest=run_manifest, map_png=map_png))
+    return names
 
 
 def write_outputs(plan: Plan, out_dir: Path) -> dict[str, Path]:
@@ -221,14 +355,7 @@ def write_outputs(plan: Plan, out_dir: Path) -> dict[str, Path]:
         When the parent of ``out_dir`` cannot be created or written.
     """
     out_dir = Path(out_dir)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    except OSError as error:
-        raise InputFileError(
-            f"output folder {out_dir.parent} cannot be written ({error.strerror}): "
-            "choose another folder with --out"
-        ) from None
+    staging = _staging_folder(out_dir)
     names = ["plan.gpkg", "summary.json", "summary.csv", "manifest.json"]
     try:
         _write_gpkg(staging / "plan.gpkg", plan)
@@ -239,7 +366,13 @@ def write_outputs(plan: Plan, out_dir: Path) -> dict[str, Path]:
 
             write_map(plan, staging / "map.html")
             names.append("map.html")
-        _write_json(staging / "manifest.json", manifest(plan))
+        run_manifest = manifest(plan)
+        names += _write_print_outputs(plan, staging, run_manifest)
+        _write_json(staging / "manifest.json", run_manifest)
+        if os.environ.get("PLANNER_TEST_PAUSE_AT") == "outputs":  # tests of interrupted runs
+            from planner.pipeline import pause_if_asked  # noqa: PLC0415
+
+            pause_if_asked("outputs")
         _move_into_place(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -2,12 +2,18 @@
 
 Each stage is a function of the stage modules; this module only chains them, times them and
 tells an optional progress callback which stage starts, so the CLI can show progress while
-library code only logs.
+library code only logs. Every plan is then checked independently
+(:func:`planner.check.check_plan`) before anyone sees it.
+
+For tests of interrupted runs only: ``PLANNER_TEST_PAUSE_AT=<stage>`` makes the run sleep
+``PLANNER_TEST_PAUSE_S`` seconds (default 60) when that stage starts, so a test can kill it
+there.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.cache import cached_network, cached_travel_times
+from planner.check import check_plan
 from planner.demand import build_demand
 from planner.errors import DataError, PlannerError, ScenarioError
 from planner.inputs import check_inputs, read_inputs
@@ -35,11 +42,11 @@ if TYPE_CHECKING:
     from planner.model import CoverageInstance
     from planner.travel import TravelTimes
 
-__all__ = ["STAGES", "coverage_instance", "run", "validate"]
+__all__ = ["STAGES", "coverage_instance", "pause_if_asked", "run", "validate"]
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("inputs", "demand", "network", "travel", "optimise", "plan")
+STAGES = ("inputs", "demand", "network", "travel", "optimise", "plan", "check")
 
 ProgressCallback = Callable[[str], None]
 
@@ -51,11 +58,27 @@ def _stage(
     if progress is not None:
         progress(name)
     logger.info("Stage %s", name)
+    pause_if_asked(name)
     start = time.perf_counter()
     try:
         yield
     finally:
         timings[name] = time.perf_counter() - start
+
+
+def pause_if_asked(stage: str) -> None:
+    """Sleep at ``stage`` when ``PLANNER_TEST_PAUSE_AT`` names it (tests of interrupted runs).
+
+    Parameters
+    ----------
+    stage
+        The stage about to start (one of :data:`STAGES`, or ``"outputs"``).
+    """
+    if os.environ.get("PLANNER_TEST_PAUSE_AT") != stage:
+        return
+    seconds = float(os.environ.get("PLANNER_TEST_PAUSE_S", "60"))
+    logger.warning(f"PLANNER_TEST_PAUSE_AT: pausing {seconds:g} s at stage {stage}")
+    time.sleep(seconds)
 
 
 def coverage_instance(
@@ -96,7 +119,14 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
             f"min by {scenario.travel.mode}; the shortest sector-site time is {nearest} min): "
             "check the network and sites, or relax standards.house_min / frequent_min"
         )
-    unreached = ~within.any(axis=1)
+    no_route = ~np.isfinite(d).any(axis=1)
+    if no_route.any():
+        logger.warning(
+            f"{int(no_route.sum())} sectors ({demand.target[no_route].sum():,.0f} families) have "
+            f"no route to any site over the {scenario.travel.mode} network (too far from it, or "
+            "on a piece not connected to the sites): check the network's extent and gaps"
+        )
+    unreached = ~within.any(axis=1) & ~no_route
     if unreached.any():
         logger.warning(
             "%d sectors (%s families) have no candidate site within the standards and cannot "
@@ -123,11 +153,14 @@ def run(
     Returns
     -------
     Plan
-        The frozen plan, with per-stage timings in ``plan.timings`` and ``plan.summary``.
+        The frozen, checked plan (``plan.summary["check"] == "passed"``), with per-stage
+        timings in ``plan.timings`` (written to ``manifest.json``, never to ``summary.json``).
         Write it with :func:`planner.outputs.write_outputs`.
 
     Raises
     ------
+    PlanCheckError
+        When the independent check disagrees with the model (a bug; nothing is written).
     PlannerError
         Any of its subclasses, with a message that says what is wrong and how to fix it.
     """
@@ -154,6 +187,9 @@ def run(
         solution = solve_scenario(scenario, inputs, demand, travel)
     with _stage("plan", timings, progress):
         plan = make_plan(scenario, inputs, demand, travel, solution, network)
+    with _stage("check", timings, progress):
+        report = check_plan(plan, inputs, demand, travel)
+        plan = replace(plan, summary={**plan.summary, **report})
     return plan.with_timings(timings)
 
 

@@ -87,7 +87,7 @@ def test_changed_file_or_key_gives_a_new_entry(cache_folder: Path, streets: Path
     assert changed.n_edges == read_network(spec(streets), TravelSpec()).n_edges
 
 
-@pytest.mark.parametrize("damage", ["truncate", "tamper"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "tamper", "no digest"])
 def test_corrupt_file_is_rebuilt_not_trusted(
     cache_folder: Path, streets: Path, damage: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -96,6 +96,14 @@ def test_corrupt_file_is_rebuilt_not_trusted(
     (entry,) = (cache_folder / "network").glob("*.npz")
     if damage == "truncate":
         entry.write_bytes(entry.read_bytes()[:200])
+    elif damage == "garbage":
+        entry.write_bytes(np.random.default_rng(0).bytes(5000))
+    elif damage == "empty":
+        entry.write_bytes(b"")
+    elif damage == "no digest":
+        with np.load(entry) as content:
+            arrays = {name: content[name] for name in content.files if name != "__sha256__"}
+        np.savez(entry, **arrays)
     else:
         with np.load(entry) as content:
             arrays = {name: content[name] for name in content.files}
@@ -162,3 +170,55 @@ def test_file_digest_of_a_folder(tmp_path: Path) -> None:
     before = cache.file_digest(folder)
     (folder / "a.dbf").write_bytes(b"3")
     assert cache.file_digest(folder) != before
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_corrupt_travel_times_are_rebuilt(
+    cache_folder: Path, streets: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    network = read_network(spec(streets), TravelSpec())
+    sector_xy = np.array([[500.0, 1500.0], [2500.0, 500.0]])
+    site_xy = np.array([[1500.0, 1000.0]])
+    counter = Counter()
+    good = cache.cached_travel_times(
+        network, sector_xy, site_xy, max_snap_distance_m=500, compute=counter.travel
+    )
+    (entry,) = (cache_folder / "travel").glob("*.npz")
+    data = entry.read_bytes()
+    entry.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x00garbage" * 100)
+    with caplog.at_level(logging.WARNING, logger="planner.cache"):
+        again = cache.cached_travel_times(
+            network, sector_xy, site_xy, max_snap_distance_m=500, compute=counter.travel
+        )
+    assert counter.calls == 2
+    assert_same(good, again)
+    assert "rebuilding" in caplog.text
+    (entry,) = (cache_folder / "travel").glob("*.npz")  # the rebuilt entry is trusted again
+    assert cache.load_arrays("travel", entry.stem) is not None
+
+
+def test_interrupted_write_leaves_no_half_file(
+    cache_folder: Path, streets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", killed)
+    with pytest.raises(KeyboardInterrupt):
+        cache.save_arrays("network", "k" * 64, {"a": np.arange(3)})
+    assert list((cache_folder / "network").glob("*.npz")) == []
+
+
+def test_key_follows_what_it_was_built_from(streets: Path) -> None:
+    before = cache.network_key(spec(streets), TravelSpec())
+    assert cache.network_key(spec(streets), TravelSpec()) == before  # stable
+    streets.write_bytes(streets.read_bytes() + b"\0")  # the file changes
+    assert cache.network_key(spec(streets), TravelSpec()) != before
+    assert cache.network_key(spec(streets), TravelSpec(mode="car")) != before
+    _, _, lines = tiny_layers()
+    lines.to_file(streets)
+    network = read_network(spec(streets), TravelSpec())
+    xy = np.array([[500.0, 1500.0]])
+    key = cache.travel_key(network, xy, xy, 500)
+    assert cache.travel_key(network, xy, xy, 500) == key
+    assert cache.travel_key(network, xy + 0.001, xy, 500) != key

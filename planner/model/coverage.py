@@ -1899,8 +1899,14 @@ def _read_assignment(
     instance: CoverageInstance, problem: CoverageProblem, house: BoolArray, x: FloatArray
 ) -> tuple[FloatArray | None, NDArray[np.int64] | None, FloatArray | None, list[str]]:
     """Return the served share and main house per sector, each house's load, and problems."""
-    if instance.capacity is None or problem.pair_columns.size == 0:
+    if instance.capacity is None:
         return None, None, None, []
+    if problem.pair_columns.size == 0:
+        if instance.reach(instance.radius_house)[:, house].any():
+            return None, None, None, []  # no assignment in this model (house weight alpha = 0)
+        n_i = instance.n_sectors  # no family within R_H of an open house: nobody is served
+        none = np.full(n_i, -1, dtype=np.int64)
+        return _frozen(np.zeros(n_i)), _frozen(none), _frozen(np.zeros(house.size)), []
     share = np.clip(x[problem.pair_columns], 0.0, 1.0)
     share[~house[problem.pair_sites]] = 0.0
     n_i = instance.n_sectors

@@ -179,13 +179,14 @@ def _site_constraints(
     if rules.universal_floor:
         cover = instance.reach(instance.radius_house)[view.demand]
         lost = ~(cover & (view.allowed | view.fixed)[np.newaxis, :]).any(axis=1)
-        if lost.any() and skip_unreachable:
+        # sectors with no route to any candidate (left out of the model) break the floor too
+        sectors = np.sort(np.concatenate([view.demand[lost], view.unrouted]))
+        if sectors.size and skip_unreachable:
             logger.warning(
-                f"rules.universal_floor: {int(lost.sum())} sectors cannot be reached by any "
+                f"rules.universal_floor: {sectors.size} sectors cannot be reached by any "
                 "allowed site within R_H and are left out of the rule"
             )
-        elif lost.any():
-            sectors = view.demand[lost]
+        elif sectors.size:
             families = instance.family_counts()[sectors]
             shown = ", ".join(instance.sector_label(int(i)) for i in sectors[:_SHOWN])
             raise InfeasibleError(
