@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from planner.errors import DataError
+
 if TYPE_CHECKING:
     import geopandas as gpd
     from numpy.typing import NDArray
@@ -108,12 +110,20 @@ def need_index(
         :math:`n_i` per sector (see the module docstring for the formula).
     imputed : numpy.ndarray
         True for sectors where at least one value was missing and imputed with the median.
+
+    Raises
+    ------
+    DataError
+        When an indicator has no value in any sector.
     """
     values = np.array(values, dtype=float, copy=True)
     missing: NDArray[np.bool_] = np.isnan(values)
     if missing.all(axis=0).any():
-        msg = "an indicator has no value in any sector"
-        raise ValueError(msg)
+        columns = ", ".join(str(k) for k in np.flatnonzero(missing.all(axis=0)))
+        raise DataError(
+            f"need indicators #{columns} (counting from 0) have no value in any sector: fill "
+            "them in or remove them from need.indicators"
+        )
     medians = np.nanmedian(values, axis=0)
     values = np.where(missing, medians[np.newaxis, :], values)
     low = values.min(axis=0)

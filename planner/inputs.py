@@ -8,13 +8,17 @@ scenario's working CRS, and sorted by id so that file order never changes a resu
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
@@ -30,8 +34,8 @@ __all__ = ["EXISTING_ROLES", "Inputs", "check_inputs", "read_inputs", "read_laye
 logger = logging.getLogger(__name__)
 
 EXISTING_ROLES = ("house", "antenne")
-_TRUE = {"true", "1", "yes", "ja", "y", "t"}
-_FALSE = {"false", "0", "no", "nee", "n", "f", ""}
+_TRUE = {"true", "1", "1.0", "yes", "ja", "y", "t"}
+_FALSE = {"false", "0", "0.0", "no", "nee", "n", "f", ""}
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def read_layer(path: Path, role: str) -> gpd.GeoDataFrame:
     Raises
     ------
     InputFileError
-        When the file is missing or cannot be opened as a vector layer.
+        When the file is missing, cannot be opened as a vector layer (the message says why:
+        empty, another file type such as an image, damaged) or has no geometry (a table).
     """
     if not path.exists():
         raise InputFileError(
@@ -80,26 +85,93 @@ def read_layer(path: Path, role: str) -> gpd.GeoDataFrame:
         )
     if path.is_dir():
         raise InputFileError(f"{role} file {path} is a folder: point data.{role} at a file")
+    kind = _LAYER_KINDS.get(role, "vector")
     try:
-        return gpd.read_file(path, engine="pyogrio")
+        layer = gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as error:
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputFileError(
-            f"{role} file {path} cannot be opened as a vector layer ({first_line}): "
-            "save it as GeoPackage, GeoJSON or shapefile"
+            f"{role} file {path} cannot be opened as a vector layer "
+            f"({unreadable_reason(path, error)}): save it as GeoPackage, GeoJSON or shapefile"
         ) from None
+    if not isinstance(layer, gpd.GeoDataFrame):
+        raise InputFileError(
+            f"{role} file {path} has no geometry: it is a table, not a {kind} layer; join it "
+            f"to the {kind}s (QGIS: 'Join attributes by field value') and save as GeoPackage"
+        )
+    return layer
+
+
+_LAYER_KINDS = {"sectors": "polygon", "sites": "point", "network": "line"}
+_SIGNATURES = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive or spreadsheet (unzip it, or export the layer)"),
+    (b"GIF8", "a GIF image"),
+)
+
+
+def unreadable_reason(path: Path, error: BaseException, expected: str = "a vector layer") -> str:
+    """Say briefly why a file could not be opened: empty, another file type, or damaged.
+
+    Parameters
+    ----------
+    path
+        The file.
+    error
+        What the reader raised.
+    expected
+        What the file should have been, for the message.
+
+    Returns
+    -------
+    str
+        A short reason for a message, e.g. ``"the file is empty: 0 bytes"``.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as os_error:
+        return f"it cannot be read: {os_error.strerror}"
+    if not head:
+        return "the file is empty: 0 bytes"
+    for signature, what in _SIGNATURES:
+        if head.startswith(signature):
+            return f"it is {what}, not {expected}"
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if any(word in text.lower() for word in ("malformed", "truncat", "unterminated", "premature")):
+        detail = text.rsplit(";", 1)[-1].strip()
+        return f"the file is damaged or cut off: {detail[:120]}"
+    if "not recognized as being in a supported file format" in text:
+        return "not a format GDAL recognises"
+    return text[:200]
 
 
 def _check_columns(
     gdf: gpd.GeoDataFrame, path: Path, columns: dict[str, str], problems: list[str]
 ) -> None:
-    available = ", ".join(str(column) for column in gdf.columns if column != "geometry")
+    """Report missing columns; ``columns`` maps a scenario key (or ``"column"``) to a name.
+
+    A key containing a dot or bracket is a full scenario key path; a bare key is under
+    ``data.``; the key ``"column <name>"`` marks a fixed column name with no scenario key.
+    """
+    names = [str(column) for column in gdf.columns if column != gdf.geometry.name]
+    available = ", ".join(names)
+    others = [name for name in names if name not in columns.values()]  # never suggest a used one
     for key, column in columns.items():
-        if column not in gdf.columns:
-            problems.append(
-                f"{path}: column '{column}' (data.{key}) is missing; available columns: "
-                f"{available}; rename the column or set data.{key}"
-            )
+        if column in gdf.columns:
+            continue
+        close = difflib.get_close_matches(column, others, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        if key.startswith("column "):
+            where, fix = " (a required column)", f"rename the column to '{column}'"
+        else:
+            scenario_key = key if ("." in key or "[" in key) else f"data.{key}"
+            where, fix = f" ({scenario_key})", f"rename the column or set {scenario_key}"
+        problems.append(
+            f"{path}: column '{column}'{where} is missing; {hint}available columns: "
+            f"{available}; {fix}"
+        )
 
 
 def _numeric(
@@ -111,13 +183,14 @@ def _numeric(
     *,
     allow_missing: bool = False,
 ) -> pd.Series:
-    values: pd.Series = pd.to_numeric(gdf[column], errors="coerce")
-    bad = values.isna() & gdf[column].notna()
+    values: pd.Series = pd.to_numeric(gdf[column], errors="coerce").astype(float)
+    bad = (values.isna() & gdf[column].notna()) | np.isinf(values)
     if not allow_missing:
         bad |= gdf[column].isna()
     if bad.any():
         examples = ", ".join(
-            f"{gdf.loc[idx, id_column]!s}={gdf.loc[idx, column]!r}" for idx in gdf.index[bad][:3]
+            f"{gdf.loc[idx, id_column]!s}={_cell(gdf.loc[idx, column])}"
+            for idx in gdf.index[bad][:3]
         )
         problems.append(
             f"{path}: column '{column}' must hold numbers; {int(bad.sum())} rows do not "
@@ -130,7 +203,15 @@ def _numeric(
             f"{path}: column '{column}' has {int(negative.sum())} negative values "
             f"(rows {examples}); counts and costs cannot be negative"
         )
-    return values.astype(float)
+    return values.where(~bad)
+
+
+def _cell(value: object) -> str:
+    """Show a cell in a message: ``empty`` for a missing value, else its short repr."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "empty"
+    text = repr(value.item() if isinstance(value, np.generic) else value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _bool(gdf: gpd.GeoDataFrame, path: Path, column: str, problems: list[str]) -> pd.Series:
@@ -153,8 +234,11 @@ def _check_ids(
     ids: pd.Series = gdf[column].astype("string").str.strip()
     empty = ids.isna() | (ids == "")
     if empty.any():
+        positions = np.flatnonzero(empty.to_numpy(dtype=bool))[:5]
+        rows = ", ".join(str(int(position) + 1) for position in positions)
         problems.append(
-            f"{path}: column '{column}' (data.{key}) is empty in {int(empty.sum())} rows"
+            f"{path}: column '{column}' (data.{key}) is empty in {int(empty.sum())} rows "
+            f"(features {rows}, counting from 1); give every row an id"
         )
     duplicated = ids[ids.duplicated(keep=False) & ~empty]
     if not duplicated.empty:
@@ -186,7 +270,116 @@ def _check_geometry(
     wrong = ~missing & ~geometry.geom_type.isin(kinds)
     if wrong.any():
         got = ", ".join(sorted(geometry[wrong].geom_type.unique()))
-        problems.append(f"{path}: expected {' or '.join(kinds)} geometries, got {got}")
+        shown = ", ".join(str(value) for value in gdf.loc[wrong, id_column][:5])
+        problems.append(
+            f"{path}: expected {' or '.join(kinds)} geometries, got {got} in "
+            f"{int(wrong.sum())} rows ({shown}); save the layer with {kinds[0]} geometries"
+        )
+
+
+def _repair_polygons(sectors: gpd.GeoDataFrame, path: Path, problems: list[str]) -> None:
+    """Repair invalid (e.g. self-intersecting) sector polygons with make_valid, in place.
+
+    Only the polygonal parts of the repaired shape are kept; a sector with none left (a polygon
+    of zero area) is a problem. Repairs are logged with the sector ids.
+    """
+    geometry = sectors.geometry
+    usable = ~(geometry.isna() | geometry.is_empty) & geometry.geom_type.isin(_POLYGONS)
+    invalid = usable & ~geometry.is_valid
+    if not invalid.any():
+        return
+    repaired = [_polygonal(shape) for shape in shapely.make_valid(geometry[invalid].to_numpy())]
+    ids = [str(value) for value in sectors.loc[invalid, "sector_id"]]
+    lost = [sector for sector, shape in zip(ids, repaired, strict=True) if shape.is_empty]
+    if lost:
+        problems.append(
+            f"{path}: sector polygons {', '.join(lost[:5])} are invalid and have no area left "
+            "after repair; redraw them (QGIS: 'Check validity', 'Fix geometries')"
+        )
+        return
+    sectors.loc[invalid, sectors.geometry.name] = gpd.GeoSeries(
+        repaired, index=sectors.index[invalid], crs=sectors.crs
+    )
+    logger.warning(
+        f"{path.name}: repaired {len(ids)} invalid sector polygons with make_valid "
+        f"({', '.join(ids[:5])}); check them in QGIS ('Check validity')"
+    )
+
+
+_POLYGONS = ("Polygon", "MultiPolygon")
+
+
+def _single_points(sites: gpd.GeoDataFrame) -> None:
+    """Turn one-part MultiPoints into Points, in place (QGIS often saves points as multi)."""
+    geometry = sites.geometry
+    multi = geometry.geom_type.eq("MultiPoint").to_numpy(dtype=bool)
+    if not multi.any():
+        return
+    shapes = geometry.to_numpy()
+    single = multi & (shapely.get_num_geometries(shapes) == 1)
+    if single.any():
+        sites.loc[single, sites.geometry.name] = gpd.GeoSeries(
+            shapely.get_geometry(shapes[single], 0), index=sites.index[single], crs=sites.crs
+        )
+        logger.debug(f"read {int(single.sum())} one-part MultiPoint sites as points")
+
+
+def _polygonal(shape: shapely.Geometry) -> shapely.Geometry:
+    """Keep the polygons of a geometry (make_valid can add lines or points)."""
+    if shape.geom_type in _POLYGONS:
+        return shape
+    parts = [part for part in shapely.get_parts(shape) if part.geom_type in _POLYGONS]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+_SHARE_NAME = re.compile(r"share|aandeel|pct|percent|procent|%", re.IGNORECASE)
+
+
+def _check_shares(
+    values: pd.Series, ids: pd.Series, path: Path, column: str, problems: list[str]
+) -> None:
+    """Report values above 100 in a column named like a share or percentage."""
+    if not _SHARE_NAME.search(column):
+        return
+    above = values > 100
+    if above.any():
+        shown = ", ".join(f"{ids[idx]}={values[idx]:g}" for idx in values.index[above][:3])
+        problems.append(
+            f"{path}: column '{column}' is a share or percentage but has {int(above.sum())} "
+            f"values above 100 ({shown}); give shares as 0-1 or percentages as 0-100"
+        )
+
+
+_LOWEST_COST_EUR = 100.0
+
+
+def _check_cost_units(
+    sites: gpd.GeoDataFrame, path: Path, budget: float, problems: list[str]
+) -> None:
+    """Catch costs given in thousands of euro.
+
+    Every positive cost below EUR 100 is an error; a budget more than 1000 times the most
+    expensive site is a warning (a budget meant as "unlimited" is fine, hence no error).
+    """
+    costs = np.concatenate(
+        [
+            sites.loc[sites["can_house"], "cost_house"].to_numpy(dtype=float),
+            sites.loc[sites["can_antenne"], "cost_antenne"].to_numpy(dtype=float),
+        ]
+    )
+    costs = costs[np.isfinite(costs) & (costs > 0)]
+    if costs.size and costs.max() < _LOWEST_COST_EUR:
+        problems.append(
+            f"{path}: every site cost (cost_house, cost_antenne) is below EUR 100 (highest "
+            f"{costs.max():g}): the costs look like thousands or millions of euro; give them "
+            "in euro (e.g. 450000, not 450 or 0.45), like budget.amount_eur"
+        )
+    elif costs.size and budget > 1000 * costs.max():
+        logger.warning(
+            f"{path.name}: the budget (EUR {budget:,.0f}) is more than 1000 times the most "
+            f"expensive site (EUR {costs.max():,.0f}): are the site costs in thousands of "
+            "euro? cost_house and cost_antenne are read in euro"
+        )
 
 
 def _sectors(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
@@ -198,7 +391,10 @@ def _sectors(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None
         problems.extend(error.problems)
         return None
     if raw.empty:
-        problems.append(f"{path}: the sectors layer has no rows")
+        problems.append(
+            f"{path}: the sectors layer has no rows; check that it is the right file (a "
+            "GeoPackage with several layers is read from its first layer)"
+        )
         return None
     columns = {"sector_id": spec.sector_id, "population": spec.population, "target": spec.target}
     if spec.sector_name is not None:
@@ -238,14 +434,21 @@ def _sectors(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None
         geometry=raw.geometry,
         crs=raw.crs,
     )
-    for indicator in scenario.need.indicators:
+    for index, indicator in enumerate(scenario.need.indicators):
         out[indicator.column] = _numeric(
             raw, path, indicator.column, spec.sector_id, problems, allow_missing=True
         )
+        _check_shares(out[indicator.column], ids, path, indicator.column, problems)
+        if out[indicator.column].isna().all():
+            problems.append(
+                f"{path}: column '{indicator.column}' (need.indicators[{index}].column) has no "
+                "value in any sector: fill it in or remove the indicator from the scenario"
+            )
     for key, column in _point_columns(scenario).items():  # coordinates may be negative
         out[key] = pd.to_numeric(raw[column], errors="coerce").astype(float)
     _keep_extra_columns(raw, out)
-    _check_geometry(out, path, ("Polygon", "MultiPolygon"), "sector_id", problems)
+    _check_geometry(out, path, _POLYGONS, "sector_id", problems)
+    _repair_polygons(out, path, problems)
     return out
 
 
@@ -279,10 +482,10 @@ def _sites(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
         return None
     required = {
         "site_id": spec.site_id,
-        "sites.can_house": "can_house",
-        "sites.can_antenne": "can_antenne",
-        "sites.cost_house": "cost_house",
-        "sites.cost_antenne": "cost_antenne",
+        "column can_house": "can_house",
+        "column can_antenne": "can_antenne",
+        "column cost_house": "cost_house",
+        "column cost_antenne": "cost_antenne",
     }
     before = len(problems)
     _check_columns(raw, path, required, problems)
@@ -322,6 +525,7 @@ def _sites(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
         crs=raw.crs,
     )
     _keep_extra_columns(raw, out, skip=("existing",))
+    _single_points(out)
     clash = out["forbidden"] & (out["existing_role"] != "")
     if clash.any():
         shown = ", ".join(str(value) for value in out.loc[clash, "site_id"][:3])
@@ -329,6 +533,7 @@ def _sites(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
             f"{path}: sites {shown} are both existing and forbidden; clear one of the two"
         )
     _check_geometry(out, path, ("Point",), "site_id", problems)
+    _check_cost_units(out, path, scenario.budget.amount_eur, problems)
     return out
 
 
@@ -364,6 +569,21 @@ def _check_crs(
     return working
 
 
+def _check_finite(
+    layer: gpd.GeoDataFrame, path: Path, id_column: str, crs: str, problems: list[str]
+) -> None:
+    """Report features whose coordinates are not finite after reprojection to ``crs``."""
+    bounds = shapely.bounds(layer.geometry.to_numpy())
+    bad = ~np.isfinite(bounds).all(axis=1)
+    if bad.any():
+        shown = ", ".join(str(value) for value in layer.loc[bad, id_column][:5])
+        problems.append(
+            f"{path}: {int(bad.sum())} features ({shown}) lie where {crs} (data.crs) is not "
+            "defined: their coordinates are infinite after reprojection; check the layer's CRS "
+            "and the coordinates (latitude and longitude swapped?)"
+        )
+
+
 def _check_sites_in_area(sectors: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
     area = sectors.geometry.union_all().buffer(1000.0)
     outside = ~sites.geometry.within(area)
@@ -387,6 +607,10 @@ def _load(scenario: Scenario) -> tuple[Inputs | None, list[str]]:
     sites = sites.to_crs(working).sort_values("site_id", kind="stable")
     sectors = sectors.reset_index(drop=True)
     sites = sites.reset_index(drop=True)
+    _check_finite(sectors, scenario.data.sectors, "sector_id", scenario.data.crs, problems)
+    _check_finite(sites, scenario.data.sites, "site_id", scenario.data.crs, problems)
+    if problems:
+        return None, problems
     _check_sites_in_area(sectors, sites)
     logger.info(
         "Read %d sectors (%s inhabitants, %s in the target group) and %d sites (%d existing)",

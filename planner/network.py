@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from planner.errors import DataError, InputFileError, NetworkError
+from planner.inputs import unreadable_reason
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
@@ -372,6 +373,10 @@ def _without_bare_nodes(edges: _Edges) -> _Edges:
     )
 
 
+_DROPPED_SHARE_WARNING = 0.01
+"""Share of the street length outside the largest component above which a warning is shown."""
+
+
 def _finish(edges: _Edges, *, mode: str, speed_kmh: float, crs: str, source: str) -> Network:
     """Keep the largest component, compute travel times and log what was built."""
     if edges.edge_from.shape[0] == 0:
@@ -405,10 +410,14 @@ def _finish(edges: _Edges, *, mode: str, speed_kmh: float, crs: str, source: str
     street_km = float(kept.segment_length_m[np.unique(kept.segment)].sum()) / 1000.0
     component = "strongly connected" if mode == "car" else "connected"
     if dropped_nodes:
-        logger.info(
-            f"Network {source} ({mode}): dropped {dropped_nodes:,} nodes, {dropped_edges:,} "
-            f"directed edges ({dropped_km:,.1f} km of street) outside the largest "
-            f"{component} component"
+        share = dropped_km / (street_km + dropped_km) if street_km + dropped_km > 0 else 0.0
+        log = logger.warning if share >= _DROPPED_SHARE_WARNING else logger.info
+        log(
+            f"Network {source} ({mode}) is not connected: kept its largest {component} piece, "
+            f"dropped {dropped_nodes:,} nodes, {dropped_edges:,} directed edges "
+            f"({dropped_km:,.1f} km of street), {100 * share:.0f} % of the network; places "
+            "near the dropped streets count as unreachable: join the pieces or check the "
+            "one-way column"
         )
     logger.info(
         f"Built {mode} network from {source}: {network.n_nodes:,} nodes, "
@@ -593,9 +602,9 @@ def _check_noding(report: NodingReport, source: str, *, split_crossings: bool) -
             f"network {source} does not look noded: {figures}; segments must share end points "
             f"at intersections: {remedy}"
         )
-    if report.dangling_share > _WARN_DANGLING_SHARE or report.largest_share < _WARN_LARGEST_SHARE:
+    if report.dangling_share > _WARN_DANGLING_SHARE:
         logger.warning(f"network {source} may be poorly noded: {figures}")
-    else:
+    else:  # parts that are well noded but apart are reported when the graph is built
         logger.info(f"network {source}: {figures}")
 
 
@@ -944,9 +953,11 @@ def _read_lines(path: Path) -> gpd.GeoDataFrame:
         pyogrio.errors.GeometryError,
         pyogrio.errors.FeatureError,
         pyogrio.errors.CRSError,
+        OSError,
     ) as error:
         raise InputFileError(
-            f"network file {path} cannot be read as a line layer ({error}): save it as "
+            f"network file {path} cannot be read as a line layer "
+            f"({unreadable_reason(path, error, 'a line layer')}): save it as "
             "GeoPackage, GeoJSON or Shapefile, or set data.network_format to 'osm_xml' for "
             ".osm files"
         ) from None

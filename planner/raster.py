@@ -128,7 +128,10 @@ def _apply(
 
 def _open(path: Path) -> rasterio.io.DatasetReader:
     if not path.is_file():
-        raise InputFileError(f"population raster {path} does not exist: check the path")
+        raise InputFileError(
+            f"population raster {path} does not exist: check data.population_raster "
+            "(relative paths are resolved against the scenario file's folder)"
+        )
     try:
         return rasterio.open(path)
     except rasterio.errors.RasterioIOError as error:

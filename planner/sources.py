@@ -64,6 +64,7 @@ ranks sectors like income does; across municipalities it carries the municipal l
 from __future__ import annotations
 
 import csv
+import difflib
 import importlib.util
 import json
 import logging
@@ -77,7 +78,7 @@ import pandas as pd
 import shapely
 
 from planner.errors import DataError, InputFileError
-from planner.inputs import read_layer
+from planner.inputs import read_layer, unreadable_reason
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -318,8 +319,14 @@ def find_column(
         return None
     available = ", ".join(name for name in names if name != "geometry") or "none"
     tried = explicit if explicit is not None else " / ".join(candidates)
+    close = [
+        match
+        for candidate in wanted
+        for match in difflib.get_close_matches(candidate.lower(), list(lower), n=1, cutoff=0.6)
+    ]
+    hint = f"did you mean '{lower[close[0]]}'? " if close else ""
     raise DataError(
-        f"{where}: no {role} column ({tried}); available columns: {available}; "
+        f"{where}: no {role} column ({tried}); {hint}available columns: {available}; "
         "name the column explicitly"
     )
 
@@ -499,37 +506,64 @@ def read_table(path: Path, *, sheet: str | int = 0) -> pd.DataFrame:
                 "install it (pip install openpyxl) or save the sheet as CSV"
             )
         try:
-            return pd.read_excel(path, sheet_name=sheet, dtype=str)
-        except (ValueError, OSError) as error:
-            raise InputFileError(f"table {path} cannot be read as a spreadsheet: {error}") from None
-    try:
-        separator = _sniff_separator(path)
-        return pd.read_csv(
-            path, sep=separator, dtype=str, encoding="utf-8-sig", keep_default_na=False
-        ).replace("", pd.NA)
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputFileError(
-            f"table {path} cannot be read as a delimited text file ({first}): save it as UTF-8 CSV"
-        ) from None
+            table = pd.read_excel(path, sheet_name=sheet, dtype=str)
+        except Exception as error:  # noqa: BLE001 - any reader failure: the file is unreadable
+            raise InputFileError(
+                f"table {path} cannot be read as a spreadsheet "
+                f"({unreadable_reason(path, error, 'a spreadsheet')})"
+                ": save it again as XLSX or as UTF-8 CSV"
+            ) from None
+    else:
+        try:
+            separator = _sniff_separator(path)
+            table = pd.read_csv(
+                path, sep=separator, dtype=str, encoding="utf-8-sig", keep_default_na=False
+            ).replace("", pd.NA)
+        except (ValueError, csv.Error, UnicodeDecodeError, OSError) as error:
+            raise InputFileError(
+                f"table {path} cannot be read as a delimited text file "
+                f"({unreadable_reason(path, error, 'a table')}): save it as UTF-8 CSV"
+            ) from None
+    table.columns = pd.Index([str(column).strip() for column in table.columns])
+    if table.empty:
+        raise DataError(f"table {path} has no rows: check that it is the right file")
+    return table
 
 
-def _numbers(table: pd.DataFrame, column: str, where: str, problems: list[str]) -> pd.Series:
-    """Parse a column of numbers; accepts decimal commas ("1234,5") and thousands spaces."""
+def _numbers(
+    table: pd.DataFrame, column: str, where: str, problems: list[str], *, count: bool = False
+) -> pd.Series:
+    """Parse a column of numbers; accepts decimal commas ("1234,5") and thousands spaces.
+
+    Infinite values are not numbers here; with ``count`` negative values are problems too.
+    """
     text = table[column].astype("string").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
     text = text.where(
         ~text.str.fullmatch(r"-?\d+,\d+").fillna(value=False), text.str.replace(",", ".")
     )
     text = text.mask(text.str.upper().isin(_MISSING_TOKENS) | (text == ""))
-    values = pd.to_numeric(text, errors="coerce")
-    bad = values.isna() & text.notna()
+    values = pd.to_numeric(text, errors="coerce").astype(float)
+    bad = (values.isna() & text.notna()) | np.isinf(values)
     if bad.any():
-        shown = ", ".join(repr(v) for v in text[bad].unique()[:3])
+        shown = ", ".join(_short(v) for v in text[bad].unique()[:3])
         problems.append(
             f"{where}: column '{column}' must hold numbers; {int(bad.sum())} cells do not "
             f"({shown}); fix them or leave them empty"
         )
-    return values.astype(float)
+    if count:
+        negative = values < 0
+        if negative.any():
+            rows = ", ".join(str(int(i) + 2) for i in values.index[negative][:3])
+            problems.append(
+                f"{where}: column '{column}' counts people but has {int(negative.sum())} "
+                f"negative values (lines {rows}); fix those cells"
+            )
+    return values.where(~bad)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _codes(table: pd.DataFrame, column: str, where: str) -> pd.Series:
@@ -616,7 +650,7 @@ def read_population_table(
         band = _age_band(str(column))
         if band is not None and column != code:
             name = _band_name(*band)
-            out[name] = _numbers(table, str(column), where, problems).fillna(0.0)
+            out[name] = _numbers(table, str(column), where, problems, count=True).fillna(0.0)
             bands[name] = band
     rest = find_column(table.columns, ("rest",), role="rest", where=where, required=False)
     total = find_column(
@@ -628,11 +662,13 @@ def read_population_table(
         required=not bands,
     )
     if total is not None:
-        out["population"] = _numbers(table, total, where, problems)
+        out["population"] = _numbers(table, total, where, problems, count=True)
     else:
         parts = [out[name] for name in bands]
         if rest is not None:
-            out["population_under65"] = _numbers(table, rest, where, problems).fillna(0.0)
+            out["population_under65"] = _numbers(table, rest, where, problems, count=True).fillna(
+                0.0
+            )
             parts.append(out["population_under65"])
         out["population"] = sum(parts[1:], parts[0])
     if problems:
@@ -702,7 +738,7 @@ def read_age_table(
         find_column(table.columns, COUNT_COLUMNS, role="count", where=where, explicit=count_column)
     )
     problems: list[str] = []
-    counts = _numbers(table, count, where, problems).fillna(0.0)
+    counts = _numbers(table, count, where, problems, count=True).fillna(0.0)
     labels = table[age].astype("string").str.strip().str.replace(" ", "")
     parsed = [_parse_age_label(str(label)) for label in labels.fillna("")]
     unreadable = sorted({str(lab) for lab, p in zip(labels, parsed, strict=True) if p is None})
@@ -999,13 +1035,20 @@ def join_on_sector(
     if report.only_in_sectors or report.only_in_table:
         logger.warning(
             f"{what}: {report.matched:,} sectors matched; {len(report.only_in_sectors):,} sectors "
-            f"have no row ({', '.join(report.only_in_sectors[:5])}) and "
-            f"{len(report.only_in_table):,} table codes match no sector "
-            f"({', '.join(report.only_in_table[:5])})"
+            f"have no row{_listed(report.only_in_sectors)} and {len(report.only_in_table):,} "
+            f"table codes match no sector{_listed(report.only_in_table)}"
         )
     else:
         logger.info(f"{what}: all {report.matched:,} sectors matched")
     return joined, report
+
+
+def _listed(codes: tuple[str, ...]) -> str:
+    """Return `` (A, B, C and 4 more)`` for a message, or nothing when there are no codes."""
+    if not codes:
+        return ""
+    more = f" and {len(codes) - 5:,} more" if len(codes) > 5 else ""
+    return f" ({', '.join(codes[:5])}{more})"
 
 
 # --- need indicators --------------------------------------------------------------------------

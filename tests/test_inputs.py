@@ -50,7 +50,7 @@ def test_all_problems_at_once(tiny_city: TinyCity) -> None:
     assert "must be unique; duplicated: A1" in text
     assert "'population' must hold numbers" in text
     assert "'population' has 1 negative values" in text
-    assert "column 'cost_house' (data.sites.cost_house) is missing" in text
+    assert "column 'cost_house' (a required column) is missing" in text
     with pytest.raises(DataError):
         read_inputs(load_scenario(tiny_city.scenario))
 

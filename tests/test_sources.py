@@ -127,6 +127,16 @@ def test_read_table_spreadsheet_without_openpyxl(tmp_path: Path) -> None:
             sources.read_table(path)
 
 
+def test_read_table_statbel_spreadsheet_keeps_codes_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "TF_SOC_POP_STRUCT_SECTORS_2021.xlsx"
+    pd.DataFrame({"CD_SECTOR": ["44021A00-", "44021A01-"], "MS_POPULATION": [1200, 85]}).to_excel(
+        path, index=False
+    )
+    table = sources.read_table(path)
+    assert table["CD_SECTOR"].tolist() == ["44021A00-", "44021A01-"]
+    assert table["MS_POPULATION"].tolist() == ["1200", "85"]
+
+
 def test_read_table_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="does not exist"):
         sources.read_table(tmp_path / "absent.csv")
