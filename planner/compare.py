@@ -1,0 +1,644 @@
+"""Compare several scenarios side by side, and each against a baseline.
+
+:func:`run_comparison` runs every scenario through :func:`planner.pipeline.run`;
+:func:`compare_plans` turns the plans into one row of key figures per scenario (read from each
+plan's summary, so the table always agrees with ``summary.json``) and, with a baseline, the
+changes against it: sites added, removed and kept per role, and the change in coverage of the
+neediest fifth of the families and of the rest, in percentage points.
+:func:`write_comparison` writes ``comparison.csv``, ``comparison.json``, ``comparison.md``
+(Dutch by default, English on request), one folder per scenario with its normal outputs and
+``map.html``, a page showing every scenario's map side by side.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from planner.outputs import atomic_folder, write_json, write_outputs
+from planner.pipeline import run
+from planner.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    import pandas as pd
+
+    from planner.plan import Plan
+
+__all__ = [
+    "FIGURE_COLUMNS",
+    "Comparison",
+    "compare_plans",
+    "comparison_map_page",
+    "comparison_markdown",
+    "group_coverage",
+    "run_comparison",
+    "site_changes",
+    "summary_row",
+    "write_comparison",
+    "write_table_csv",
+]
+
+logger = logging.getLogger(__name__)
+
+Language = Literal["nl", "en"]
+ROLES = ("house", "antenne")
+
+
+def _figure_columns() -> dict[str, tuple[str, ...]]:
+    columns: dict[str, tuple[str, ...]] = {
+        "model": ("model",),
+        "status": ("status",),
+        "proven_optimal": ("proven_optimal",),
+        "gap": ("gap",),
+        "cost": ("cost",),
+        "budget": ("budget",),
+        "houses": ("houses",),
+        "houses_new": ("houses_new",),
+        "antennes": ("antennes",),
+        "antennes_new": ("antennes_new",),
+        "coverage_house": ("coverage", "house"),
+        "coverage_frequent": ("coverage", "frequent"),
+        "coverage_house_neediest": ("coverage", "house_neediest_quintile"),
+        "coverage_frequent_neediest": ("coverage", "frequent_neediest_quintile"),
+    }
+    for role in ("house", "frequent"):
+        for q in range(1, 6):
+            columns[f"coverage_{role}_q{q}"] = (
+                "equity",
+                "by_quintile",
+                f"q{q}",
+                f"coverage_{role}",
+            )
+    for role in ("house", "frequent"):
+        for stat in ("mean", "p50", "p90", "unreachable_share"):
+            columns[f"travel_{role}_{stat}"] = ("travel_time_min", role, stat)
+    for role in ("house", "frequent"):
+        for index in ("gini", "theil", "palma", "concentration_need"):
+            columns[f"{index}_{role}"] = ("equity", "inequality", role, index)
+    return columns
+
+
+FIGURE_COLUMNS: dict[str, tuple[str, ...]] = _figure_columns()
+"""Column of the comparison table → path of the figure in ``summary.json``."""
+
+_CHANGE_COLUMNS = (
+    *(f"{role}s_{what}" for role in ROLES for what in ("added", "removed", "kept")),
+    "house_neediest_pp",
+    "house_rest_pp",
+    "frequent_neediest_pp",
+    "frequent_rest_pp",
+)
+
+
+def _lookup(summary: Mapping[str, Any], path: tuple[str, ...]) -> Any:  # noqa: ANN401 - JSON
+    node: Any = summary
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def summary_row(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick the figures of the comparison table from a run's summary.
+
+    Parameters
+    ----------
+    summary
+        A plan's summary (as in ``summary.json``).
+
+    Returns
+    -------
+    dict
+        ``scenario`` and one entry per column of :data:`FIGURE_COLUMNS` (``None`` when the
+        summary has no such figure).
+    """
+    row: dict[str, Any] = {"scenario": summary.get("scenario")}
+    row.update({column: _lookup(summary, path) for column, path in FIGURE_COLUMNS.items()})
+    return row
+
+
+def site_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """Sites added, removed and kept in each role, from one plan's sites to another's.
+
+    A site that changes role (antenne to house) is removed from one role and added to the
+    other.
+
+    Parameters
+    ----------
+    before, after
+        Site tables of the two plans (``site_id``, ``role``).
+
+    Returns
+    -------
+    dict
+        Per role (``house``, ``antenne``): sorted site ids ``added``, ``removed``, ``kept``.
+    """
+    changes: dict[str, dict[str, list[str]]] = {}
+    for role in ROLES:
+        old = set(before.loc[before["role"] == role, "site_id"].astype(str))
+        new = set(after.loc[after["role"] == role, "site_id"].astype(str))
+        changes[role] = {
+            "added": sorted(new - old),
+            "removed": sorted(old - new),
+            "kept": sorted(old & new),
+        }
+    return changes
+
+
+def group_coverage(sectors: pd.DataFrame) -> dict[str, float | None]:
+    """Coverage of the neediest fifth of the families and of the rest.
+
+    Parameters
+    ----------
+    sectors
+        A plan's sector table (``target``, ``neediest_quintile``, ``covered_house``,
+        ``covered_frequent`` and, with capacities, ``served_house_share``).
+
+    Returns
+    -------
+    dict
+        ``house_neediest``, ``house_rest``, ``frequent_neediest``, ``frequent_rest``: shares of
+        families (``None`` for a group without families).
+    """
+    target = sectors["target"].to_numpy(dtype=float)
+    neediest = sectors["neediest_quintile"].to_numpy(dtype=bool)
+    house = (
+        sectors["served_house_share"].to_numpy(dtype=float)
+        if "served_house_share" in sectors.columns
+        else sectors["covered_house"].to_numpy(dtype=float)
+    )
+    frequent = sectors["covered_frequent"].to_numpy(dtype=float)
+    shares: dict[str, float | None] = {}
+    for role, covered in (("house", house), ("frequent", frequent)):
+        for group, mask in (("neediest", neediest), ("rest", ~neediest)):
+            total = float(target[mask].sum())
+            shares[f"{role}_{group}"] = (
+                round(float(target[mask] @ covered[mask]) / total, 6) if total > 0 else None
+            )
+    return shares
+
+
+def _change(plan: Plan, baseline: Plan) -> dict[str, Any]:
+    after, before = group_coverage(plan.sectors), group_coverage(baseline.sectors)
+    points: dict[str, float | None] = {}
+    for key, value in after.items():
+        old = before[key]
+        points[f"{key}_pp"] = (
+            None if value is None or old is None else round(100.0 * (value - old), 2)
+        )
+    return {"sites": site_changes(baseline.sites, plan.sites), "coverage_pp": points}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several plans side by side, optionally against a baseline.
+
+    Attributes
+    ----------
+    plans : tuple of Plan
+        The compared plans, in the order given.
+    baseline : Plan or None
+        The plan the others are compared with.
+    labels : tuple of str
+        A unique folder name per plan, the baseline's first when there is one.
+    rows : tuple of dict
+        One row per plan (baseline first): ``scenario``, ``role`` (baseline / scenario),
+        ``folder``, the figures of :data:`FIGURE_COLUMNS` and, against the baseline, site
+        counts added / removed / kept per role and coverage changes in percentage points.
+    changes : dict
+        Per compared label: ``sites`` (ids added / removed / kept per role) and
+        ``coverage_pp`` (change in coverage of the neediest fifth and of the rest).
+    """
+
+    plans: tuple[Plan, ...]
+    baseline: Plan | None
+    labels: tuple[str, ...]
+    rows: tuple[dict[str, Any], ...]
+    changes: dict[str, dict[str, Any]]
+
+    def all_plans(self) -> tuple[Plan, ...]:
+        """Return the baseline (when there is one) followed by the compared plans."""
+        return self.plans if self.baseline is None else (self.baseline, *self.plans)
+
+
+def _unique_labels(names: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return tuple(labels)
+
+
+def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Comparison:
+    """Put plans side by side and, with a baseline, say what changes against it.
+
+    Parameters
+    ----------
+    plans
+        The plans to compare.
+    baseline
+        The plan of today's (or a reference) situation.
+
+    Returns
+    -------
+    Comparison
+        Rows of figures and the changes against the baseline.
+    """
+    ordered = list(plans) if baseline is None else [baseline, *plans]
+    labels = _unique_labels([plan.scenario.name for plan in ordered])
+    rows: list[dict[str, Any]] = []
+    changes: dict[str, dict[str, Any]] = {}
+    for position, (label, plan) in enumerate(zip(labels, ordered, strict=True)):
+        is_baseline = baseline is not None and position == 0
+        row = summary_row(plan.summary)
+        row = {
+            "scenario": row.pop("scenario"),
+            "role": "baseline" if is_baseline else "scenario",
+            "folder": label,
+            **row,
+        }
+        row.update(dict.fromkeys(_CHANGE_COLUMNS))
+        if baseline is not None and not is_baseline:
+            change = _change(plan, baseline)
+            changes[label] = change
+            for role in ROLES:
+                for what, ids in change["sites"][role].items():
+                    row[f"{role}s_{what}"] = len(ids)
+            row.update(change["coverage_pp"])
+        rows.append(row)
+    return Comparison(
+        plans=tuple(plans),
+        baseline=baseline,
+        labels=labels,
+        rows=tuple(rows),
+        changes=changes,
+    )
+
+
+def run_comparison(
+    scenarios: Sequence[Scenario | str | Path],
+    baseline: Scenario | str | Path | None = None,
+    *,
+    overrides: dict[str, object] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Run every scenario (and the baseline) and compare the plans.
+
+    Parameters
+    ----------
+    scenarios
+        Scenarios or scenario files to compare.
+    baseline
+        The reference scenario, or ``None``.
+    overrides
+        Dotted keys applied to every scenario file (e.g. ``{"solver.name": "highs"}``).
+    progress
+        Called with each scenario's name before it runs.
+
+    Returns
+    -------
+    Comparison
+        The plans side by side.
+    """
+
+    def plan_of(spec: Scenario | str | Path) -> Plan:
+        scenario = spec if isinstance(spec, Scenario) else load_scenario(spec, overrides)
+        if progress is not None:
+            progress(scenario.name)
+        logger.info("Comparing: running scenario %s", scenario.name)
+        return run(scenario)
+
+    # load every file first, so a typo in the last one stops before any solve
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s, overrides) for s in scenarios]
+    base = None if baseline is None else plan_of(baseline)
+    return compare_plans([plan_of(spec) for spec in loaded], base)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float) and not np.isfinite(value):
+        return ""
+    return str(value)
+
+
+def write_table_csv(
+    path: Path, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None
+) -> None:
+    """Write rows of flat figures as CSV (``None`` empty, booleans ``true``/``false``).
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    rows
+        Dicts with the same keys, in column order.
+    columns
+        The header (default: the first row's keys), so an empty table keeps its columns.
+    """
+    columns = list(columns or (rows[0] if rows else []))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows([_csv_value(row.get(column)) for column in columns] for row in rows)
+
+
+_TEXT: dict[str, dict[Language, str]] = {
+    "title": {"nl": "Vergelijking van scenario's", "en": "Comparison of scenarios"},
+    "figure": {"nl": "Kerncijfer", "en": "Figure"},
+    "cost": {"nl": "Kosten", "en": "Cost"},
+    "houses": {"nl": "Huizen (nieuw)", "en": "Houses (new)"},
+    "antennes": {"nl": "Antennes (nieuw)", "en": "Antennes (new)"},
+    "coverage_house": {
+        "nl": "Gezinnen binnen de norm voor een huis (R_H)",
+        "en": "Families within the house standard (R_H)",
+    },
+    "coverage_frequent": {
+        "nl": "Gezinnen binnen de norm voor frequente diensten (R_A)",
+        "en": "Families within the frequent-service standard (R_A)",
+    },
+    "coverage_house_neediest": {
+        "nl": "Kwetsbaarste vijfde binnen R_H",
+        "en": "Neediest fifth within R_H",
+    },
+    "coverage_frequent_neediest": {
+        "nl": "Kwetsbaarste vijfde binnen R_A",
+        "en": "Neediest fifth within R_A",
+    },
+    "travel_house": {
+        "nl": "Reistijd naar een huis, mediaan / p90",
+        "en": "Travel time to a house, median / p90",
+    },
+    "gini_house": {"nl": "Gini-index reistijd naar een huis", "en": "Gini index, house travel"},
+    "concentration_need_house": {
+        "nl": "Concentratie-index reistijd naar nood (< 0: kwetsbaren dichter)",
+        "en": "Concentration index of travel by need (< 0: the needy closer)",
+    },
+    "solution": {"nl": "Oplossing", "en": "Solution"},
+    "optimal": {"nl": "bewezen optimaal", "en": "proven optimal"},
+    "not_optimal": {"nl": "niet bewezen optimaal", "en": "not proven optimal"},
+    "against": {"nl": "Tegenover de basis", "en": "Against the baseline"},
+    "scenario": {"nl": "Scenario", "en": "Scenario"},
+    "sites_house": {
+        "nl": "Huizen erbij / weg / behouden",
+        "en": "Houses added / removed / kept",
+    },
+    "sites_antenne": {
+        "nl": "Antennes erbij / weg / behouden",
+        "en": "Antennes added / removed / kept",
+    },
+    "pp_neediest": {
+        "nl": "Kwetsbaarste vijfde, R_H / R_A (procentpunten)",
+        "en": "Neediest fifth, R_H / R_A (percentage points)",
+    },
+    "pp_rest": {
+        "nl": "Overige gezinnen, R_H / R_A (procentpunten)",
+        "en": "Other families, R_H / R_A (percentage points)",
+    },
+    "baseline": {"nl": "basis", "en": "baseline"},
+    "map_title": {"nl": "Kaarten naast elkaar", "en": "Maps side by side"},
+    "no_map": {
+        "nl": "geen kaart (outputs.map staat uit)",
+        "en": "no map (outputs.map is off)",
+    },
+}
+
+
+_MISSING = "\u2013"  # en dash for a figure that does not exist
+_MINUS = "\u2212"
+
+
+def _t(key: str, lang: Language) -> str:
+    return _TEXT[key][lang]
+
+
+def _num(value: float, lang: Language, decimals: int = 0) -> str:
+    text = f"{value:,.{decimals}f}"
+    if lang == "nl":  # 1,234.5 → 1.234,5
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def _pct(share: object, lang: Language) -> str:
+    if not isinstance(share, int | float):
+        return _MISSING
+    return f"{_num(100 * float(share), lang, 1)} %"
+
+
+def _pp(value: object, lang: Language) -> str:
+    if not isinstance(value, int | float):
+        return _MISSING
+    sign = "+" if value > 0 else ""
+    return f"{sign}{_num(float(value), lang, 1)}"
+
+
+def _minutes(value: object, lang: Language) -> str:
+    return _MISSING if not isinstance(value, int | float) else f"{_num(float(value), lang, 1)} min"
+
+
+def _index(value: object, lang: Language) -> str:
+    return _MISSING if not isinstance(value, int | float) else _num(float(value), lang, 3)
+
+
+def _solution(row: Mapping[str, Any], lang: Language) -> str:
+    if row["proven_optimal"]:
+        return _t("optimal", lang)
+    gap = row.get("gap")
+    shown = f", gap {_pct(gap, lang)}" if isinstance(gap, int | float) else ""
+    return f"{_t('not_optimal', lang)} ({row['status']}{shown})"
+
+
+def _figure_lines(row: Mapping[str, Any], lang: Language) -> dict[str, str]:
+    return {
+        "cost": f"€ {_num(float(row['cost'] or 0.0), lang)}",
+        "houses": f"{row['houses']} ({row['houses_new']})",
+        "antennes": f"{row['antennes']} ({row['antennes_new']})",
+        "coverage_house": _pct(row["coverage_house"], lang),
+        "coverage_frequent": _pct(row["coverage_frequent"], lang),
+        "coverage_house_neediest": _pct(row["coverage_house_neediest"], lang),
+        "coverage_frequent_neediest": _pct(row["coverage_frequent_neediest"], lang),
+        "travel_house": (
+            f"{_minutes(row['travel_house_p50'], lang)} / {_minutes(row['travel_house_p90'], lang)}"
+        ),
+        "gini_house": _index(row["gini_house"], lang),
+        "concentration_need_house": _index(row["concentration_need_house"], lang),
+        "solution": _solution(row, lang),
+    }
+
+
+def _md_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def comparison_markdown(comparison: Comparison, lang: Language = "nl") -> str:
+    """Return a short table of key figures per scenario for a council note, and the changes.
+
+    Parameters
+    ----------
+    comparison
+        The comparison.
+    lang
+        ``nl`` (default) or ``en``.
+
+    Returns
+    -------
+    str
+        Markdown text.
+    """
+    headers = []
+    for row in comparison.rows:
+        mark = f" ({_t('baseline', lang)})" if row["role"] == "baseline" else ""
+        headers.append(_md_cell(f"{row['folder']}{mark}"))
+    lines = [f"# {_t('title', lang)}", ""]
+    lines.append(f"| {_t('figure', lang)} | " + " | ".join(headers) + " |")
+    lines.append("|---|" + "---|" * len(headers))
+    figures = [_figure_lines(row, lang) for row in comparison.rows]
+    for key in figures[0] if figures else []:
+        cells = " | ".join(_md_cell(f[key]) for f in figures)
+        lines.append(f"| {_t(key, lang)} | {cells} |")
+    if comparison.baseline is not None and comparison.changes:
+        base = comparison.labels[0]
+        lines += ["", f"## {_t('against', lang)}: {_md_cell(base)}", ""]
+        lines.append(
+            f"| {_t('scenario', lang)} | {_t('sites_house', lang)} | "
+            f"{_t('sites_antenne', lang)} | {_t('pp_neediest', lang)} | {_t('pp_rest', lang)} |"
+        )
+        lines.append("|---|---|---|---|---|")
+        for row in comparison.rows[1:]:
+            sites = [
+                f"+{row[f'{r}s_added']} / {_MINUS}{row[f'{r}s_removed']} / {row[f'{r}s_kept']}"
+                for r in ROLES
+            ]
+            needy = (
+                f"{_pp(row['house_neediest_pp'], lang)} / {_pp(row['frequent_neediest_pp'], lang)}"
+            )
+            rest = f"{_pp(row['house_rest_pp'], lang)} / {_pp(row['frequent_rest_pp'], lang)}"
+            lines.append(
+                f"| {_md_cell(row['folder'])} | {sites[0]} | {sites[1]} | {needy} | {rest} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+_PAGE_CSS = (
+    "body{margin:0;font-family:sans-serif}"
+    "h1{font-size:18px;margin:8px 12px}"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:8px;"
+    "padding:0 8px 8px}"
+    ".panel{border:1px solid #bbb;display:flex;flex-direction:column}"
+    ".panel h2{font-size:15px;margin:6px 8px 0}"
+    ".panel p{font-size:12px;margin:2px 8px 6px}"
+    ".panel iframe{border:0;width:100%;height:75vh}"
+)
+
+
+def comparison_map_page(
+    comparison: Comparison, maps: Mapping[str, bool], lang: Language = "nl"
+) -> str:
+    """Return an HTML page with every scenario's map side by side (one frame per scenario).
+
+    Each frame shows ``<folder>/map.html``, the map the run wrote with
+    :func:`planner.maps.write_map`, so the comparison uses the same legend and classes.
+
+    Parameters
+    ----------
+    comparison
+        The comparison.
+    maps
+        Per label, whether that scenario's folder has a ``map.html``.
+    lang
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The HTML page; every text from the data is escaped.
+    """
+    panels = []
+    for row in comparison.rows:
+        label = str(row["folder"])
+        mark = f" ({_t('baseline', lang)})" if row["role"] == "baseline" else ""
+        figures = _figure_lines(row, lang)
+        summary = (
+            f"{_t('cost', lang)} {figures['cost']} · {_t('houses', lang)} {figures['houses']} · "
+            f"{_t('antennes', lang)} {figures['antennes']} · R_H {figures['coverage_house']} · "
+            f"R_A {figures['coverage_frequent']}"
+        )
+        frame = (
+            f'<iframe src="{html.escape(label, quote=True)}/map.html" '
+            f'title="{html.escape(label, quote=True)}"></iframe>'
+            if maps.get(label)
+            else f"<p>{html.escape(_t('no_map', lang))}</p>"
+        )
+        panels.append(
+            f'<div class="panel"><h2>{html.escape(label + mark)}</h2>'
+            f"<p>{html.escape(summary)}</p>{frame}</div>"
+        )
+    title = html.escape(_t("map_title", lang))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{_PAGE_CSS}</style></head>\n"
+        f'<body><h1>{title}</h1><div class="grid">\n'
+        + "\n".join(panels)
+        + "\n</div></body></html>\n"
+    )
+
+
+def write_comparison(
+    comparison: Comparison, out_dir: Path, *, lang: Language = "nl"
+) -> dict[str, Path]:
+    """Write a comparison into ``out_dir``, atomically.
+
+    Parameters
+    ----------
+    comparison
+        The comparison.
+    out_dir
+        Final folder; replaced as a whole when complete.
+    lang
+        Language of ``comparison.md`` and ``map.html``: ``nl`` (default) or ``en``.
+
+    Returns
+    -------
+    dict
+        Paths by name: ``comparison.csv``, ``comparison.json``, ``comparison.md``,
+        ``map.html`` and one folder per scenario (by its label).
+    """
+    out_dir = Path(out_dir)
+    has_map: dict[str, bool] = {}
+    with atomic_folder(out_dir) as staging:
+        for label, plan in zip(comparison.labels, comparison.all_plans(), strict=True):
+            written = write_outputs(plan, staging / label)
+            has_map[label] = "map.html" in written
+        write_table_csv(staging / "comparison.csv", comparison.rows)
+        write_json(
+            staging / "comparison.json",
+            {
+                "baseline": comparison.labels[0] if comparison.baseline is not None else None,
+                "scenarios": list(comparison.rows),
+                "changes": comparison.changes,
+            },
+        )
+        (staging / "comparison.md").write_text(
+            comparison_markdown(comparison, lang), encoding="utf-8"
+        )
+        (staging / "map.html").write_text(
+            comparison_map_page(comparison, has_map, lang), encoding="utf-8"
+        )
+    logger.info("Wrote the comparison of %d plans to %s", len(comparison.rows), out_dir)
+    names = ["comparison.csv", "comparison.json", "comparison.md", "map.html"]
+    return {name: out_dir / name for name in [*names, *comparison.labels]}
