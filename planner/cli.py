@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 import yaml
 from rich.console import Console
 from rich.logging import RichHandler
 
-from planner.errors import PlannerError, ScenarioError
+from planner.errors import PlanCheckError, PlannerError, ScenarioError
 from planner.scenario import load_scenario
 
 __all__ = ["app"]
@@ -62,6 +62,15 @@ def main(
 def _fail(error: BaseException) -> typer.Exit:
     if _State.debug:
         raise error
+    if isinstance(error, PlanCheckError):  # the model disagrees with the check: our bug
+        err.print(
+            f"[bold red]internal error:[/] {error} (the plan was not written; rerun with "
+            "--debug and report it)",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return typer.Exit(EXIT_INTERNAL)
     if isinstance(error, PlannerError):
         err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
         return typer.Exit(EXIT_INPUT)
@@ -101,17 +110,26 @@ def run_command(
         list[str] | None,
         typer.Option("--set", help="Override a scenario key, e.g. --set budget.amount_eur=5e5."),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="map.html carries Leaflet inline and loads nothing from the web."
+        ),
+    ] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the note and static maps: nl or en.")
+    ] = None,
 ) -> None:
-    """Run a scenario and write plan.gpkg, map.html, summary.json and manifest.json."""
+    """Run a scenario; write plan.gpkg, map.html, summaries, maps, the note and manifest.json."""
     from planner.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
     from planner.pipeline import STAGES, run  # noqa: PLC0415
 
     try:
-        overrides = _parse_sets(sets)
-        if solver is not None:
-            overrides["solver.name"] = solver
-        if time_limit is not None:
-            overrides["solver.time_limit_s"] = time_limit
+        overrides = _run_overrides(sets, solver, time_limit)
+        if offline:
+            overrides["outputs.offline"] = True
+        if lang is not None:
+            overrides["outputs.language"] = _language(lang)
         spec = load_scenario(scenario, overrides)
         started = time.perf_counter()
         last: list[tuple[str, float]] = []
@@ -347,3 +365,133 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     for note in report["notes"]:
         out.print(f"  note: {note}", highlight=False)
     out.print(f"  need indicators for a scenario: {report['need_indicators']}", highlight=False)
+
+
+def _run_overrides(
+    sets: list[str] | None, solver: str | None, time_limit: float | None
+) -> dict[str, object]:
+    overrides = _parse_sets(sets)
+    if solver is not None:
+        overrides["solver.name"] = solver
+    if time_limit is not None:
+        overrides["solver.time_limit_s"] = time_limit
+    return overrides
+
+
+def _language(lang: str) -> Literal["nl", "en"]:
+    if lang == "nl":
+        return "nl"
+    if lang == "en":
+        return "en"
+    raise ScenarioError(f"--lang {lang!r}: expected nl (Dutch, the default) or en (English)")
+
+
+@app.command("compare")
+def compare_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files to compare.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the comparison.")],
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Scenario to compare against (today).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of comparison.md: nl or en.")] = "nl",
+    solver: Annotated[str | None, typer.Option(help="cbc or highs, for every run.")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a key in every scenario, e.g. --set solver.name=highs."
+        ),
+    ] = None,
+) -> None:
+    """Run several scenarios and write them side by side (table, maps, changes vs a baseline)."""
+    from planner.compare import run_comparison, write_comparison  # noqa: PLC0415 - fast --help
+
+    started = time.perf_counter()
+    try:
+        language = _language(lang)
+        overrides = _run_overrides(sets, solver, time_limit)
+
+        def progress(name: str) -> None:
+            err.print(f"running {name} ...", highlight=False)
+
+        comparison = run_comparison(scenarios, baseline, overrides=overrides, progress=progress)
+        write_comparison(comparison, out_dir, lang=language)
+    except KeyboardInterrupt:
+        err.print("interrupted: earlier outputs are left as they were", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
+        raise _fail(error) from None
+    for row in comparison.rows:
+        mark = " (baseline)" if row["role"] == "baseline" else ""
+        line = (
+            f"{row['folder']}{mark}: {row['houses']} houses, {row['antennes']} antennes, cost EUR "
+            f"{row['cost']:,.0f}; within R_H {_pct(row['coverage_house'])}, R_A "
+            f"{_pct(row['coverage_frequent'])}; neediest fifth "
+            f"{_pct(row['coverage_house_neediest'])} / {_pct(row['coverage_frequent_neediest'])}"
+        )
+        if row["house_neediest_pp"] is not None:
+            line += (
+                f"; vs baseline neediest {row['house_neediest_pp']:+.1f} pp, rest "
+                f"{row['house_rest_pp']:+.1f} pp"
+            )
+        out.print(line, highlight=False)
+    out.print(f"  wrote {out_dir} in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+@app.command("sweep")
+def sweep_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            help="KEY=LOW:HIGH:STEPS, e.g. budget=5e5:2e6:4 or need.equity_lambda=0:2:3 "
+            "(repeat to vary several; every combination runs).",
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the sweep.")],
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel runs (default: all cores).")
+    ] = None,
+    solver: Annotated[str | None, typer.Option(help="cbc or highs.")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a key in every variant, e.g. --set rules.min_houses=2."
+        ),
+    ] = None,
+) -> None:
+    """Run a scenario over a range of values; write sweep.csv, robust_sites.csv, sweep.png."""
+    from planner.sweep import parse_vary, run_sweep, write_sweep  # noqa: PLC0415 - fast --help
+
+    started = time.perf_counter()
+    try:
+        specs = [parse_vary(text) for text in vary]
+        overrides = _run_overrides(sets, solver, time_limit)
+
+        def progress(done: int, total: int) -> None:
+            err.print(f"  variant {done}/{total} done", highlight=False)
+
+        result = run_sweep(scenario, specs, overrides=overrides, jobs=jobs, progress=progress)
+        write_sweep(result, out_dir)
+    except KeyboardInterrupt:
+        err.print("interrupted: earlier outputs are left as they were", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
+        raise _fail(error) from None
+    ok = [row for row in result.rows if row["error"] is None]
+    free = [row["variant"] for row in ok if not row["dominated"]]
+    out.print(
+        f"{result.scenario}: {len(result.rows)} variants, {len(ok)} with a plan, "
+        f"{len(free)} not dominated ({', '.join(free) or 'none'})",
+        highlight=False,
+    )
+    for row in result.rows:
+        if row["error"] is not None:
+            out.print(f"  {row['variant']}: no plan: {row['error']}", highlight=False)
+    out.print(f"  wrote {out_dir} in {time.perf_counter() - started:.1f} s", highlight=False)

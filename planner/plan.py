@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 from shapely import LineString
 
+from planner.equity import equity_summary
 from planner.metrics import coverage_share, nearest_open, travel_time_stats
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ __all__ = ["Plan", "make_plan"]
 
 logger = logging.getLogger(__name__)
 
+_SECTOR_CONTEXT = ("wijk", "municipality")
+"""Sector columns carried into the plan when the sector file has them (maps draw wijken)."""
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -47,12 +51,14 @@ class Plan:
         ``covered_house``, ``covered_frequent``, ``site_house`` (the sector's house: the one
         the model assigned it to for p-median and capacities, else the nearest open house),
         ``site_frequent``, ``served_house_share`` (with capacities: share of the families
-        served within R_H), polygons.
+        served within R_H), ``wijk`` / ``municipality`` when the sector file has them,
+        polygons.
     sites : geopandas.GeoDataFrame
         Every candidate: ``site_id``, ``name``, ``type``, ``role`` (house / antenne / closed),
         ``existing``, ``existing_role``, ``can_house``, ``can_antenne``, ``forbidden``,
         ``cost`` (euro spent on it in this plan), ``linked_house``, ``families_house``,
-        ``families_frequent``, points.
+        ``families_frequent``, the site file's other columns (co-location flags such as
+        ``is_school``, ``is_childcare``, ``is_consultatiebureau``), points.
     links : geopandas.GeoDataFrame
         One line per antenne: ``antenne_id``, ``house_id``, ``minutes``.
     solve : SolveResult
@@ -75,7 +81,10 @@ class Plan:
     network: Network | None = None
 
     def with_timings(self, timings: dict[str, float]) -> Plan:
-        """Return a copy with stage timings recorded in the plan and its summary.
+        """Return a copy with stage timings recorded in the plan (not in its summary).
+
+        Timings differ from run to run; they go to ``manifest.json`` so that
+        ``summary.json`` stays byte-identical across runs.
 
         Parameters
         ----------
@@ -85,11 +94,10 @@ class Plan:
         Returns
         -------
         Plan
-            The same plan with ``timings`` and ``summary['runtime_s']`` set.
+            The same plan with ``timings`` set.
         """
         rounded = {stage: round(seconds, 3) for stage, seconds in timings.items()}
-        summary = {**self.summary, "runtime_s": rounded}
-        return dataclasses.replace(self, timings=rounded, summary=summary)
+        return dataclasses.replace(self, timings=rounded)
 
 
 def _site_ids(index: np.ndarray, ids: np.ndarray) -> list[str | None]:
@@ -131,7 +139,7 @@ def _sites_table(
     link_minutes = np.array(
         [travel.site_site[j, k] if k >= 0 else np.nan for j, k in enumerate(solution.link)]
     )
-    return gpd.GeoDataFrame(
+    table = gpd.GeoDataFrame(
         {
             "site_id": ids,
             "name": sites["name"].to_numpy(),
@@ -154,6 +162,11 @@ def _sites_table(
         geometry=sites.geometry.to_numpy(),
         crs=sites.crs,
     )
+    # the file's other columns (co-location flags is_school, ..., wijk, source) ride along
+    for column in sites.columns:
+        if column != sites.geometry.name and column not in table.columns:
+            table[column] = sites[column].to_numpy()
+    return table
 
 
 def _links_table(
@@ -228,9 +241,12 @@ def _summary(
         "budget": scenario.budget.amount_eur,
         "budget_too_small": budget_too_small,
         "houses": int((sites["role"] == "house").sum()),
-        "houses_new": int(((sites["role"] == "house") & new).sum()),
+        # new in its role: an existing antenne turned into a house is a new house (and pays)
+        "houses_new": int(((sites["role"] == "house") & (sites["existing_role"] != "house")).sum()),
         "antennes": int((sites["role"] == "antenne").sum()),
-        "antennes_new": int(((sites["role"] == "antenne") & new).sum()),
+        "antennes_new": int(
+            ((sites["role"] == "antenne") & (sites["existing_role"] != "antenne")).sum()
+        ),
         "sectors": len(sectors),
         "population": round(float(sectors["population"].sum()), 2),
         "target_population": round(float(demand.target.sum()), 2),
@@ -254,6 +270,15 @@ def _summary(
             "house": travel_time_stats(sectors["tt_house_min"].to_numpy(), demand.target),
             "frequent": travel_time_stats(sectors["tt_frequent_min"].to_numpy(), demand.target),
         },
+        "equity": equity_summary(
+            need=demand.need,
+            target=demand.target,
+            tt_house=sectors["tt_house_min"].to_numpy(dtype=float),
+            tt_frequent=sectors["tt_frequent_min"].to_numpy(dtype=float),
+            radius_house=demand.radius_house,
+            radius_frequent=demand.radius_frequent,
+            served_house=None if solution.served is None else np.asarray(solution.served, float),
+        ),
         "imputed_sectors": list(demand.imputed),
         "notes": notes,
     }
@@ -347,7 +372,8 @@ def make_plan(
         tt_house[rows] = d[rows, house_idx[rows]]
     tt_frequent, frequent_idx = nearest_open(d, solution.house | solution.antenne)
     ids = inputs.sites["site_id"].to_numpy()
-    sectors = inputs.sectors[["sector_id", "name", "population", "target"]].copy()
+    context = [column for column in _SECTOR_CONTEXT if column in inputs.sectors.columns]
+    sectors = inputs.sectors[["sector_id", "name", *context, "population", "target"]].copy()
     sectors["need"] = np.round(demand.need, 6)
     sectors["weight"] = np.round(demand.weight, 6)
     sectors["neediest_quintile"] = demand.neediest

@@ -15,9 +15,10 @@ overrides given on the command line or to :func:`load_scenario` (``{"budget.amou
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -342,10 +343,27 @@ class SolverSpec(_Spec):
 
 
 class OutputSpec(_Spec):
-    """Where results are written."""
+    """Where results are written, and which maps and notes are made."""
 
     dir: Path = Path("outputs")
     map: bool = True
+    offline: bool = Field(
+        False,
+        description="map.html carries Leaflet's JS and CSS inline and loads nothing from the web.",
+    )
+    tiles: str | None = Field(
+        "auto",
+        description="Base tiles of map.html: 'auto' (web tiles online, none offline), null or "
+        "'none' (no tiles), or a tile provider name (e.g. 'CartoDB Positron') or URL template.",
+    )
+    static_maps: bool = Field(True, description="Write map.png (A4, 300 dpi) and map.pdf.")
+    note: bool = Field(True, description="Write the council note note.html and note.pdf.")
+    language: Literal["nl", "en"] = Field("nl", description="Language of the note and maps.")
+    sources: tuple[str, ...] = Field(
+        (),
+        description="Data sources named on static maps and in the note, e.g. "
+        "[Statbel, Stad Gent, OpenStreetMap-bijdragers]; empty = the input file names.",
+    )
 
 
 class Scenario(_Spec):
@@ -394,21 +412,64 @@ def _format_location(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
+_FRACTIONS = ("objective.alpha", "solver.mip_gap", "standards.need_tightening")
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """Return the scenario section class inside a field's type (``X | None``, tuples)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """Return the keys allowed next to the last part of ``loc`` (for spelling suggestions)."""
+    model: type[BaseModel] | None = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = None if model is None else model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+    if model is None:
+        return []
+    return [name for name in model.model_fields if name not in {"source", "source_sha256"}]
+
+
+def _unknown_key(loc: tuple[int | str, ...], where: str) -> str:
+    close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return (
+        f"{where}: unknown key '{_format_location(loc)}': {hint}remove it or check its "
+        "spelling (see scenarios/demo.yaml for every option)"
+    )
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def _pydantic_problems(error: ValidationError, where: str) -> list[str]:
     problems = []
     for item in error.errors():
         key = _format_location(item["loc"])
         if item["type"] == "extra_forbidden":
-            problems.append(
-                f"{where}: unknown key '{key}': remove it or check its spelling "
-                "(see scenarios/demo.yaml for every option)"
-            )
+            problems.append(_unknown_key(item["loc"], where))
         elif item["type"] == "missing":
             problems.append(f"{where}: required key '{key}' is missing: add it")
         else:
             got = item.get("input")
-            shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
-            problems.append(f"{where}: key '{key}': {item['msg']}{shown}")
+            shown = f" (got {_shown(got)})" if not isinstance(got, dict | list) else ""
+            hint = ""
+            if key in _FRACTIONS and isinstance(got, int | float) and got > 1:
+                hint = f": give a fraction, not a percentage ({got / 100:g} for {got:g} %)"
+            problems.append(f"{where}: key '{key}': {item['msg']}{shown}{hint}")
     return problems
 
 
@@ -423,14 +484,29 @@ def _set_dotted(raw: dict[str, Any], dotted: str, value: object) -> None:
     node[parts[-1]] = value
 
 
-def _resolve_data_paths(raw: dict[str, Any], base: Path) -> None:
+_PATH_KEYS = ("sectors", "sites", "network", "population_raster")
+
+
+def _resolve_data_paths(raw: dict[str, Any], base: Path, where: str) -> None:
     data = raw.get("data")
     if not isinstance(data, dict):
         return
-    for key in ("sectors", "sites", "network", "population_raster"):
+    bad = [
+        f"{where}: key 'data.{key}': a path cannot contain a NUL character (got {data[key]!r})"
+        for key in _PATH_KEYS
+        if isinstance(data.get(key), str) and "\x00" in data[key]
+    ]
+    if bad:
+        raise ScenarioError(bad)
+    for key in _PATH_KEYS:
         value = data.get(key)
         if isinstance(value, str) and value and not Path(value).is_absolute():
-            data[key] = str((base / value).resolve())
+            try:
+                data[key] = str((base / value).resolve())
+            except (OSError, RuntimeError) as error:  # too long, a symlink loop
+                raise ScenarioError(
+                    f"{where}: key 'data.{key}': {value!r} is not a usable path ({error})"
+                ) from None
 
 
 def scenario_from_dict(
@@ -475,7 +551,7 @@ def scenario_from_dict(
     raw = _deep_copy(raw)
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value)
-    _resolve_data_paths(raw, base_dir or Path.cwd())
+    _resolve_data_paths(raw, base_dir or Path.cwd(), where)
     if "source" in raw or "source_sha256" in raw:
         raise ScenarioError(f"{where}: unknown key 'source': remove it")
     try:

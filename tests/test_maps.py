@@ -12,8 +12,9 @@ import geopandas as gpd
 import pytest
 from shapely import LineString, Point, box
 
+from planner.assets import NEED_COLOURS, need_class, need_classes
 from planner.errors import DataError
-from planner.maps import NEED_COLOURS, _need_colour, build_map, map_html, write_map
+from planner.maps import build_map, map_html, write_map
 from planner.scenario import Scenario, scenario_from_dict
 
 if TYPE_CHECKING:
@@ -134,6 +135,8 @@ def test_layers_hold_the_right_features(plan: FakePlan) -> None:
     groups = layers(build_map(plan))
     assert list(groups) == [
         "Noodindex per sector",
+        "Verzorgingsgebied per huis",
+        "Verzorgingsgebied frequent aanbod (huis of antenne)",
         "Geen huis binnen 20 min te voet (2 sectoren)",
         "Geen huis of antenne binnen 10 min te voet (2 sectoren)",
         "Koppeling antenne - huis (2)",
@@ -148,6 +151,7 @@ def test_layers_hold_the_right_features(plan: FakePlan) -> None:
     houses = list(groups["Huizen van het Kind"]._children.values())
     assert len(houses) == 2
     assert all(isinstance(marker, folium.Marker) for marker in houses)
+    assert all(isinstance(marker.icon, folium.DivIcon) for marker in houses)
     antennes = list(groups["Antennes"]._children.values())
     assert len(antennes) == 2
     assert all(isinstance(marker, folium.CircleMarker) for marker in antennes)
@@ -160,7 +164,10 @@ def test_html_has_markers_links_legend_and_title(plan: FakePlan) -> None:
     assert page.count("L.marker(") == 2  # the houses
     assert page.count("L.circleMarker(") == 3  # two antennes and one closed candidate
     assert page.count("L.polyline(") == 2  # the links
-    assert '"icon": "house"' in page
+    assert page.count("L.divIcon(") == 2
+    assert page.count('class=\\"planner-house\\"') == 2
+    assert len(re.findall(r"\.bindPopup\(\s*\"", page)) == 5  # every site, without jQuery
+    assert "$(`" not in page  # folium's jQuery popups are not used
     assert "L.control.layers(" in page
     assert 'class="planner-legend"' in page
     for colour in NEED_COLOURS:
@@ -223,19 +230,26 @@ def test_output_is_byte_identical(plan: FakePlan, tmp_path: Path) -> None:
     assert "map_000001" in first.decode("utf-8")
 
 
-def test_need_classes() -> None:
-    assert _need_colour(0.0) == NEED_COLOURS[0]
-    assert _need_colour(0.19) == NEED_COLOURS[0]
-    assert _need_colour(0.2) == NEED_COLOURS[1]
-    assert _need_colour(0.79) == NEED_COLOURS[3]
-    assert _need_colour(1.0) == NEED_COLOURS[4]
-    assert _need_colour(math.nan) not in NEED_COLOURS
+def test_need_classes_are_quantiles() -> None:
+    need = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]
+    edges = need_classes(need)
+    assert len(edges) == 6
+    assert edges[0] == 0.0
+    assert edges[-1] == 1.0
+    assert list(edges) == sorted(edges)
+    counts = [sum(need_class(v, edges) == k for v in need) for k in range(5)]
+    assert counts == [2, 2, 2, 2, 2]
+    assert need_class(math.nan, edges) == -1
+    assert need_classes([0.5, 0.5, 0.5]) == (0.5, 0.5)
+    assert need_classes([]) == (0.0, 1.0)
+    assert len(need_classes([0.0, 0.0, 0.0, 1.0])) < 6  # repeated edges dropped
 
 
-def test_sectors_are_coloured_by_need(plan: FakePlan) -> None:
+def test_sectors_are_coloured_by_need_class(plan: FakePlan) -> None:
     groups = layers(build_map(plan))
     fills = [f["properties"]["fill"] for f in geojson_features(groups["Noodindex per sector"])]
-    assert fills == [NEED_COLOURS[0], NEED_COLOURS[1], NEED_COLOURS[3], NEED_COLOURS[4]]
+    assert fills == list(NEED_COLOURS[:2] + NEED_COLOURS[3:])  # four sectors, five classes
+    assert "0,05 - 0,23" in map_html(plan)  # the first class in the legend
 
 
 def test_plan_without_crs_is_rejected(plan: FakePlan) -> None:
@@ -250,3 +264,96 @@ def test_plan_without_uncovered_sectors_or_links(plan: FakePlan) -> None:
     page = map_html(replace(plan, sectors=sectors, sites=sites, links=plan.links.iloc[:0]))
     assert "Geen huis binnen 20 min te voet (0 sectoren)" in page
     assert page.count("L.polyline(") == 0
+
+
+def with_outputs(plan: FakePlan, **outputs: Any) -> FakePlan:
+    spec = plan.scenario.outputs.model_copy(update=outputs)
+    return replace(plan, scenario=plan.scenario.model_copy(update={"outputs": spec}))
+
+
+def test_catchments_colour_sectors_by_their_site(plan: FakePlan) -> None:
+    groups = layers(build_map(plan))
+    houses = [
+        f["properties"]["house_colour"]
+        for f in geojson_features(groups["Verzorgingsgebied per huis"])
+    ]
+    assert houses[1] == houses[2] != houses[0]  # B and C are served by H2, A by H1
+    assert houses[3] == "#bdbdbd"  # D has no house
+    frequent = [
+        f["properties"]["frequent_colour"]
+        for f in geojson_features(groups["Verzorgingsgebied frequent aanbod (huis of antenne)"])
+    ]
+    assert len(set(frequent[:3])) == 3  # A1, H2 and A2
+    assert groups["Verzorgingsgebied per huis"].show is False
+
+
+def test_wijk_boundaries_are_dissolved_and_escaped(plan: FakePlan) -> None:
+    sectors = plan.sectors.assign(wijk=["Noord", "Noord", EVIL, None])
+    fmap = build_map(replace(plan, sectors=sectors))
+    groups = layers(fmap)
+    features = geojson_features(groups["Wijken (2)"])
+    assert sorted(f["properties"]["wijk"] for f in features) == [
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "Noord",
+    ]
+    noord = next(f for f in features if f["properties"]["wijk"] == "Noord")
+    assert noord["geometry"]["type"] == "Polygon"  # two squares side by side, one wijk
+    page = map_html(replace(plan, sectors=sectors))
+    assert "Wijkgrens" in page
+    assert EVIL not in page
+
+
+def test_no_wijk_layer_without_a_wijk_column(plan: FakePlan) -> None:
+    assert not any(name.startswith("Wijken") for name in layers(build_map(plan)))
+    assert "Wijkgrens" not in map_html(plan)
+    empty = plan.sectors.assign(wijk=None)
+    assert not any(
+        name.startswith("Wijken") for name in layers(build_map(replace(plan, sectors=empty)))
+    )
+
+
+def test_site_popups_show_colocation(plan: FakePlan) -> None:
+    sites = plan.sites.assign(
+        is_school=[False, False, True, False, False],
+        is_consultatiebureau=[True, False, False, False, False],
+        site_type=["buurthuis", "", "school", "bib", EVIL],
+    )
+    page = map_html(replace(plan, sites=sites))
+    assert page.count("Op een school") == 5
+    assert "Bij een consultatiebureau" in page
+    assert "Soort locatie" in page
+    assert EVIL not in page
+    assert "Bij kinderopvang" not in page  # no such column
+
+
+def test_offline_map_loads_nothing_from_the_web(plan: FakePlan) -> None:
+    page = map_html(with_outputs(plan, offline=True))
+    assert re.search(r"<(script|link|img)\b[^>]*(src|href)\s*=\s*[\"']?https?://", page) is None
+    assert re.search(r"url\(\s*[\"']?https?://", page) is None
+    assert "@import" not in page
+    assert "L.tileLayer(" not in page  # no base tiles by default offline
+    assert "cdn.jsdelivr" not in page
+    assert "jquery" not in page.lower()
+    assert "L.control.layers(" in page
+    assert page.count("<script>") >= 2  # Leaflet itself is in the page, before the map
+    assert page.index('"1.9.3"') < page.index("L.map(")
+    assert "url(data:image/png;base64," in page  # Leaflet's images are inlined
+    assert page == map_html(with_outputs(plan, offline=True))  # deterministic
+
+
+def test_online_map_loads_only_leaflet(plan: FakePlan) -> None:
+    page = map_html(plan)
+    sources = re.findall(r"<script[^>]+src=\"([^\"]+)\"", page)
+    styles = re.findall(r"<link[^>]+href=\"([^\"]+)\"", page)
+    assert sources == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"]
+    assert styles == ["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"]
+    assert page.count("L.tileLayer(") == 2  # OpenStreetMap and a grey background
+
+
+def test_tiles_follow_the_scenario(plan: FakePlan) -> None:
+    assert "L.tileLayer(" not in map_html(with_outputs(plan, tiles=None))
+    assert "L.tileLayer(" not in map_html(with_outputs(plan, tiles="none"))
+    offline_osm = map_html(with_outputs(plan, offline=True, tiles="OpenStreetMap.Mapnik"))
+    assert offline_osm.count("L.tileLayer(") == 1
+    custom = map_html(with_outputs(plan, tiles="https://tiles.example/{z}/{x}/{y}.png"))
+    assert custom.count("L.tileLayer(") == 1

@@ -1,0 +1,364 @@
+"""What the interactive map, the static maps and the council note share.
+
+* the need classes of the choropleth (quantiles of the sectors' need index) and their colours,
+  the colours of sites, links, uncovered sectors and catchments, so that ``map.html``,
+  ``map.png`` and the note look alike;
+* numbers written the Dutch way (``1.234.567,8``; ``€ 1,2 miljoen``) or the English way;
+* Leaflet's JavaScript and CSS for maps that work offline, read at run time from the installed
+  ``xstatic-leaflet`` package (Leaflet as published, packaged on PyPI), never copied into this
+  repository. Its images are inlined as ``data:`` URIs so the page loads nothing else.
+
+No heavy imports here: folium stays in :mod:`planner.maps`, matplotlib in
+:mod:`planner.staticmap`, reportlab in :mod:`planner.note`.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "CATCHMENT_COLOURS",
+    "NEED_COLOURS",
+    "Language",
+    "catchment_colour",
+    "class_colours",
+    "format_euro",
+    "format_euro_short",
+    "format_minutes",
+    "format_number",
+    "format_share",
+    "leaflet_css",
+    "leaflet_js",
+    "need_class",
+    "need_classes",
+    "source_names",
+    "sources_line",
+]
+
+Language = Literal["nl", "en"]
+
+NEED_COLOURS = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+"""Colour of each need class, light (little need) to dark (most need): ColorBrewer YlGnBu."""
+NO_NEED_COLOUR = "#bdbdbd"
+EXISTING_COLOUR = "#303030"
+NEW_COLOUR = "#f69730"
+CLOSED_COLOUR = "#9e9e9e"
+LINK_COLOUR = "#303030"
+UNCOVERED_HOUSE_COLOUR = "#e31a1c"
+UNCOVERED_FREQUENT_COLOUR = "#c51b7d"
+WIJK_COLOUR = "#4d4d4d"
+CATCHMENT_COLOURS = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#1f78b4",
+    "#b15928",
+    "#6a3d9a",
+)
+"""Categorical colours of catchments (ColorBrewer Dark2 and Paired), repeated when needed."""
+
+_N_CLASSES = 5
+_CLASS_DECIMALS = 2
+
+
+# --- need classes -----------------------------------------------------------------------------
+
+
+def need_classes(need: np.ndarray, k: int = _N_CLASSES) -> tuple[float, ...]:
+    """Return the class edges of the need choropleth: quantiles of the sectors' need index.
+
+    Each class holds about as many sectors as the others (quantile classification), which
+    reads well whatever the spread of the index. Edges are rounded to two decimals and
+    repeated edges dropped, so a city with few distinct values gets fewer classes.
+
+    Parameters
+    ----------
+    need
+        Need index per sector in [0, 1]; NaN values are ignored.
+    k
+        Number of classes wanted (at most five colours are available).
+
+    Returns
+    -------
+    tuple of float
+        ``k + 1`` (or fewer) increasing edges from the lowest to the highest need; ``(0, 1)``
+        when no sector has a value.
+    """
+    values = np.asarray(need, dtype=float)
+    values = values[np.isfinite(values)]
+    k = max(1, min(k, len(NEED_COLOURS)))
+    if values.size == 0:
+        return (0.0, 1.0)
+    edges = np.quantile(values, np.linspace(0.0, 1.0, k + 1))
+    lowest = math.floor(float(values.min()) * 100) / 100
+    highest = math.ceil(float(values.max()) * 100) / 100
+    inner = [round(float(edge), _CLASS_DECIMALS) for edge in edges[1:-1]]
+    unique = sorted({lowest, *(e for e in inner if lowest < e < highest), highest})
+    if len(unique) == 1:
+        unique.append(unique[0])
+    return tuple(unique)
+
+
+def need_class(need: float, edges: tuple[float, ...]) -> int:
+    """Return the class of a need value (0 = least need), or -1 when it is missing.
+
+    Parameters
+    ----------
+    need
+        A sector's need index.
+    edges
+        Class edges from :func:`need_classes`.
+
+    Returns
+    -------
+    int
+        Index into the classes (and into :data:`NEED_COLOURS` after :func:`class_colours`).
+    """
+    if not math.isfinite(need):
+        return -1
+    return int(np.digitize(need, edges[1:-1]))
+
+
+def class_colours(n_classes: int) -> tuple[str, ...]:
+    """Return the colours of ``n_classes`` need classes, spread over :data:`NEED_COLOURS`.
+
+    Parameters
+    ----------
+    n_classes
+        Number of classes (1 to 5).
+
+    Returns
+    -------
+    tuple of str
+        Hex colours, light to dark.
+    """
+    if n_classes >= len(NEED_COLOURS):
+        return NEED_COLOURS
+    picks = np.round(np.linspace(0, len(NEED_COLOURS) - 1, n_classes)).astype(int)
+    return tuple(NEED_COLOURS[i] for i in picks)
+
+
+def catchment_colour(position: int) -> str:
+    """Return the colour of the catchment of the ``position``-th open site (in site order).
+
+    Parameters
+    ----------
+    position
+        Order of the site among the sites drawn.
+
+    Returns
+    -------
+    str
+        A hex colour.
+    """
+    return CATCHMENT_COLOURS[position % len(CATCHMENT_COLOURS)]
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+
+def format_number(value: float, decimals: int = 0, language: Language = "nl") -> str:
+    """Format a number: ``1.234.567,8`` in Dutch, ``1,234,567.8`` in English.
+
+    Parameters
+    ----------
+    value
+        The number.
+    decimals
+        Digits after the decimal separator.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The formatted number (``-`` when it is not finite).
+    """
+    if not math.isfinite(value):
+        return "-"
+    text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]
+    if language == "en":
+        return text
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def format_share(value: float | None, decimals: int = 1, language: Language = "nl") -> str:
+    """Format a share in [0, 1] as a percentage: ``92,3 %`` (Dutch) or ``92.3%`` (English).
+
+    Parameters
+    ----------
+    value
+        The share, or None.
+    decimals
+        Digits after the decimal separator.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The percentage, or ``-`` when there is none.
+    """
+    if value is None or not math.isfinite(value):
+        return "-"
+    number = format_number(100 * value, decimals, language)
+    return f"{number}%" if language == "en" else f"{number} %"
+
+
+def format_euro(value: float, language: Language = "nl") -> str:
+    """Format an amount in euro to the euro: ``€ 1.250.000`` (Dutch) or ``€1,250,000``.
+
+    Parameters
+    ----------
+    value
+        Euro.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The amount.
+    """
+    number = format_number(value, 0, language)
+    return f"€{number}" if language == "en" else f"€ {number}"
+
+
+def format_euro_short(value: float, language: Language = "nl") -> str:
+    """Format an amount in euro for a sentence: ``€ 1,2 miljoen``, ``€ 850.000``.
+
+    Parameters
+    ----------
+    value
+        Euro.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        Millions with one decimal from one million on (two when that is needed to tell
+        ``€ 1,25 miljoen``), else the exact amount.
+    """
+    if abs(value) < 1e6:
+        return format_euro(value, language)
+    millions = value / 1e6
+    decimals = 1 if math.isclose(round(millions, 1), millions, abs_tol=1e-9) else 2
+    number = format_number(millions, decimals, language)
+    return f"€{number} million" if language == "en" else f"€ {number} miljoen"
+
+
+def format_minutes(value: float | None, language: Language = "nl") -> str:
+    """Format a travel time: ``12,5 min``; ``-`` when there is none.
+
+    Parameters
+    ----------
+    value
+        Minutes, or None / inf when unreachable.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The formatted time.
+    """
+    if value is None or not math.isfinite(value):
+        return "-"
+    return f"{format_number(value, 1, language)} min"
+
+
+# --- Leaflet for offline maps -----------------------------------------------------------------
+
+
+def _leaflet_dir() -> Path:
+    """Return the folder of Leaflet's files in the installed ``xstatic-leaflet`` package."""
+    from xstatic.pkg import leaflet  # noqa: PLC0415 - only offline maps need it
+
+    return Path(leaflet.BASE_DIR)
+
+
+@cache
+def leaflet_js() -> str:
+    """Return Leaflet's JavaScript (minified) from the installed ``xstatic-leaflet`` package.
+
+    Returns
+    -------
+    str
+        The content of ``leaflet.js``.
+    """
+    return (_leaflet_dir() / "leaflet.js").read_text(encoding="utf-8")
+
+
+@cache
+def leaflet_css() -> str:
+    """Return Leaflet's CSS with its images inlined as ``data:`` URIs.
+
+    Returns
+    -------
+    str
+        The content of ``leaflet.css``; ``url(images/x.png)`` replaced by the image's bytes.
+    """
+    folder = _leaflet_dir()
+
+    def inline(match: re.Match[str]) -> str:
+        image = folder / "images" / match.group(1)
+        data = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = (folder / "leaflet.css").read_text(encoding="utf-8")
+    return re.sub(r"url\(images/([A-Za-z0-9_.-]+\.png)\)", inline, css)
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+def source_names(sources: tuple[str, ...], input_paths: dict[str, Path]) -> list[str]:
+    """Return the data sources to name: the scenario's ``outputs.sources`` or the input files.
+
+    Parameters
+    ----------
+    sources
+        ``outputs.sources`` of the scenario (e.g. Statbel, Stad Gent, OpenStreetMap-bijdragers).
+    input_paths
+        The scenario's input files by role, named when no sources are given.
+
+    Returns
+    -------
+    list of str
+        Names, in order, without repeats.
+    """
+    names = list(sources) if sources else [path.name for path in input_paths.values()]
+    return list(dict.fromkeys(names))
+
+
+def sources_line(names: list[str], language: Language = "nl") -> str:
+    """Return the attribution line of a map: ``Bronnen: Statbel, Stad Gent, ...``.
+
+    Parameters
+    ----------
+    names
+        Source names from :func:`source_names`.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The line.
+    """
+    label = "Sources" if language == "en" else "Bronnen"
+    return f"{label}: {', '.join(names)}"

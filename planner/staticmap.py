@@ -1,0 +1,351 @@
+"""Print-quality maps of a plan: ``map.png`` (A4 landscape, 300 dpi) and ``map.pdf`` (A4).
+
+Drawn with matplotlib on its Agg and PDF backends (no pyplot, no display, no web tiles), with
+the same need classes and colours as the interactive map (:mod:`planner.assets`):
+
+* the sectors coloured by need index (quantile classes), the uncovered sectors hatched (no
+  house within :math:`R_H`) or outlined (no house or antenne within :math:`R_A`);
+* the wijk boundaries when the plan's sectors have a ``wijk`` column;
+* houses (squares) and antennes (dots), existing in black and new in orange, and a dashed
+  line from every antenne to its house;
+* a title with the key figures, a legend, a scale bar (matplotlib-scalebar), a north arrow
+  and a line naming the data sources (``outputs.sources`` or the input files).
+
+The same plan gives the same bytes: the PDF carries no creation date and the PNG no time.
+Labels follow ``outputs.language`` (Dutch by default, English on request).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib_scalebar.scalebar import ScaleBar
+
+from planner.assets import (
+    EXISTING_COLOUR,
+    LINK_COLOUR,
+    NEW_COLOUR,
+    NO_NEED_COLOUR,
+    UNCOVERED_FREQUENT_COLOUR,
+    UNCOVERED_HOUSE_COLOUR,
+    WIJK_COLOUR,
+    Language,
+    class_colours,
+    format_euro,
+    format_number,
+    format_share,
+    need_class,
+    need_classes,
+    source_names,
+    sources_line,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+
+    from planner.plan import Plan
+
+__all__ = ["A4_LANDSCAPE_IN", "DPI", "draw_static_map", "write_static_maps"]
+
+logger = logging.getLogger(__name__)
+
+A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
+"""Width and height of an A4 page lying down, in inches."""
+DPI = 300
+"""Resolution of ``map.png``."""
+
+_FALLBACK_CRS = "EPSG:3035"  # a metric CRS for plans stored in degrees
+_WIJK_COLUMNS = ("wijk", "district")
+_LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "need": "Noodindex per sector\n(kwintielen; 1 = meeste nood)",
+        "sites": "Locaties en bereik",
+        "no_need": "geen gegevens",
+        "house_existing": "Huis van het Kind (bestaand)",
+        "house_new": "Huis van het Kind (nieuw)",
+        "antenne_existing": "Antenne (bestaand)",
+        "antenne_new": "Antenne (nieuw)",
+        "link": "Antenne gekoppeld aan huis",
+        "wijk": "Wijkgrens",
+        "no_house": "Geen huis binnen {minutes} min",
+        "no_frequent": "Geen huis of antenne binnen {minutes} min",
+        "figures": (
+            "{houses} huizen ({houses_new} nieuw), {antennes} antennes ({antennes_new} nieuw) · "
+            "gezinnen met een huis binnen {house_min} min: {house} "
+            "(meest kwetsbare vijfde {house_neediest}) · kost {cost}"
+        ),
+        "made": "Kaart: planner, scenario {name}",
+    },
+    "en": {
+        "need": "Need index per sector\n(quintiles; 1 = most need)",
+        "sites": "Sites and reach",
+        "no_need": "no data",
+        "house_existing": "Huis van het Kind (existing)",
+        "house_new": "Huis van het Kind (new)",
+        "antenne_existing": "Antenne (existing)",
+        "antenne_new": "Antenne (new)",
+        "link": "Antenne linked to its house",
+        "wijk": "Wijk boundary",
+        "no_house": "No house within {minutes} min",
+        "no_frequent": "No house or antenne within {minutes} min",
+        "figures": (
+            "{houses} houses ({houses_new} new), {antennes} antennes ({antennes_new} new) · "
+            "families with a house within {house_min} min: {house} "
+            "(neediest fifth {house_neediest}) · cost {cost}"
+        ),
+        "made": "Map: planner, scenario {name}",
+    },
+}
+
+
+def _metric(gdf: gpd.GeoDataFrame, crs: Any) -> gpd.GeoDataFrame:  # noqa: ANN401 - a pyproj CRS
+    return gdf if gdf.crs is None or gdf.crs == crs else gdf.to_crs(crs)
+
+
+def _map_crs(sectors: gpd.GeoDataFrame) -> Any:  # noqa: ANN401 - a pyproj CRS
+    """Return a CRS in metres to draw in: the plan's own, or ETRS89-LAEA for degrees."""
+    crs = sectors.crs
+    if crs is not None and crs.is_projected and crs.axis_info[0].unit_name in {"metre", "meter"}:
+        return crs
+    return _FALLBACK_CRS
+
+
+def _wijken(sectors: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    for column in _WIJK_COLUMNS:
+        if column in sectors.columns and sectors[column].notna().any():
+            named = sectors[[column, sectors.geometry.name]].dropna(subset=[column])
+            named = named.assign(**{column: named[column].astype(str)})
+            return named.dissolve(by=column, as_index=False, sort=True)
+    return None
+
+
+def _draw_sectors(
+    ax: Axes, sectors: gpd.GeoDataFrame, edges: tuple[float, ...]
+) -> list[tuple[Any, str]]:
+    """Draw the choropleth and the uncovered sectors; return legend handles."""
+    colours = class_colours(len(edges) - 1)
+    classes = [need_class(float(v), edges) for v in sectors["need"].to_numpy(dtype=float)]
+    fills = [colours[k] if k >= 0 else NO_NEED_COLOUR for k in classes]
+    sectors.plot(ax=ax, color=fills, edgecolor="#8a8a8a", linewidth=0.3)
+    no_house = sectors[~sectors["covered_house"].to_numpy(dtype=bool)]
+    if len(no_house):
+        no_house.plot(
+            ax=ax, facecolor="none", edgecolor=UNCOVERED_HOUSE_COLOUR, hatch="////", linewidth=0.9
+        )
+    no_frequent = sectors[~sectors["covered_frequent"].to_numpy(dtype=bool)]
+    if len(no_frequent):
+        no_frequent.plot(
+            ax=ax,
+            facecolor="none",
+            edgecolor=UNCOVERED_FREQUENT_COLOUR,
+            linestyle=":",
+            linewidth=1.2,
+        )
+    return [
+        (Patch(facecolor=colour, edgecolor="#555555", linewidth=0.5), label)
+        for colour, label in zip(colours, _class_labels(edges), strict=True)
+    ]
+
+
+def _class_labels(edges: tuple[float, ...]) -> list[str]:
+    return [
+        f"{format_number(low, 2)} - {format_number(high, 2)}"
+        for low, high in itertools.pairwise(edges)
+    ]
+
+
+def _draw_sites(ax: Axes, sites: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> None:
+    """Draw links, antennes and houses (houses on top)."""
+    for line in links.geometry:
+        xy = np.asarray(line.coords)
+        ax.plot(xy[:, 0], xy[:, 1], color=LINK_COLOUR, linewidth=1.0, linestyle="--", zorder=4)
+    role = sites["role"].to_numpy(dtype=str)
+    existing = sites["existing"].to_numpy(dtype=bool)
+    x, y = sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()
+    for kind, marker, size in (("antenne", "o", 55), ("house", "s", 120)):
+        for is_existing, colour in ((True, EXISTING_COLOUR), (False, NEW_COLOUR)):
+            chosen = (role == kind) & (existing == is_existing)
+            if chosen.any():
+                ax.scatter(
+                    x[chosen],
+                    y[chosen],
+                    s=size,
+                    marker=marker,
+                    c=colour,
+                    edgecolors="white",
+                    linewidths=1.2,
+                    zorder=6 if kind == "house" else 5,
+                )
+
+
+def _site_handles(text: dict[str, str]) -> list[tuple[Any, str]]:
+    def point(marker: str, colour: str, size: float) -> Line2D:
+        return Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=marker,
+            markersize=size,
+            markerfacecolor=colour,
+            markeredgecolor="white",
+        )
+
+    return [
+        (point("s", EXISTING_COLOUR, 10), text["house_existing"]),
+        (point("s", NEW_COLOUR, 10), text["house_new"]),
+        (point("o", EXISTING_COLOUR, 8), text["antenne_existing"]),
+        (point("o", NEW_COLOUR, 8), text["antenne_new"]),
+        (Line2D([], [], color=LINK_COLOUR, linestyle="--", linewidth=1.0), text["link"]),
+    ]
+
+
+def _north_arrow(ax: Axes) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.04, 0.95),
+        xytext=(0.04, 0.85),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=12,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 4, "headwidth": 12, "headlength": 10},
+    )
+
+
+def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
+    summary = plan.summary
+    coverage = summary.get("coverage", {})
+    cost = summary.get("cost")
+    return text["figures"].format(
+        houses=summary.get("houses", "-"),
+        houses_new=summary.get("houses_new", "-"),
+        antennes=summary.get("antennes", "-"),
+        antennes_new=summary.get("antennes_new", "-"),
+        house_min=format_number(plan.scenario.standards.house_min, 0, language),
+        house=format_share(coverage.get("house"), 1, language),
+        house_neediest=format_share(coverage.get("house_neediest_quintile"), 1, language),
+        cost="-" if cost is None else format_euro(float(cost), language),
+    )
+
+
+def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
+    """Draw a plan on an A4 landscape page.
+
+    Parameters
+    ----------
+    plan
+        The plan: sectors (need, coverage, wijk when present), sites (role), links, summary.
+    language
+        ``nl`` or ``en``; None takes ``outputs.language`` of the plan's scenario.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (not attached to pyplot), 297 x 210 mm.
+    """
+    scenario = plan.scenario
+    language = language or scenario.outputs.language
+    text = _LABELS[language]
+    crs = _map_crs(plan.sectors)
+    sectors = _metric(plan.sectors, crs)
+    sites = _metric(plan.sites, crs)
+    links = _metric(plan.links, crs)
+    figure = Figure(figsize=A4_LANDSCAPE_IN, dpi=DPI)
+    ax = figure.add_axes((0.03, 0.07, 0.66, 0.78))
+    edges = need_classes(sectors["need"].to_numpy(dtype=float))
+    need_handles = _draw_sectors(ax, sectors, edges)
+    wijken = _wijken(sectors)
+    extra: list[tuple[Any, str]] = []
+    if wijken is not None:
+        wijken.boundary.plot(ax=ax, color=WIJK_COLOUR, linewidth=1.6, zorder=3)
+        extra.append((Line2D([], [], color=WIJK_COLOUR, linewidth=1.6), text["wijk"]))
+    _draw_sites(ax, sites, links)
+    standards = scenario.standards
+    extra += [
+        (
+            Patch(facecolor="none", edgecolor=UNCOVERED_HOUSE_COLOUR, hatch="////"),
+            text["no_house"].format(minutes=format_number(standards.house_min, 0, language)),
+        ),
+        (
+            Patch(facecolor="none", edgecolor=UNCOVERED_FREQUENT_COLOUR, linestyle=":"),
+            text["no_frequent"].format(minutes=format_number(standards.frequent_min, 0, language)),
+        ),
+    ]
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.add_artist(ScaleBar(1.0, units="m", location="lower left", box_alpha=0.8))
+    _north_arrow(ax)
+    legend_ax = figure.add_axes((0.71, 0.07, 0.27, 0.78))
+    legend_ax.set_axis_off()
+    blank = Patch(visible=False)
+    handles = [
+        *need_handles,
+        (blank, ""),
+        (blank, text["sites"]),
+        *_site_handles(text),
+        *extra,
+    ]
+    legend_ax.legend(
+        [h for h, _ in handles],
+        [label for _, label in handles],
+        title=text["need"],
+        loc="upper left",
+        frameon=False,
+        fontsize=9,
+        title_fontsize=9.5,
+        alignment="left",
+    )
+    figure.text(0.03, 0.95, scenario.name, fontsize=18, fontweight="bold", va="top")
+    figure.text(0.03, 0.905, _figures_line(plan, text, language), fontsize=10, va="top")
+    names = source_names(scenario.outputs.sources, scenario.input_paths())
+    figure.text(0.03, 0.03, sources_line(names, language), fontsize=8, color="#444444")
+    figure.text(
+        0.98,
+        0.03,
+        text["made"].format(name=scenario.name),
+        fontsize=8,
+        color="#444444",
+        ha="right",
+    )
+    return figure
+
+
+def write_static_maps(plan: Plan, folder: Path) -> dict[str, Path]:
+    """Write ``map.png`` (A4 landscape, 300 dpi) and ``map.pdf`` (A4) of a plan.
+
+    Parameters
+    ----------
+    plan
+        The plan to draw.
+    folder
+        Where to write; existing files are replaced.
+
+    Returns
+    -------
+    dict
+        Paths by file name.
+    """
+    figure = draw_static_map(plan)
+    paths = {"map.png": folder / "map.png", "map.pdf": folder / "map.pdf"}
+    figure.savefig(paths["map.png"], dpi=DPI, metadata={"Software": None})
+    figure.savefig(
+        paths["map.pdf"],
+        metadata={"CreationDate": None, "ModDate": None, "Creator": "planner"},
+    )
+    width, height = (round(DPI * side) for side in A4_LANDSCAPE_IN)
+    logger.info(
+        f"Wrote map.png ({width} x {height} px, {DPI} dpi) and map.pdf (A4) for "
+        f"{len(plan.sectors)} sectors"
+    )
+    return paths

@@ -1,0 +1,106 @@
+"""Static maps of a plan: A4 at 300 dpi, PDF of one A4 page, reproducible, wijk optional."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+from PIL import Image
+from pypdf import PdfReader
+
+import planner
+from planner.staticmap import DPI, draw_static_map, write_static_maps
+from tests.conftest import scenario_dict, tiny_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from planner.plan import Plan
+
+A4_POINTS = (841.89, 595.28)  # landscape, 1/72 inch
+
+
+def tiny_plan(folder: Path, *, wijk: bool = True, **outputs: Any) -> Plan:
+    """Run the tiny city of conftest with a wijk column, co-location flags and outputs set."""
+    sectors, sites, streets = tiny_layers()
+    if wijk:
+        sectors["wijk"] = ["Noord", "Noord", "Oost", "Zuid", "Zuid", "Oost"]
+    sites["is_school"] = [True, False, False, False]
+    sites["is_consultatiebureau"] = [False, True, False, False]
+    folder.mkdir(parents=True, exist_ok=True)
+    sectors.to_file(folder / "sectors.gpkg")
+    sites.to_file(folder / "sites.gpkg")
+    streets.to_file(folder / "streets.gpkg")
+    raw = scenario_dict()
+    raw["description"] = "Waar komen de huizen <en> antennes?"
+    raw["outputs"] = {"sources": ["Statbel", "Stad Gent", "OpenStreetMap-bijdragers"], **outputs}
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return planner.run(path)
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return tiny_plan(tmp_path_factory.mktemp("static") / "city")
+
+
+def test_png_is_a4_at_300_dpi(plan: Plan, tmp_path: Path) -> None:
+    paths = write_static_maps(plan, tmp_path)
+    assert set(paths) == {"map.png", "map.pdf"}
+    with Image.open(paths["map.png"]) as image:
+        width, height = image.size
+        dpi = image.info["dpi"]
+    assert abs(width - 3508) <= 1
+    assert abs(height - 2480) <= 1
+    assert abs(width / height - 297 / 210) < 1e-3
+    assert round(dpi[0]) == DPI
+
+
+def test_pdf_is_one_a4_page_with_the_map_texts(plan: Plan, tmp_path: Path) -> None:
+    paths = write_static_maps(plan, tmp_path)
+    reader = PdfReader(paths["map.pdf"])
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert abs(float(box.width) - A4_POINTS[0]) < 1
+    assert abs(float(box.height) - A4_POINTS[1]) < 1
+    text = reader.pages[0].extract_text()
+    assert "Bronnen: Statbel, Stad Gent, OpenStreetMap-bijdragers" in text
+    assert "Wijkgrens" in text
+    assert "Noodindex per sector" in text
+    assert "km" in text or " m" in text  # the scale bar
+    assert "N" in text  # the north arrow
+
+
+def test_static_maps_are_reproducible(plan: Plan, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_static_maps(plan, tmp_path / "a")
+    second = write_static_maps(plan, tmp_path / "b")
+    for name in ("map.png", "map.pdf"):
+        assert first[name].read_bytes() == second[name].read_bytes()
+
+
+def test_english_labels_and_no_wijk(tmp_path: Path) -> None:
+    plan = tiny_plan(tmp_path / "city", wijk=False, language="en", sources=[])
+    figure = draw_static_map(plan)
+    texts = " ".join(
+        t.get_text() for t in figure.findobj(lambda artist: hasattr(artist, "get_text"))
+    )
+    assert "Need index per sector" in texts
+    assert "Wijk boundary" not in texts
+    assert "Sources: sectors.gpkg, sites.gpkg, streets.gpkg" in texts
+    assert "Noodindex" not in texts
+
+
+def test_plan_in_degrees_is_drawn_in_metres(plan: Plan) -> None:
+    degrees = dataclasses.replace(
+        plan,
+        sectors=plan.sectors.to_crs("EPSG:4326"),
+        sites=plan.sites.to_crs("EPSG:4326"),
+        links=plan.links.to_crs("EPSG:4326"),
+    )
+    figure = draw_static_map(degrees, "nl")
+    x0, x1 = figure.axes[0].get_xlim()
+    assert x1 - x0 > 1000  # metres, not degrees
