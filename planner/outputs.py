@@ -246,14 +246,20 @@ def _staging_folder(out_dir: Path) -> Path:
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         _clean_leftovers(out_dir)
-        return Path(
+        staging = Path(
             tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-{os.getpid()}-", dir=out_dir.parent)
         )
+        # mkdtemp makes the folder private (0700); the result is a normal folder that
+        # colleagues may read, so give it the permissions the user's umask asks for.
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
     except OSError as error:
         raise InputFileError(
             f"output folder {out_dir.parent} cannot be written ({error.strerror}): "
             "choose another folder with --out"
         ) from None
+    return staging
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:

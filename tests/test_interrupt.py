@@ -164,3 +164,14 @@ def test_leftovers_of_a_killed_run_are_cleaned_or_restored(tmp_path: Path) -> No
     assert not half.exists()
     assert not moved.exists()
     assert alive.exists()
+
+
+def test_output_folder_follows_the_umask_not_mkdtemp(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        with outputs.atomic_folder(tmp_path / "result") as staging:
+            (staging / "a.txt").write_text("x")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "result" / "a.txt").read_text() == "x"
+    assert (tmp_path / "result").stat().st_mode & 0o777 == 0o755
