@@ -622,7 +622,10 @@ def write_comparison(
     has_map: dict[str, bool] = {}
     with atomic_folder(out_dir) as staging:
         for label, plan in zip(comparison.labels, comparison.all_plans(), strict=True):
-            written = write_outputs(plan, staging / label)
+            against = None
+            if comparison.baseline is not None and plan is not comparison.baseline:
+                against = comparison.baseline.summary
+            written = write_outputs(plan, staging / label, baseline=against)
             has_map[label] = "map.html" in written
         write_table_csv(staging / "comparison.csv", comparison.rows)
         write_json(

@@ -36,7 +36,7 @@ import pyogrio
 from planner.errors import InputFileError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
     import geopandas as gpd
 
@@ -324,7 +324,12 @@ def write_json(path: Path, content: dict[str, Any]) -> None:
     _write_json(path, content)
 
 
-def _write_print_outputs(plan: Plan, staging: Path, run_manifest: dict[str, Any]) -> list[str]:
+def _write_print_outputs(
+    plan: Plan,
+    staging: Path,
+    run_manifest: dict[str, Any],
+    baseline: Mapping[str, Any] | None = None,
+) -> list[str]:
     """Write the static maps (map.png, map.pdf) and the council note (note.html, note.pdf)."""
     spec = plan.scenario.outputs
     names: list[str] = []
@@ -336,11 +341,15 @@ def _write_print_outputs(plan: Plan, staging: Path, run_manifest: dict[str, Any]
         from planner.note import write_note  # noqa: PLC0415 - reportlab is heavy
 
         map_png = staging / "map.png" if spec.static_maps else None
-        names += list(write_note(plan, staging, manifest=run_manifest, map_png=map_png))
+        names += list(
+            write_note(plan, staging, manifest=run_manifest, baseline=baseline, map_png=map_png)
+        )
     return names
 
 
-def write_outputs(plan: Plan, out_dir: Path) -> dict[str, Path]:
+def write_outputs(
+    plan: Plan, out_dir: Path, *, baseline: Mapping[str, Any] | None = None
+) -> dict[str, Path]:
     """Write every output of a plan into ``out_dir``, atomically.
 
     Parameters
@@ -349,6 +358,9 @@ def write_outputs(plan: Plan, out_dir: Path) -> dict[str, Path]:
         The plan to write.
     out_dir
         Final folder (e.g. ``outputs/demo``); replaced as a whole when the new run is complete.
+    baseline
+        The summary of the plan to compare with (e.g. today's sites, from ``planner compare
+        --baseline``); the council note then states the change in percentage points.
 
     Returns
     -------
@@ -373,7 +385,7 @@ def write_outputs(plan: Plan, out_dir: Path) -> dict[str, Path]:
             write_map(plan, staging / "map.html")
             names.append("map.html")
         run_manifest = manifest(plan)
-        names += _write_print_outputs(plan, staging, run_manifest)
+        names += _write_print_outputs(plan, staging, run_manifest, baseline)
         _write_json(staging / "manifest.json", run_manifest)
         if os.environ.get("PLANNER_TEST_PAUSE_AT") == "outputs":  # tests of interrupted runs
             from planner.pipeline import pause_if_asked  # noqa: PLC0415

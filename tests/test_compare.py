@@ -216,3 +216,17 @@ def test_bad_input_is_one_line_and_writes_nothing(files: dict[str, Path], tmp_pa
     assert result.exit_code == 2
     assert "missing.yaml does not exist" in result.output
     assert not out.exists()
+
+
+def test_each_note_states_the_change_against_the_baseline(compared: Path) -> None:
+    base = json.loads((compared / "today" / "summary.json").read_text())
+    assert "tegenover vandaag" not in (compared / "today" / "note.html").read_text()
+    for label in ("small", "large"):
+        summary = json.loads((compared / label / "summary.json").read_text())
+        # the difference of the two percentages as the note prints them (whole numbers)
+        delta = round(100 * summary["coverage"]["house_neediest_quintile"]) - round(
+            100 * base["coverage"]["house_neediest_quintile"]
+        )
+        note = (compared / label / "note.html").read_text()
+        assert "procentpunten tegenover vandaag" in note
+        assert f"{delta:+d} procentpunten" in note
