@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -309,14 +310,23 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
     figure.text(0.03, 0.95, scenario.name, fontsize=18, fontweight="bold", va="top")
     figure.text(0.03, 0.905, _figures_line(plan, text, language), fontsize=10, va="top")
     names = source_names(scenario.outputs.sources, scenario.input_paths())
-    figure.text(0.03, 0.03, sources_line(names, language), fontsize=8, color="#444444")
+    # Wrapped so that a long list of sources never runs into the line on the right.
+    figure.text(
+        0.03,
+        0.015,
+        textwrap.fill(sources_line(names, language), width=125),
+        fontsize=8,
+        color="#444444",
+        va="bottom",
+    )
     figure.text(
         0.98,
-        0.03,
+        0.015,
         text["made"].format(name=scenario.name),
         fontsize=8,
         color="#444444",
         ha="right",
+        va="bottom",
     )
     return figure
 
