@@ -19,9 +19,12 @@ import math
 import re
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = [
     "CATCHMENT_COLOURS",
@@ -29,6 +32,7 @@ __all__ = [
     "Language",
     "catchment_colour",
     "class_colours",
+    "counted",
     "format_euro",
     "format_euro_short",
     "format_minutes",
@@ -40,6 +44,8 @@ __all__ = [
     "need_classes",
     "source_names",
     "sources_line",
+    "standard_phrase",
+    "strictest_minutes",
 ]
 
 Language = Literal["nl", "en"]
@@ -214,8 +220,83 @@ def format_share(value: float | None, decimals: int = 1, language: Language = "n
     """
     if value is None or not math.isfinite(value):
         return "-"
-    number = format_number(100 * value, decimals, language)
-    return f"{number}%" if language == "en" else f"{number} %"
+    percent = 100 * value
+    unit = "%" if language == "en" else " %"
+    step = 10.0**-decimals
+    if 0 < value < 1 and round(percent, decimals) >= 100:  # never "100 %" for less than all
+        if decimals == 0:
+            return f"almost 100{unit}" if language == "en" else f"bijna 100{unit}"
+        percent = 100 - step
+    elif 0 < value < 1 and round(percent, decimals) <= 0:  # never "0 %" for more than none
+        smallest = format_number(step, decimals, language)
+        return f"less than {smallest}{unit}" if language == "en" else f"minder dan {smallest}{unit}"
+    return f"{format_number(percent, decimals, language)}{unit}"
+
+
+def strictest_minutes(standards: Mapping[str, Any], key: str) -> tuple[float, float | None]:
+    """Return a standard and, with need tightening, its strictest value for the neediest.
+
+    The scenario's standards are tightened per sector, ``R(i) = R (1 - mu n_i)`` with the need
+    index ``n_i`` in [0, 1] (``standards.need_tightening`` = mu), so the strictest standard any
+    sector can get is ``R (1 - mu)``.
+
+    Parameters
+    ----------
+    standards
+        ``standards_min`` of a plan's summary (``house``, ``frequent``, ``need_tightening``).
+    key
+        ``house`` or ``frequent``.
+
+    Returns
+    -------
+    tuple
+        The standard in minutes, and the strictest one (None without tightening).
+    """
+    minutes = float(standards.get(key) or 0.0)
+    mu = float(standards.get("need_tightening") or 0.0)
+    return minutes, (minutes * (1.0 - mu) if mu > 0 else None)
+
+
+def _whole_or_one(value: float, language: Language) -> str:
+    decimals = 0 if math.isclose(value, round(value), abs_tol=1e-9) else 1
+    return format_number(value, decimals, language)
+
+
+def standard_phrase(
+    standards: Mapping[str, Any],
+    key: str,
+    language: Language = "nl",
+    unit: str = "min",
+    mode: str = "",
+) -> str:
+    """Return "binnen 20 min", or with need tightening "binnen de norm (20 min; tot 14 min ...)".
+
+    Parameters
+    ----------
+    standards
+        ``standards_min`` of a plan's summary.
+    key
+        ``house`` or ``frequent``.
+    language
+        ``nl`` or ``en``.
+    unit
+        The word after the number (``min``; ``minuten`` in a sentence).
+    mode
+        How families travel (``wandelen``), written after the first number; may be empty.
+
+    Returns
+    -------
+    str
+        The phrase, always starting with "binnen" / "within".
+    """
+    minutes, strictest = strictest_minutes(standards, key)
+    first = " ".join(part for part in (_whole_or_one(minutes, language), unit, mode) if part)
+    if strictest is None:
+        return f"within {first}" if language == "en" else f"binnen {first}"
+    tight = f"{_whole_or_one(strictest, language)} {unit}"
+    if language == "en":
+        return f"within the standard ({first}; down to {tight} for the neediest sectors)"
+    return f"binnen de norm ({first}; tot {tight} voor de meest kwetsbare sectoren)"
 
 
 def format_euro(value: float, language: Language = "nl") -> str:
@@ -279,6 +360,25 @@ def format_minutes(value: float | None, language: Language = "nl") -> str:
     if value is None or not math.isfinite(value):
         return "-"
     return f"{format_number(value, 1, language)} min"
+
+
+def counted(count: object, singular: str, plural: str) -> str:
+    """Return "1 huis", "3 huizen": the count with the noun in the right number.
+
+    Parameters
+    ----------
+    count
+        The number (anything else, e.g. ``-`` for a missing figure, takes the plural).
+    singular, plural
+        The noun.
+
+    Returns
+    -------
+    str
+        Count and noun.
+    """
+    one = isinstance(count, int | float) and not isinstance(count, bool) and count == 1
+    return f"{count} {singular if one else plural}"
 
 
 # --- Leaflet for offline maps -----------------------------------------------------------------
@@ -346,7 +446,7 @@ def source_names(sources: tuple[str, ...], input_paths: dict[str, Path]) -> list
 
 
 def sources_line(names: list[str], language: Language = "nl") -> str:
-    """Return the attribution line of a map: ``Bronnen: Statbel, Stad Gent, ...``.
+    """Return the attribution line of a map: ``Bronnen: Statbel; Stad Gent; ...``.
 
     Parameters
     ----------
@@ -361,4 +461,4 @@ def sources_line(names: list[str], language: Language = "nl") -> str:
         The line.
     """
     label = "Sources" if language == "en" else "Bronnen"
-    return f"{label}: {', '.join(names)}"
+    return f"{label}: {'; '.join(names)}"

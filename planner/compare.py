@@ -7,12 +7,16 @@ changes against it: sites added, removed and kept per role, and the change in co
 neediest fifth of the families and of the rest, in percentage points.
 :func:`write_comparison` writes ``comparison.csv``, ``comparison.json``, ``comparison.md``
 (Dutch by default, English on request), one folder per scenario with its normal outputs and
-``map.html``, a page showing every scenario's map side by side.
+``map.html``, a page showing every scenario's map side by side. The table names each plan's
+travel mode and standards; when the plans (or the baseline) differ in either, ``comparison.md``
+opens with a warning and the comparison logs one: their figures are measured against different
+yardsticks. Every scenario's note, maps and ``comparison.md`` use the comparison's language.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import logging
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from planner.assets import format_share
 from planner.outputs import atomic_folder, write_json, write_outputs
 from planner.pipeline import run
 from planner.scenario import Scenario, load_scenario
@@ -44,6 +49,7 @@ __all__ = [
     "summary_row",
     "write_comparison",
     "write_table_csv",
+    "yardstick_warning",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,10 @@ ROLES = ("house", "antenne")
 def _figure_columns() -> dict[str, tuple[str, ...]]:
     columns: dict[str, tuple[str, ...]] = {
         "model": ("model",),
+        "mode": ("mode",),
+        "standard_house": ("standards_min", "house"),
+        "standard_frequent": ("standards_min", "frequent"),
+        "need_tightening": ("standards_min", "need_tightening"),
         "status": ("status",),
         "proven_optimal": ("proven_optimal",),
         "gap": ("gap",),
@@ -276,13 +286,17 @@ def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Compar
                     row[f"{role}s_{what}"] = len(ids)
             row.update(change["coverage_pp"])
         rows.append(row)
-    return Comparison(
+    comparison = Comparison(
         plans=tuple(plans),
         baseline=baseline,
         labels=labels,
         rows=tuple(rows),
         changes=changes,
     )
+    warning = yardstick_warning(comparison, "en")
+    if warning is not None:
+        logger.warning(warning)
+    return comparison
 
 
 def run_comparison(
@@ -362,36 +376,66 @@ _TEXT: dict[str, dict[Language, str]] = {
     "title": {"nl": "Vergelijking van scenario's", "en": "Comparison of scenarios"},
     "figure": {"nl": "Kerncijfer", "en": "Figure"},
     "cost": {"nl": "Kosten", "en": "Cost"},
+    "mode": {"nl": "Vervoerswijze", "en": "Travel mode"},
+    "standards": {
+        "nl": "Normen: huis / frequent aanbod",
+        "en": "Standards: house / frequent services",
+    },
     "houses": {"nl": "Huizen (nieuw)", "en": "Houses (new)"},
     "antennes": {"nl": "Antennes (nieuw)", "en": "Antennes (new)"},
     "coverage_house": {
-        "nl": "Gezinnen binnen de norm voor een huis (R_H)",
-        "en": "Families within the house standard (R_H)",
+        "nl": "Gezinnen binnen de norm huis",
+        "en": "Families within the house standard",
     },
     "coverage_frequent": {
-        "nl": "Gezinnen binnen de norm voor frequente diensten (R_A)",
-        "en": "Families within the frequent-service standard (R_A)",
+        "nl": "Gezinnen binnen de norm frequent aanbod",
+        "en": "Families within the frequent-services standard",
     },
     "coverage_house_neediest": {
-        "nl": "Kwetsbaarste vijfde binnen R_H",
-        "en": "Neediest fifth within R_H",
+        "nl": "Het vijfde van de gezinnen in de meest kwetsbare sectoren, binnen de norm huis",
+        "en": "The fifth of the families in the neediest sectors, within the house standard",
     },
     "coverage_frequent_neediest": {
-        "nl": "Kwetsbaarste vijfde binnen R_A",
-        "en": "Neediest fifth within R_A",
+        "nl": "Het vijfde van de gezinnen in de meest kwetsbare sectoren, binnen de norm "
+        "frequent aanbod",
+        "en": "The fifth of the families in the neediest sectors, within the frequent-services "
+        "standard",
     },
     "travel_house": {
-        "nl": "Reistijd naar een huis, mediaan / p90",
-        "en": "Travel time to a house, median / p90",
+        "nl": "Reistijd naar een huis, mediaan / 90e percentiel",
+        "en": "Travel time to a house, median / 90th percentile",
     },
     "gini_house": {"nl": "Gini-index reistijd naar een huis", "en": "Gini index, house travel"},
     "concentration_need_house": {
-        "nl": "Concentratie-index reistijd naar nood (< 0: kwetsbaren dichter)",
+        "nl": "Concentratie-index reistijd naar kwetsbaarheid (< 0: kwetsbaren dichter)",
         "en": "Concentration index of travel by need (< 0: the needy closer)",
     },
-    "solution": {"nl": "Oplossing", "en": "Solution"},
+    "solution": {"nl": "Status van de berekening", "en": "Status of the computation"},
     "optimal": {"nl": "bewezen optimaal", "en": "proven optimal"},
     "not_optimal": {"nl": "niet bewezen optimaal", "en": "not proven optimal"},
+    "gap": {"nl": "afstand tot de grens", "en": "gap to the bound"},
+    "tightened": {
+        "nl": "tot {house} / {frequent} min voor de meest kwetsbare sectoren",
+        "en": "down to {house} / {frequent} min for the neediest sectors",
+    },
+    "walk": {"nl": "te voet", "en": "on foot"},
+    "bike": {"nl": "met de fiets", "en": "by bike"},
+    "car": {"nl": "met de auto", "en": "by car"},
+    "yardsticks": {
+        "nl": "Let op: de vergeleken scenario's (en het basisscenario) gebruiken niet dezelfde "
+        "{differ}; de cijfers zijn gemeten met verschillende maatstaven.",
+        "en": "Warning: the compared scenarios (and the baseline) do not use the same {differ}; "
+        "the figures are measured against different yardsticks.",
+    },
+    "differ_mode": {"nl": "vervoerswijze", "en": "travel mode"},
+    "differ_standards": {"nl": "normen", "en": "standards"},
+    "gini_note": {
+        "nl": "De Gini-index meet hoe ongelijk de reistijden over de gezinnen verdeeld zijn, "
+        "niet hoeveel gezinnen binnen de norm wonen: hij kan stijgen terwijl de dekking "
+        "verbetert.",
+        "en": "The Gini index measures how unequally travel times are spread over the families, "
+        "not how many families live within the standard: it can rise while coverage improves.",
+    },
     "against": {"nl": "Tegenover de basis", "en": "Against the baseline"},
     "scenario": {"nl": "Scenario", "en": "Scenario"},
     "sites_house": {
@@ -403,13 +447,17 @@ _TEXT: dict[str, dict[Language, str]] = {
         "en": "Antennes added / removed / kept",
     },
     "pp_neediest": {
-        "nl": "Kwetsbaarste vijfde, R_H / R_A (procentpunten)",
-        "en": "Neediest fifth, R_H / R_A (percentage points)",
+        "nl": "Vijfde van de gezinnen in de meest kwetsbare sectoren, norm huis / norm frequent "
+        "aanbod (procentpunten)",
+        "en": "Fifth of the families in the neediest sectors, house / frequent-services "
+        "standard (percentage points)",
     },
     "pp_rest": {
-        "nl": "Overige gezinnen, R_H / R_A (procentpunten)",
-        "en": "Other families, R_H / R_A (percentage points)",
+        "nl": "Overige gezinnen, norm huis / norm frequent aanbod (procentpunten)",
+        "en": "Other families, house / frequent-services standard (percentage points)",
     },
+    "house_std": {"nl": "norm huis", "en": "house standard"},
+    "frequent_std": {"nl": "norm frequent aanbod", "en": "frequent-services standard"},
     "baseline": {"nl": "basis", "en": "baseline"},
     "map_title": {"nl": "Kaarten naast elkaar", "en": "Maps side by side"},
     "no_map": {
@@ -437,7 +485,7 @@ def _num(value: float, lang: Language, decimals: int = 0) -> str:
 def _pct(share: object, lang: Language) -> str:
     if not isinstance(share, int | float):
         return _MISSING
-    return f"{_num(100 * float(share), lang, 1)} %"
+    return format_share(float(share), 1, lang)
 
 
 def _pp(value: object, lang: Language) -> str:
@@ -459,12 +507,70 @@ def _solution(row: Mapping[str, Any], lang: Language) -> str:
     if row["proven_optimal"]:
         return _t("optimal", lang)
     gap = row.get("gap")
-    shown = f", gap {_pct(gap, lang)}" if isinstance(gap, int | float) else ""
-    return f"{_t('not_optimal', lang)} ({row['status']}{shown})"
+    if not isinstance(gap, int | float):
+        return _t("not_optimal", lang)
+    return f"{_t('not_optimal', lang)} ({_t('gap', lang)} {_pct(gap, lang)})"
+
+
+def _whole(value: float, lang: Language) -> str:
+    return _num(value, lang, 0 if abs(value - round(value)) < 1e-9 else 1)
+
+
+def _mode(row: Mapping[str, Any], lang: Language) -> str:
+    mode = row.get("mode")
+    return _t(str(mode), lang) if str(mode) in ("walk", "bike", "car") else str(mode or _MISSING)
+
+
+def _standards(row: Mapping[str, Any], lang: Language) -> str:
+    house, frequent = row.get("standard_house"), row.get("standard_frequent")
+    if not isinstance(house, int | float) or not isinstance(frequent, int | float):
+        return _MISSING
+    text = f"{_whole(float(house), lang)} / {_whole(float(frequent), lang)} min"
+    mu = row.get("need_tightening")
+    if isinstance(mu, int | float) and mu > 0:
+        tight = _t("tightened", lang).format(
+            house=_whole(float(house) * (1 - mu), lang),
+            frequent=_whole(float(frequent) * (1 - mu), lang),
+        )
+        text += f" ({tight})"
+    return text
+
+
+def _yardstick(row: Mapping[str, Any]) -> tuple[object, ...]:
+    return (row.get("standard_house"), row.get("standard_frequent"), row.get("need_tightening"))
+
+
+def yardstick_warning(comparison: Comparison, lang: Language = "nl") -> str | None:
+    """Return the warning that the compared plans use different modes or standards, or None.
+
+    Parameters
+    ----------
+    comparison
+        The comparison.
+    lang
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str or None
+        One sentence naming what differs (travel mode, standards), or None when every plan
+        (the baseline included) is measured the same way.
+    """
+    differ = []
+    if len({row.get("mode") for row in comparison.rows}) > 1:
+        differ.append(_t("differ_mode", lang))
+    if len({_yardstick(row) for row in comparison.rows}) > 1:
+        differ.append(_t("differ_standards", lang))
+    if not differ:
+        return None
+    joined = (" en " if lang == "nl" else " and ").join(differ)
+    return _t("yardsticks", lang).format(differ=joined)
 
 
 def _figure_lines(row: Mapping[str, Any], lang: Language) -> dict[str, str]:
     return {
+        "mode": _mode(row, lang),
+        "standards": _standards(row, lang),
         "cost": f"€ {_num(float(row['cost'] or 0.0), lang)}",
         "houses": f"{row['houses']} ({row['houses_new']})",
         "antennes": f"{row['antennes']} ({row['antennes_new']})",
@@ -510,7 +616,13 @@ def comparison_markdown(comparison: Comparison, lang: Language = "nl") -> str:
     figures = [_figure_lines(row, lang) for row in comparison.rows]
     for key in figures[0] if figures else []:
         cells = " | ".join(_md_cell(f[key]) for f in figures)
-        lines.append(f"| {_t(key, lang)} | {cells} |")
+        mark = "*" if key == "gini_house" else ""
+        lines.append(f"| {_t(key, lang)}{mark} | {cells} |")
+    if figures:
+        lines += ["", f"\\* {_t('gini_note', lang)}"]
+    warning = yardstick_warning(comparison, lang)
+    if warning is not None:
+        lines[2:2] = [f"> **{_md_cell(warning)}**", ""]
     if comparison.baseline is not None and comparison.changes:
         base = comparison.labels[0]
         lines += ["", f"## {_t('against', lang)}: {_md_cell(base)}", ""]
@@ -575,8 +687,9 @@ def comparison_map_page(
         figures = _figure_lines(row, lang)
         summary = (
             f"{_t('cost', lang)} {figures['cost']} · {_t('houses', lang)} {figures['houses']} · "
-            f"{_t('antennes', lang)} {figures['antennes']} · R_H {figures['coverage_house']} · "
-            f"R_A {figures['coverage_frequent']}"
+            f"{_t('antennes', lang)} {figures['antennes']} · "
+            f"{_t('house_std', lang)} {figures['coverage_house']} · "
+            f"{_t('frequent_std', lang)} {figures['coverage_frequent']}"
         )
         frame = (
             f'<iframe src="{html.escape(label, quote=True)}/map.html" '
@@ -598,6 +711,15 @@ def comparison_map_page(
     )
 
 
+def _in_language(plan: Plan, lang: Language) -> Plan:
+    """Return the plan with its scenario's ``outputs.language`` set to the comparison's."""
+    scenario = plan.scenario
+    if scenario.outputs.language == lang:
+        return plan
+    outputs = scenario.outputs.model_copy(update={"language": lang})
+    return dataclasses.replace(plan, scenario=scenario.model_copy(update={"outputs": outputs}))
+
+
 def write_comparison(
     comparison: Comparison, out_dir: Path, *, lang: Language = "nl"
 ) -> dict[str, Path]:
@@ -610,7 +732,8 @@ def write_comparison(
     out_dir
         Final folder; replaced as a whole when complete.
     lang
-        Language of ``comparison.md`` and ``map.html``: ``nl`` (default) or ``en``.
+        Language of ``comparison.md``, ``map.html`` and of every scenario's note and maps
+        (it replaces each scenario's ``outputs.language``): ``nl`` (default) or ``en``.
 
     Returns
     -------
@@ -625,7 +748,7 @@ def write_comparison(
             against = None
             if comparison.baseline is not None and plan is not comparison.baseline:
                 against = comparison.baseline.summary
-            written = write_outputs(plan, staging / label, baseline=against)
+            written = write_outputs(_in_language(plan, lang), staging / label, baseline=against)
             has_map[label] = "map.html" in written
         write_table_csv(staging / "comparison.csv", comparison.rows)
         write_json(

@@ -64,7 +64,9 @@ from planner.assets import (
     WIJK_COLOUR,
     catchment_colour,
     class_colours,
+    counted,
     format_number,
+    format_share,
     leaflet_css,
     leaflet_js,
     need_class,
@@ -119,7 +121,7 @@ _SECTOR_FIELDS = (
     ("sector", "Sector"),
     ("wijk", "Wijk"),
     ("families", "Gezinnen (doelgroep)"),
-    ("need", "Noodindex (0-1)"),
+    ("need", "Kwetsbaarheidsindex (0-1)"),
     ("tt_house", "Reistijd naar huis"),
     ("covered_house", "Huis binnen norm"),
     ("site_house", "Huis (verzorgingsgebied)"),
@@ -210,7 +212,7 @@ def _euro(value: float) -> str:
 
 
 def _share(value: float | None) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{_number(100 * value, 1)} %"
+    return format_share(value, 1)
 
 
 def _minutes(value: float) -> str:
@@ -339,7 +341,14 @@ def _sector_layer(
 
 def _standard_label(minutes: float, scenario: Scenario) -> str:
     mode = _MODE_LABELS.get(scenario.travel.mode, _text(scenario.travel.mode))
-    stricter = " (strenger bij meer nood)" if scenario.standards.need_tightening > 0 else ""
+    mu = scenario.standards.need_tightening
+    strict = round(minutes * (1 - mu), 6)
+    stricter = (
+        f" (tot {_number(strict, 0 if strict == round(strict) else 1)} min voor de meest "
+        "kwetsbare sectoren)"
+        if mu > 0
+        else ""
+    )
     return f"{_number(minutes)} min {mode}{stricter}"
 
 
@@ -347,7 +356,7 @@ def _add_sector_layers(
     fmap: folium.Map, sectors: gpd.GeoDataFrame, scenario: Scenario, features: list[dict[str, Any]]
 ) -> None:
     _sector_layer(
-        "Noodindex per sector",
+        "Kwetsbaarheidsindex per sector",
         features,
         lambda feature: {
             "fillColor": feature["properties"]["fill"],
@@ -383,7 +392,7 @@ def _add_sector_layers(
     standards = scenario.standards
     _sector_layer(
         f"Geen huis binnen {_standard_label(standards.house_min, scenario)} "
-        f"({int((~house).sum())} sectoren)",
+        f"({counted(int((~house).sum()), 'sector', 'sectoren')})",
         [feature for feature, covered in zip(features, house, strict=True) if not covered],
         lambda _: {
             "color": UNCOVERED_HOUSE_COLOUR,
@@ -395,7 +404,7 @@ def _add_sector_layers(
     ).add_to(fmap)
     _sector_layer(
         f"Geen huis of antenne binnen {_standard_label(standards.frequent_min, scenario)} "
-        f"({int((~frequent).sum())} sectoren)",
+        f"({counted(int((~frequent).sum()), 'sector', 'sectoren')})",
         [feature for feature, covered in zip(features, frequent, strict=True) if not covered],
         lambda _: {
             "color": UNCOVERED_FREQUENT_COLOUR,
@@ -459,7 +468,7 @@ def _site_popup(site: Any, names: Mapping[str, str]) -> str:  # noqa: ANN401 - a
     if role == "closed":
         cost = "-"
     elif existing:
-        cost = "bestaand, geen kost"
+        cost = "bestaand, geen kosten"
     else:
         cost = _euro(float(site.cost))
     rows = [
@@ -472,7 +481,7 @@ def _site_popup(site: Any, names: Mapping[str, str]) -> str:  # noqa: ANN401 - a
     ]
     if role == "antenne":
         rows.append(("Gekoppeld aan huis", _site_label(site.linked_house, names)))
-    rows.append(("Kost in dit plan", cost))
+    rows.append(("Kosten in dit plan", cost))
     return _table(rows)
 
 
@@ -561,7 +570,7 @@ def _status_label(summary: Mapping[str, Any]) -> str:
         return "bewezen optimaal"
     gap = summary.get("gap")
     shown = "onbekend" if gap is None or not math.isfinite(float(gap)) else _share(float(gap))
-    return f"niet bewezen optimaal (gap {shown})"
+    return f"niet bewezen optimaal (afstand tot de grens {shown})"
 
 
 def _title_html(plan: Plan) -> str:
@@ -573,17 +582,22 @@ def _title_html(plan: Plan) -> str:
     coverage = summary.get("coverage", {})
     cost, budget = summary.get("cost"), summary.get("budget")
     money = (
-        f" &middot; kost {_euro(float(cost))} van {_euro(float(budget))}"
+        f" &middot; kosten {_euro(float(cost))} van {_euro(float(budget))}"
         if cost is not None and budget is not None
         else ""
     )
     neediest = coverage.get("house_neediest_quintile")
-    neediest_text = f" (meest kwetsbare vijfde: {_share(neediest)})" if neediest is not None else ""
+    neediest_text = (
+        f" (vijfde van de gezinnen in de meest kwetsbare sectoren: {_share(neediest)})"
+        if neediest is not None
+        else ""
+    )
     return (
         '<div class="planner-title">'
         f'<span class="planner-name">{_text(plan.scenario.name)}</span> &middot; '
-        f"{houses.sum()} huizen ({(houses & new).sum()} nieuw) &middot; "
-        f"{antennes.sum()} antennes ({(antennes & new).sum()} nieuw) &middot; "
+        f"{counted(int(houses.sum()), 'huis', 'huizen')} ({(houses & new).sum()} nieuw) &middot; "
+        f"{counted(int(antennes.sum()), 'antenne', 'antennes')} ({(antennes & new).sum()} nieuw)"
+        " &middot; "
         f"gezinnen met een huis binnen de norm: {_share(coverage.get('house'))}"
         f"{neediest_text} &middot; "
         f"met frequent aanbod binnen de norm: {_share(coverage.get('frequent'))}"
@@ -608,7 +622,7 @@ def _legend_html(scenario: Scenario, edges: tuple[float, ...], wijken: int) -> s
     )
     rows = [
         '<div class="planner-legend">',
-        "<h4>Noodindex per sector (1 = meeste nood; kwintielen)</h4>",
+        "<h4>Kwetsbaarheidsindex per sector (1 = meest kwetsbaar; kwintielen)</h4>",
         *(
             _legend_row(
                 "swatch",

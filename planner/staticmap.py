@@ -38,6 +38,7 @@ from planner.assets import (
     WIJK_COLOUR,
     Language,
     class_colours,
+    counted,
     format_euro,
     format_number,
     format_share,
@@ -45,6 +46,7 @@ from planner.assets import (
     need_classes,
     source_names,
     sources_line,
+    standard_phrase,
 )
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ _FALLBACK_CRS = "EPSG:3035"  # a metric CRS for plans stored in degrees
 _WIJK_COLUMNS = ("wijk", "district")
 _LABELS: dict[str, dict[str, str]] = {
     "nl": {
-        "need": "Noodindex per sector\n(kwintielen; 1 = meeste nood)",
+        "need": "Kwetsbaarheidsindex per sector\n(kwintielen; 1 = meest kwetsbaar)",
         "sites": "Locaties en bereik",
         "no_need": "geen gegevens",
         "house_existing": "Huis van het Kind (bestaand)",
@@ -77,12 +79,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "antenne_new": "Antenne (nieuw)",
         "link": "Antenne gekoppeld aan huis",
         "wijk": "Wijkgrens",
-        "no_house": "Geen huis binnen {minutes} min",
-        "no_frequent": "Geen huis of antenne binnen {minutes} min",
+        "no_house": "Geen huis {standard}",
+        "no_frequent": "Geen huis of antenne {standard}",
         "figures": (
-            "{houses} huizen ({houses_new} nieuw), {antennes} antennes ({antennes_new} nieuw) · "
-            "gezinnen met een huis binnen {house_min} min: {house} "
-            "(meest kwetsbare vijfde {house_neediest}) · kost {cost}"
+            "{houses} ({houses_new} nieuw), {antennes} ({antennes_new} nieuw) · "
+            "gezinnen met een huis {standard}: {house} "
+            "(vijfde van de gezinnen in de meest kwetsbare sectoren: {house_neediest}) · "
+            "kosten {cost}"
         ),
         "made": "Kaart: planner, scenario {name}",
     },
@@ -96,12 +99,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "antenne_new": "Antenne (new)",
         "link": "Antenne linked to its house",
         "wijk": "Wijk boundary",
-        "no_house": "No house within {minutes} min",
-        "no_frequent": "No house or antenne within {minutes} min",
+        "no_house": "No house {standard}",
+        "no_frequent": "No house or antenne {standard}",
         "figures": (
-            "{houses} houses ({houses_new} new), {antennes} antennes ({antennes_new} new) · "
-            "families with a house within {house_min} min: {house} "
-            "(neediest fifth {house_neediest}) · cost {cost}"
+            "{houses} ({houses_new} new), {antennes} ({antennes_new} new) · "
+            "families with a house {standard}: {house} "
+            "(fifth of the families in the neediest sectors: {house_neediest}) · cost {cost}"
         ),
         "made": "Map: planner, scenario {name}",
     },
@@ -224,16 +227,27 @@ def _north_arrow(ax: Axes) -> None:
     )
 
 
+_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "nl": {"house": ("huis", "huizen"), "antenne": ("antenne", "antennes")},
+    "en": {"house": ("house", "houses"), "antenne": ("antenne", "antennes")},
+}
+
+
+def _wrap(label: str) -> str:
+    """Wrap a long legend label (a standard with its tightening) over lines of the legend."""
+    return textwrap.fill(label, width=42)
+
+
 def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
     summary = plan.summary
     coverage = summary.get("coverage", {})
     cost = summary.get("cost")
     return text["figures"].format(
-        houses=summary.get("houses", "-"),
+        houses=counted(summary.get("houses", "-"), *_WORDS[language]["house"]),
         houses_new=summary.get("houses_new", "-"),
-        antennes=summary.get("antennes", "-"),
+        antennes=counted(summary.get("antennes", "-"), *_WORDS[language]["antenne"]),
         antennes_new=summary.get("antennes_new", "-"),
-        house_min=format_number(plan.scenario.standards.house_min, 0, language),
+        standard=standard_phrase(summary.get("standards_min", {}), "house", language),
         house=format_share(coverage.get("house"), 1, language),
         house_neediest=format_share(coverage.get("house_neediest_quintile"), 1, language),
         cost="-" if cost is None else format_euro(float(cost), language),
@@ -272,15 +286,19 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
         wijken.boundary.plot(ax=ax, color=WIJK_COLOUR, linewidth=1.6, zorder=3)
         extra.append((Line2D([], [], color=WIJK_COLOUR, linewidth=1.6), text["wijk"]))
     _draw_sites(ax, sites, links)
-    standards = scenario.standards
+    standards = plan.summary.get("standards_min", {})
     extra += [
         (
             Patch(facecolor="none", edgecolor=UNCOVERED_HOUSE_COLOUR, hatch="////"),
-            text["no_house"].format(minutes=format_number(standards.house_min, 0, language)),
+            _wrap(text["no_house"].format(standard=standard_phrase(standards, "house", language))),
         ),
         (
             Patch(facecolor="none", edgecolor=UNCOVERED_FREQUENT_COLOUR, linestyle=":"),
-            text["no_frequent"].format(minutes=format_number(standards.frequent_min, 0, language)),
+            _wrap(
+                text["no_frequent"].format(
+                    standard=standard_phrase(standards, "frequent", language)
+                )
+            ),
         ),
     ]
     ax.set_aspect("equal")
@@ -308,7 +326,13 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
         alignment="left",
     )
     figure.text(0.03, 0.95, scenario.name, fontsize=18, fontweight="bold", va="top")
-    figure.text(0.03, 0.905, _figures_line(plan, text, language), fontsize=10, va="top")
+    figure.text(
+        0.03,
+        0.905,
+        textwrap.fill(_figures_line(plan, text, language), width=165),
+        fontsize=10,
+        va="top",
+    )
     names = source_names(scenario.outputs.sources, scenario.input_paths())
     # Wrapped so that a long list of sources never runs into the line on the right.
     figure.text(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -11,6 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from planner.assets import format_number
 from planner.cli import app
 from planner.compare import (
     FIGURE_COLUMNS,
@@ -20,6 +23,7 @@ from planner.compare import (
     group_coverage,
     site_changes,
     summary_row,
+    write_comparison,
 )
 from planner.pipeline import run
 from planner.scenario import load_scenario
@@ -144,13 +148,70 @@ def test_changes_against_the_baseline(compared: Path) -> None:
 
 def test_markdown_dutch_by_default_and_english(compared: Path, plans: dict[str, Plan]) -> None:
     text = (compared / "comparison.md").read_text(encoding="utf-8")
-    assert "Kwetsbaarste vijfde" in text
+    assert "Het vijfde van de gezinnen in de meest kwetsbare sectoren" in text
     assert "Tegenover de basis: today" in text
     assert "| today (basis) | small | large |" in text
+    assert "| Vervoerswijze | te voet | te voet | te voet |" in text
+    assert "| Normen: huis / frequent aanbod |" in text
+    assert "90e percentiel" in text
+    assert "Status van de berekening" in text
+    assert "De Gini-index meet hoe ongelijk de reistijden" in text
+    for technical in ("R_H", "R_A", "p90", "gap", "Let op"):  # same yardstick everywhere
+        assert technical not in text, technical
     comparison = compare_plans([plans["small"], plans["large"]], plans["today"])
     english = comparison_markdown(comparison, "en")
-    assert "Neediest fifth" in english
+    assert "The fifth of the families in the neediest sectors" in english
     assert "Against the baseline: today" in english
+    assert "| Travel mode | on foot | on foot | on foot |" in english
+    assert "it can rise while coverage improves" in english
+
+
+def tightened(plan: Plan, mu: float, mode: str | None = None) -> Plan:
+    """The plan with another need tightening (and mode) in its summary."""
+    summary = {
+        **plan.summary,
+        "standards_min": {**plan.summary["standards_min"], "need_tightening": mu},
+        "mode": mode or plan.summary["mode"],
+    }
+    return dataclasses.replace(plan, summary=summary)
+
+
+def test_different_yardsticks_are_flagged(
+    plans: dict[str, Plan], caplog: pytest.LogCaptureFixture
+) -> None:
+    strict = tightened(plans["large"], 0.3)
+    with caplog.at_level(logging.WARNING, logger="planner.compare"):
+        comparison = compare_plans([plans["small"], strict], plans["today"])
+    assert "different yardsticks" in caplog.text
+    text = comparison_markdown(comparison, "nl")
+    assert "gebruiken niet dezelfde normen; de cijfers zijn gemeten met" in text
+    assert "verschillende maatstaven" in text
+    house = format_number(plans["large"].summary["standards_min"]["house"] * 0.7)
+    assert f"tot {house} / " in text
+    assert "min voor de meest kwetsbare sectoren" in text
+    bike = compare_plans([tightened(plans["small"], 0.0, "bike")], plans["today"])
+    english = comparison_markdown(bike, "en")
+    assert "do not use the same travel mode;" in english
+    assert "different yardsticks" in english
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="planner.compare"):
+        same = compare_plans([plans["small"]], plans["today"])
+    assert "yardsticks" not in caplog.text
+    assert "Let op" not in comparison_markdown(same, "nl")
+
+
+def test_compare_in_english_writes_english_notes(plans: dict[str, Plan], tmp_path: Path) -> None:
+    comparison = compare_plans([plans["small"]], plans["today"])
+    write_comparison(comparison, tmp_path / "cmp", lang="en")
+    note = (tmp_path / "cmp" / "small" / "note.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in note
+    assert "Key figures" in note
+    assert "percentage points compared with the baseline scenario today" in note
+    assert "Kerncijfers" not in note
+    assert "Comparison of scenarios" in (tmp_path / "cmp" / "comparison.md").read_text()
+    dutch = compare_plans([plans["small"]], plans["today"])
+    write_comparison(dutch, tmp_path / "nl", lang="nl")
+    assert "Kerncijfers" in (tmp_path / "nl" / "small" / "note.html").read_text(encoding="utf-8")
 
 
 def test_map_page_frames_every_run(compared: Path) -> None:
@@ -220,7 +281,7 @@ def test_bad_input_is_one_line_and_writes_nothing(files: dict[str, Path], tmp_pa
 
 def test_each_note_states_the_change_against_the_baseline(compared: Path) -> None:
     base = json.loads((compared / "today" / "summary.json").read_text())
-    assert "tegenover vandaag" not in (compared / "today" / "note.html").read_text()
+    assert "tegenover het basisscenario" not in (compared / "today" / "note.html").read_text()
     for label in ("small", "large"):
         summary = json.loads((compared / label / "summary.json").read_text())
         # the difference of the two percentages as the note prints them (whole numbers)
@@ -228,5 +289,6 @@ def test_each_note_states_the_change_against_the_baseline(compared: Path) -> Non
             100 * base["coverage"]["house_neediest_quintile"]
         )
         note = (compared / label / "note.html").read_text()
-        assert "procentpunten tegenover vandaag" in note
+        assert "procentpunten tegenover het basisscenario today" in note
+        assert "tegenover vandaag" not in note
         assert f"{delta:+d} procentpunten" in note

@@ -134,7 +134,7 @@ def geojson_features(group: folium.FeatureGroup) -> list[dict[str, Any]]:
 def test_layers_hold_the_right_features(plan: FakePlan) -> None:
     groups = layers(build_map(plan))
     assert list(groups) == [
-        "Noodindex per sector",
+        "Kwetsbaarheidsindex per sector",
         "Verzorgingsgebied per huis",
         "Verzorgingsgebied frequent aanbod (huis of antenne)",
         "Geen huis binnen 20 min te voet (2 sectoren)",
@@ -144,7 +144,7 @@ def test_layers_hold_the_right_features(plan: FakePlan) -> None:
         "Antennes",
         "Huizen van het Kind",
     ]
-    assert len(geojson_features(groups["Noodindex per sector"])) == 4
+    assert len(geojson_features(groups["Kwetsbaarheidsindex per sector"])) == 4
     uncovered = geojson_features(groups["Geen huis binnen 20 min te voet (2 sectoren)"])
     assert uncovered[0]["properties"]["sector"].startswith("Molen &amp; Co")
     assert len(uncovered) == 2
@@ -198,15 +198,20 @@ def test_popups_show_figures_in_dutch(plan: FakePlan) -> None:
 def test_not_proven_optimal_shows_the_gap(plan: FakePlan) -> None:
     summary = {**plan.summary, "status": "Not Solved", "proven_optimal": False, "gap": 0.0123}
     page = map_html(replace(plan, summary=summary))
-    assert "niet bewezen optimaal (gap 1,2 %)" in page
+    assert "niet bewezen optimaal (afstand tot de grens 1,2 %)" in page
     summary["gap"] = None
-    assert "niet bewezen optimaal (gap onbekend)" in map_html(replace(plan, summary=summary))
+    assert "niet bewezen optimaal (afstand tot de grens onbekend)" in map_html(
+        replace(plan, summary=summary)
+    )
 
 
 def test_standards_follow_the_scenario(plan: FakePlan) -> None:
     scenario = make_scenario(house_min=15, frequent_min=8, need_tightening=0.3)
     groups = layers(build_map(replace(plan, scenario=scenario)))
-    assert "Geen huis binnen 15 min te voet (strenger bij meer nood) (2 sectoren)" in groups
+    assert (
+        "Geen huis binnen 15 min te voet (tot 10,5 min voor de meest kwetsbare sectoren) "
+        "(2 sectoren)" in groups
+    )
 
 
 def test_text_from_the_data_is_escaped(plan: FakePlan) -> None:
@@ -247,7 +252,9 @@ def test_need_classes_are_quantiles() -> None:
 
 def test_sectors_are_coloured_by_need_class(plan: FakePlan) -> None:
     groups = layers(build_map(plan))
-    fills = [f["properties"]["fill"] for f in geojson_features(groups["Noodindex per sector"])]
+    fills = [
+        f["properties"]["fill"] for f in geojson_features(groups["Kwetsbaarheidsindex per sector"])
+    ]
     assert fills == list(NEED_COLOURS[:2] + NEED_COLOURS[3:])  # four sectors, five classes
     assert "0,05 - 0,23" in map_html(plan)  # the first class in the legend
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from planner.assets import format_euro_short, format_number, format_share
 from planner.cli import app
-from planner.note import note_content, note_html, summary_paragraph, write_note
+from planner.note import note_content, note_html, remark, summary_paragraph, write_note
 from planner.outputs import write_outputs
 from tests.test_staticmap import tiny_plan
 
@@ -70,9 +70,11 @@ def test_pdf_note_has_the_figures_of_summary_json(written: tuple[Plan, Path]) ->
         assert figure in text, figure
     assert "Kerncijfers" in text
     assert "bewezen optimaal" in text
-    assert "Statbel, Stad Gent, OpenStreetMap-bijdragers" in text
+    assert "Statbel; Stad Gent; OpenStreetMap-bijdragers" in text
     assert "sectors.gpkg" in text
-    assert "tegenover vandaag" not in text  # no baseline given
+    assert "tegenover het basisscenario" not in text  # no baseline given
+    assert "binnen 15 minuten wandelen" in text  # no need tightening: the plain standard
+    assert "binnen de norm" not in text
 
 
 def test_pdf_lists_the_sites_with_their_role(written: tuple[Plan, Path]) -> None:
@@ -121,15 +123,18 @@ def test_summary_paragraph_in_dutch_with_and_without_baseline() -> None:
         "antennes_new": 1,
     }
     before = {"coverage": {"house_neediest_quintile": 0.86}}
-    text = summary_paragraph(summary, "nl", before)
+    text = summary_paragraph(summary, "nl", {**before, "scenario": "gent_today"})
     assert text.startswith(
-        "Scenario B bereikt 92 % van de gezinnen in de meest kwetsbare sectoren binnen 15 "
-        "minuten wandelen van een Huis van het Kind, +6 procentpunten tegenover vandaag, "
-        "voor € 1,2 miljoen."
+        "Scenario B bereikt 92 % van het vijfde van de gezinnen in de meest kwetsbare sectoren "
+        "binnen 15 minuten wandelen van een Huis van het Kind, +6 procentpunten tegenover het "
+        "basisscenario gent_today, voor € 1,2 miljoen."
     )
     assert "5 huizen (2 nieuw)" in text
+    assert "niet bewezen optimaal" not in text  # no solver status given
+    unnamed = summary_paragraph(summary, "nl", before)
+    assert "+6 procentpunten tegenover het basisscenario, voor" in unnamed
     plain = summary_paragraph(summary, "nl")
-    assert "tegenover vandaag" not in plain
+    assert "tegenover" not in plain
     assert "wandelen van een Huis van het Kind, voor € 1,2 miljoen." in plain
     inner = summary_paragraph({**summary, "baseline": before}, "nl")
     assert "+6 procentpunten" in inner
@@ -147,8 +152,8 @@ def test_summary_paragraph_in_english() -> None:
     }
     text = summary_paragraph(summary, "en")
     assert text.startswith(
-        "Scenario B reaches 92% of the families in the neediest sectors within 15 minutes "
-        "cycling of a Huis van het Kind, for €850,000."
+        "Scenario B reaches 92% of the fifth of the families in the neediest sectors within 15 "
+        "minutes cycling of a Huis van het Kind, for €850,000."
     )
 
 
@@ -163,11 +168,16 @@ def test_not_proven_optimal_shows_the_gap(written: tuple[Plan, Path], tmp_path: 
     plan, _ = written
     summary = {**plan.summary, "proven_optimal": False, "status": "time limit", "gap": 0.0123}
     content = note_content(dataclasses.replace(plan, summary=summary))
-    assert "niet bewezen optimaal (gap 1,23 %)" in content.status
-    assert ("Rekenstatus", "niet bewezen optimaal (gap 1,23 %)") in content.figures
+    assert "het plan ligt hoogstens 1,2 % onder het beste mogelijke" in content.status
+    assert "De rekenmodule (CBC) stopte" in content.status
+    label = "niet bewezen optimaal (afstand tot de grens 1,2 %)"
+    assert ("Status van de berekening", label) in content.figures
+    assert "Het plan is niet bewezen optimaal (afstand tot de grens 1,2 %)." in content.summary
     write_note(dataclasses.replace(plan, summary=summary), tmp_path)
     text = re.sub(r"\s+", " ", " ".join(pdf_text(tmp_path / "note.pdf")))
-    assert "niet bewezen optimaal (gap 1,23 %)" in text
+    assert label in text
+    for technical in ("gap", "oplosser", "'optimal'", "time limit"):
+        assert technical not in text, technical
     assert "<img" not in (tmp_path / "note.html").read_text()  # no map given
 
 
@@ -206,3 +216,188 @@ def test_cli_run_offline_in_english(tmp_path: Path) -> None:
         app, ["run", str(tmp_path / "city" / "scenario.yaml"), "--out", str(out), "--lang", "fr"]
     )
     assert bad.exit_code == 2
+
+
+def test_tightened_standards_are_never_labelled_as_the_plain_standard(
+    written: tuple[Plan, Path],
+) -> None:
+    plan, _ = written
+    standards = {"house": 20, "frequent": 10, "link": 20, "need_tightening": 0.3}
+    tight = dataclasses.replace(plan, summary={**plan.summary, "standards_min": standards})
+    content = note_content(tight)
+    # the summary and the figures never say "binnen 20 min" without the stricter standard
+    shown = " ".join([content.summary, *(label for label, _ in content.figures)])
+    assert "binnen 20 min" not in shown
+    assert "binnen 10 min" not in shown
+    assert (
+        "binnen de norm (20 minuten wandelen; tot 14 minuten voor de meest kwetsbare sectoren)"
+        in content.summary
+    )
+    labels = [label for label, _ in content.figures]
+    assert (
+        "Gezinnen met een huis binnen de norm (20 min; tot 14 min voor de meest kwetsbare "
+        "sectoren)" in labels
+    )
+    assert (
+        "Gezinnen met een huis of antenne binnen de norm (10 min; tot 7 min voor de meest "
+        "kwetsbare sectoren)" in labels
+    )
+    assert "tot 30 % korter" in content.method
+    english = note_content(tight, language="en")
+    assert "within 20 minutes" not in english.summary
+    assert "within the standard (20 minutes walking; down to 14 minutes" in english.summary
+
+
+def test_method_names_the_model_indicators_and_lambda(written: tuple[Plan, Path]) -> None:
+    plan, _ = written
+    method = note_content(plan).method
+    assert "maximale dekking binnen het budget" in method
+    assert "median_income (lager = kwetsbaarder, gewicht 1)" in method
+    assert "deprived_births_share (hoger = kwetsbaarder, gewicht 1)" in method
+    assert "gewicht voor nood λ = 1,0" in method
+    assert "lambda" not in method
+    assert "max_coverage" not in method
+    english = note_content(plan, language="en").method
+    assert "median_income (lower = needier, weight 1)" in english
+    assert "weight of need λ = 1.0" in english
+
+
+def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: Path) -> None:
+    plan, _ = written
+    notes = [
+        (
+            "budget EUR 100,000 is below the cheapest new site (EUR 400,000): is it in euro? The "
+            "plan keeps only the existing sites"
+        ),
+        (
+            "1 sector (4.5 families) cannot be reached by any allowed site within the standards "
+            "and were left out (objective.unreachable: skip)"
+        ),
+        "3 sectors miss a need indicator value, imputed with the median",
+        "12 sector-site pairs have no route (inf)",
+        (
+            "reaching every family within the standards costs EUR 1,250,000, over the budget of "
+            "EUR 600,000 (set cover ignores the budget)"
+        ),
+        (
+            "p_median places houses only, with p = 1; the budget is not a constraint (this plan "
+            "costs EUR 0)"
+        ),
+        "a brand-new remark",
+    ]
+    noted = dataclasses.replace(plan, summary={**plan.summary, "notes": notes})
+    content = note_content(noted)
+    assert content.remarks == [
+        (
+            "Het budget (€ 100.000) is kleiner dan de goedkoopste nieuwe locatie (€ 400.000): het "
+            "plan behoudt alleen de bestaande locaties. Staat het budget wel in euro?"
+        ),
+        (
+            "1 sector (4,5 gezinnen) kan door geen enkele toegelaten locatie binnen de normen "
+            "bereikt worden en is buiten beschouwing gelaten."
+        ),
+        (
+            "Voor 3 sectoren ontbrak een waarde van een indicator; die zijn aangevuld met een "
+            "schatting (de mediaan)."
+        ),
+        "12 paren van sector en locatie hebben geen route over het stratennet.",
+        (
+            "Alle gezinnen binnen de normen bereiken kost € 1.250.000, meer dan het budget van "
+            "€ 600.000; dit model zoekt het goedkoopste plan, het budget geldt er niet."
+        ),
+        (
+            "Dit model plaatst alleen huizen (1 huis); het budget geldt niet (dit plan heeft geen "
+            "nieuwe kosten)."
+        ),
+        "A brand-new remark.",
+    ]
+    assert remark("the target group is estimated from births", "nl").startswith(
+        "Het aantal gezinnen in de doelgroep is geschat"
+    )
+    estimated = remark(
+        "target group estimated as 6.5 % of population (no age table) in 3 of 200 sectors: "
+        "replace it with an age table when available (planner data)",
+        "nl",
+    )
+    assert estimated.startswith("De doelgroep is geschat als 6,5 % van de inwoners")
+    assert "in 3 van de 200 sectoren" in estimated
+    income = remark(
+        "12 sectors have an imputed median income, and so kansarmoede_est (Statbel suppressed "
+        "them; imputed from neighbouring sectors (10), with the city median (2))",
+        "nl",
+    )
+    assert income == (
+        "Voor 12 sectoren is het mediaaninkomen geschat, en daarmee ook kansarmoede_est: "
+        "Statbel gaf ze niet vrij; aangevuld vanuit naburige sectoren (10), met de mediaan van "
+        "de stad (2)."
+    )
+    loose = remark(
+        "the budget (EUR 3,000,000) does not bind: all 12 candidate sites together cost at "
+        "most EUR 2,500,000",
+        "nl",
+    )
+    assert loose == (
+        "Het budget (€ 3.000.000) beperkt niets: alle 12 kandidaat-locaties samen kosten "
+        "hoogstens € 2.500.000."
+    )
+    assert remark("12 sector-site pairs have no route (inf)", "en") == (
+        "12 sector-site pairs have no route (inf)."
+    )
+    write_note(noted, tmp_path)
+    page = (tmp_path / "note.html").read_text()
+    assert "<h2>Opmerkingen</h2>" in page
+    text = re.sub(r"\s+", " ", " ".join(pdf_text(tmp_path / "note.pdf")))
+    assert "Opmerkingen" in text
+    assert "12 paren van sector en locatie" in text
+    english = note_html(note_content(noted, language="en"))
+    assert "<h2>Remarks</h2>" in english
+    assert "12 sector-site pairs have no route (inf)." in english
+    assert "<h2>Opmerkingen</h2>" not in note_html(
+        note_content(dataclasses.replace(plan, summary={**plan.summary, "notes": []}))
+    )
+
+
+def test_singular_and_no_cost_in_dutch() -> None:
+    summary = {
+        "scenario": "B",
+        "cost": 0.0,
+        "mode": "walk",
+        "standards_min": {"house": 15, "frequent": 10},
+        "coverage": {"house": 0.9996, "frequent": 0.0004, "house_neediest_quintile": 1.0},
+        "houses": 1,
+        "houses_new": 0,
+        "antennes": 1,
+        "antennes_new": 1,
+    }
+    text = summary_paragraph(summary, "nl")
+    assert "1 huis (0 nieuw) en 1 antenne (1 nieuw)" in text
+    assert "zonder nieuwe kosten" in text
+    assert "€ 0" not in text
+    assert "bereikt 100 % van" in text  # all of them: 100 %
+    assert "Over alle gezinnen is dat bijna 100 %" in text
+    assert "minder dan 1 % heeft" in text
+    english = summary_paragraph(summary, "en")
+    assert "1 house (0 new) and 1 antenne (1 new)" in english
+    assert "at no new cost" in english
+
+
+def test_shares_are_never_rounded_to_all_or_nothing() -> None:
+    assert format_share(0.9996) == "99,9 %"
+    assert format_share(0.9996, 0) == "bijna 100 %"
+    assert format_share(0.9996, 1, "en") == "99.9%"
+    assert format_share(1.0) == "100,0 %"
+    assert format_share(0.0) == "0,0 %"
+    assert format_share(0.0001) == "minder dan 0,1 %"
+    assert format_share(0.0001, 0, "en") == "less than 1%"
+    assert format_share(0.923) == "92,3 %"
+
+
+def test_site_ids_are_not_broken_in_the_pdf(written: tuple[Plan, Path], tmp_path: Path) -> None:
+    plan, _ = written
+    sites = plan.sites.copy()
+    sites["site_id"] = [f"gent-bibliotheek-filiaal-{i:04d}" for i in range(len(sites))]
+    write_note(dataclasses.replace(plan, sites=sites), tmp_path)
+    text = " ".join(pdf_text(tmp_path / "note.pdf"))
+    opened = sites[sites["role"] != "closed"]
+    for site_id in opened["site_id"]:
+        assert site_id in text, site_id

@@ -66,9 +66,9 @@ def test_pdf_is_one_a4_page_with_the_map_texts(plan: Plan, tmp_path: Path) -> No
     assert abs(float(box.width) - A4_POINTS[0]) < 1
     assert abs(float(box.height) - A4_POINTS[1]) < 1
     text = reader.pages[0].extract_text()
-    assert "Bronnen: Statbel, Stad Gent, OpenStreetMap-bijdragers" in text
+    assert "Bronnen: Statbel; Stad Gent; OpenStreetMap-bijdragers" in text
     assert "Wijkgrens" in text
-    assert "Noodindex per sector" in text
+    assert "Kwetsbaarheidsindex per sector" in text
     assert "km" in text or " m" in text  # the scale bar
     assert "N" in text  # the north arrow
 
@@ -90,8 +90,8 @@ def test_english_labels_and_no_wijk(tmp_path: Path) -> None:
     )
     assert "Need index per sector" in texts
     assert "Wijk boundary" not in texts
-    assert "Sources: sectors.gpkg, sites.gpkg, streets.gpkg" in texts
-    assert "Noodindex" not in texts
+    assert "Sources: sectors.gpkg; sites.gpkg; streets.gpkg" in texts
+    assert "Kwetsbaarheidsindex" not in texts
 
 
 def test_plan_in_degrees_is_drawn_in_metres(plan: Plan) -> None:
@@ -104,3 +104,38 @@ def test_plan_in_degrees_is_drawn_in_metres(plan: Plan) -> None:
     figure = draw_static_map(degrees, "nl")
     x0, x1 = figure.axes[0].get_xlim()
     assert x1 - x0 > 1000  # metres, not degrees
+
+
+def map_texts(figure: Any) -> str:
+    return " ".join(
+        t.get_text() for t in figure.findobj(lambda artist: hasattr(artist, "get_text"))
+    )
+
+
+def test_tightened_standards_are_labelled_as_such(plan: Plan) -> None:
+    standards = {**plan.summary["standards_min"], "house": 20, "frequent": 10}
+    tight = dataclasses.replace(
+        plan, summary={**plan.summary, "standards_min": {**standards, "need_tightening": 0.3}}
+    )
+    texts = " ".join(map_texts(draw_static_map(tight, "nl")).split())
+    assert "Geen huis binnen de norm (20 min; tot 14 min voor de meest kwetsbare sectoren)" in texts
+    assert "met een huis binnen de norm (20 min; tot 14 min" in texts
+    assert "binnen 20 min" not in texts
+    english = " ".join(map_texts(draw_static_map(tight, "en")).split())
+    assert "No house within the standard (20 min; down to 14 min for the neediest sectors)" in (
+        english
+    )
+    plain = dataclasses.replace(
+        plan, summary={**plan.summary, "standards_min": {**standards, "need_tightening": 0.0}}
+    )
+    texts = " ".join(map_texts(draw_static_map(plain, "nl")).split())
+    assert "Geen huis binnen 20 min" in texts
+    assert "binnen de norm" not in texts
+
+
+def test_one_house_is_singular(plan: Plan) -> None:
+    one = dataclasses.replace(plan, summary={**plan.summary, "houses": 1, "antennes": 1})
+    texts = map_texts(draw_static_map(one, "nl"))
+    assert "1 huis (" in texts
+    assert "1 antenne (" in texts
+    assert "1 huizen" not in texts
