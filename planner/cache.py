@@ -11,6 +11,10 @@ files named by a key:
 * travel: SHA-256 of the network arrays, the sector and site coordinates, the snap distance and
   the source code of :mod:`planner.travel`.
 
+The warnings logged while an entry is built (a disconnected network whose smaller pieces are
+dropped, points far from the network, pairs without a route) are stored with it and logged again
+on every cache hit, so a warm cache says exactly what a cold one says.
+
 Any change to an input, a relevant key or the code gives another key, so a stale entry is never
 used. Every file stores a SHA-256 of its own arrays; a file that cannot be read or whose digest
 does not match is logged, deleted and rebuilt, never trusted. Files are written to a temporary
@@ -27,6 +31,7 @@ import logging
 import os
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,7 +42,7 @@ from planner.network import Network
 from planner.travel import TravelTimes
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from numpy.typing import NDArray
 
@@ -51,14 +56,17 @@ __all__ = [
     "file_digest",
     "load_arrays",
     "save_arrays",
+    "stored_warnings",
 ]
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Bumped when the layout of the cached files changes."""
 
 _DIGEST_KEY = "__sha256__"
+_WARNINGS_KEY = "__warnings__"
+_WARNINGS_SEP = "\x1f"  # between a logger's name and its message
 _Result = TypeVar("_Result", Network, TravelTimes)
 _CHUNK = 1 << 20
 
@@ -193,6 +201,82 @@ def save_arrays(kind: str, key: str, arrays: Mapping[str, NDArray[np.generic]]) 
     return target
 
 
+class _Capture(logging.Handler):
+    """Collect the records a build logs, to replay them and store its warnings."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _capturing(*names: str) -> Iterator[_Capture]:
+    """Capture what the named loggers log (warnings even under ``--quiet``), then replay it.
+
+    While the build runs the loggers keep their records to themselves; afterwards every record
+    goes out through the logger again, so the usual levels and handlers decide what is shown.
+    """
+    capture = _Capture()
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(log.level, log.propagate) for log in loggers]
+    effective = [log.getEffectiveLevel() for log in loggers]
+    for log, level in zip(loggers, effective, strict=True):
+        log.addHandler(capture)
+        log.setLevel(min(level, logging.WARNING))
+        log.propagate = False
+    try:
+        yield capture
+    finally:
+        for log, (level, propagate) in zip(loggers, saved, strict=True):
+            log.removeHandler(capture)
+            log.setLevel(level)
+            log.propagate = propagate
+        for record in capture.records:
+            log = logging.getLogger(record.name)
+            if record.levelno >= log.getEffectiveLevel():
+                log.handle(record)
+
+
+def _warnings_array(capture: _Capture) -> NDArray[np.str_]:
+    texts = [
+        f"{record.name}{_WARNINGS_SEP}{record.getMessage()}"
+        for record in capture.records
+        if record.levelno >= logging.WARNING
+    ]
+    return np.array(texts, dtype=str) if texts else np.array([], dtype="<U1")
+
+
+def stored_warnings(arrays: Mapping[str, NDArray[np.generic]]) -> list[tuple[str, str]]:
+    """Return the (logger name, message) warnings stored with a cache entry.
+
+    Parameters
+    ----------
+    arrays
+        The entry as :func:`load_arrays` returns it.
+
+    Returns
+    -------
+    list of tuple
+        In the order they were logged when the entry was built.
+    """
+    stored = arrays.get(_WARNINGS_KEY)
+    if stored is None:
+        return []
+    pairs = []
+    for text in np.atleast_1d(stored).tolist():
+        name, _, message = str(text).partition(_WARNINGS_SEP)
+        pairs.append((name, message))
+    return pairs
+
+
+def _replay(arrays: Mapping[str, NDArray[np.generic]]) -> None:
+    for name, message in stored_warnings(arrays):
+        logging.getLogger(name).warning(message)
+
+
 # --- networks ---------------------------------------------------------------------------------
 
 
@@ -272,11 +356,17 @@ def cached_network(
     arrays = load_arrays("network", key)
     if arrays is not None:
         try:
-            return _from_arrays(Network, arrays)
+            network = _from_arrays(Network, arrays)
         except (KeyError, ValueError, TypeError) as error:
             logger.warning(f"cached network {key[:12]} is incomplete ({error}); rebuilding")
-    network = build(data, travel)
-    save_arrays("network", key, _dataclass_arrays(network))
+        else:
+            _replay(arrays)
+            return network
+    with _capturing("planner.network") as capture:
+        network = build(data, travel)
+    save_arrays(
+        "network", key, _dataclass_arrays(network) | {_WARNINGS_KEY: _warnings_array(capture)}
+    )
     return network
 
 
@@ -352,9 +442,15 @@ def cached_travel_times(
     arrays = load_arrays("travel", key)
     if arrays is not None:
         try:
-            return _from_arrays(TravelTimes, arrays)
+            travel = _from_arrays(TravelTimes, arrays)
         except (KeyError, ValueError, TypeError) as error:
             logger.warning(f"cached travel times {key[:12]} are incomplete ({error}); rebuilding")
-    travel = compute(network, sector_xy, site_xy, max_snap_distance_m=max_snap_distance_m)
-    save_arrays("travel", key, _dataclass_arrays(travel))
+        else:
+            _replay(arrays)
+            return travel
+    with _capturing("planner.travel") as capture:
+        travel = compute(network, sector_xy, site_xy, max_snap_distance_m=max_snap_distance_m)
+    save_arrays(
+        "travel", key, _dataclass_arrays(travel) | {_WARNINGS_KEY: _warnings_array(capture)}
+    )
     return travel

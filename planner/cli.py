@@ -38,6 +38,7 @@ EXIT_INTERRUPTED = 130
 
 class _State:
     debug = False
+    quiet = False
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
@@ -51,12 +52,21 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every stage.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Only errors and the final result lines: no progress lines, no warnings (the "
+            "plan's notes still list what the council must know).",
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Plan Huizen van het Kind and their antennes."""
     _State.debug = debug
-    _configure_logging(verbose or debug, quiet)
+    _State.quiet = quiet and not (verbose or debug)
+    _configure_logging(verbose or debug, _State.quiet)
 
 
 def _fail(error: BaseException) -> typer.Exit:
@@ -82,6 +92,12 @@ def _fail(error: BaseException) -> typer.Exit:
         soft_wrap=True,
     )
     return typer.Exit(EXIT_INTERNAL)
+
+
+def _progress(text: str) -> None:
+    """Print a progress line on stderr, unless ``--quiet``."""
+    if not _State.quiet:
+        err.print(text, highlight=False)
 
 
 def _parse_sets(values: list[str] | None) -> dict[str, object]:
@@ -138,18 +154,16 @@ def run_command(
             now = time.perf_counter()
             if last:
                 name, since = last[-1]
-                err.print(f"  done {name} in {now - since:.2f} s", highlight=False)
+                _progress(f"  done {name} in {now - since:.2f} s")
             last.append((stage, now))
-            err.print(f"[{STAGES.index(stage) + 1}/{len(STAGES) + 1}] {stage} ...", highlight=False)
+            _progress(f"[{STAGES.index(stage) + 1}/{len(STAGES) + 1}] {stage} ...")
 
         plan = run(spec, progress=progress)
         progress_done = time.perf_counter()
         if last:
-            err.print(
-                f"  done {last[-1][0]} in {progress_done - last[-1][1]:.2f} s", highlight=False
-            )
+            _progress(f"  done {last[-1][0]} in {progress_done - last[-1][1]:.2f} s")
         target = out_dir or spec.outputs.dir / spec.name
-        err.print(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...", highlight=False)
+        _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
         write_outputs(plan, target)
     except KeyboardInterrupt:
         err.print("interrupted: earlier outputs are left as they were", highlight=False)
@@ -161,9 +175,15 @@ def run_command(
     status = "proven optimal" if s["proven_optimal"] else f"NOT proven optimal ({s['status']}"
     if not s["proven_optimal"]:
         status += f", gap {100 * s['gap']:.2f} %)" if s["gap"] is not None else ", no bound)"
+    budget = (
+        f"of {s['budget']:,.0f}"
+        if plan.scenario.objective.kind == "max_coverage"
+        else f"(budget does not apply to {plan.scenario.objective.kind})"
+    )
     out.print(
-        f"{s['scenario']}: {s['houses']} houses ({s['houses_new']} new), {s['antennes']} antennes "
-        f"({s['antennes_new']} new), cost EUR {s['cost']:,.0f} of {s['budget']:,.0f}",
+        f"{s['scenario']}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "
+        f"{_count(s['antennes'], 'antenne')} ({s['antennes_new']} new), cost EUR "
+        f"{s['cost']:,.0f} {budget}",
         highlight=False,
     )
     out.print(
@@ -203,6 +223,11 @@ def _print_solve(summary: dict[str, Any], status: str) -> None:
         out.print(f"  {', '.join(shown)}", highlight=False)
 
 
+def _count(n: int, word: str) -> str:
+    """Return ``"1 house"`` or ``"2 houses"``."""
+    return f"{n:,} {word if n == 1 else word + 's'}"
+
+
 def _number(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "n/a"
@@ -218,12 +243,18 @@ def _pct(share: float | None) -> str:
 @app.command("validate")
 def validate_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a scenario key as run does, e.g. --set budget.amount_eur=5e5."
+        ),
+    ] = None,
 ) -> None:
     """Check a scenario and all its inputs; report every problem at once."""
     from planner.pipeline import validate  # noqa: PLC0415
 
     try:
-        problems = validate(scenario)
+        problems = validate(scenario, _parse_sets(sets))
     except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
         raise _fail(error) from None
     if problems:
@@ -414,7 +445,7 @@ def compare_command(
         overrides = _run_overrides(sets, solver, time_limit)
 
         def progress(name: str) -> None:
-            err.print(f"running {name} ...", highlight=False)
+            _progress(f"running {name} ...")
 
         comparison = run_comparison(scenarios, baseline, overrides=overrides, progress=progress)
         write_comparison(comparison, out_dir, lang=language)
@@ -427,7 +458,8 @@ def compare_command(
         mark = " (baseline)" if row["role"] == "baseline" else ""
         line = (
             f"{row['folder']}{mark}: {row['houses']} houses, {row['antennes']} antennes, cost EUR "
-            f"{row['cost']:,.0f}; within R_H {_pct(row['coverage_house'])}, R_A "
+            f"{row['cost']:,.0f}; families within the house standard "
+            f"{_pct(row['coverage_house'])}, the frequent standard "
             f"{_pct(row['coverage_frequent'])}; neediest fifth "
             f"{_pct(row['coverage_house_neediest'])} / {_pct(row['coverage_frequent_neediest'])}"
         )
@@ -475,7 +507,7 @@ def sweep_command(
         overrides = _run_overrides(sets, solver, time_limit)
 
         def progress(done: int, total: int) -> None:
-            err.print(f"  variant {done}/{total} done", highlight=False)
+            _progress(f"  variant {done}/{total} done")
 
         result = run_sweep(scenario, specs, overrides=overrides, jobs=jobs, progress=progress)
         write_sweep(result, out_dir)

@@ -2,8 +2,9 @@ r"""Metrics of a plan, counted in people (families of the target group), never i
 
 Every share is a share of the target population :math:`\sum_i T_i`; every travel-time
 statistic is weighted by :math:`T_i`. A family with no route to any open site has an infinite
-travel time: it counts in the percentiles (which may then be infinite and are written as
-``null``) and in ``unreachable_share``.
+travel time: it is left out of the mean, the percentiles and the maximum (which describe the
+families that *can* reach a site) and counted in ``unreachable_share`` beside them, so one
+unreachable sector never blanks the figures (the equity block works the same way).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["coverage_share", "nearest_open", "travel_time_stats", "weighted_quantile"]
+__all__ = [
+    "count",
+    "coverage_share",
+    "families",
+    "nearest_open",
+    "travel_time_stats",
+    "weighted_quantile",
+]
 
 
 def nearest_open(
@@ -95,24 +103,30 @@ def travel_time_stats(
     Returns
     -------
     dict
-        ``mean``, ``p50``, ``p90``, ``max`` (``None`` when infinite) and ``unreachable_share``.
+        ``mean``, ``p50``, ``p90``, ``max`` over the families that reach a site (``None`` when
+        none does) and ``unreachable_share``, the share of families with no route at all.
     """
     total = float(np.sum(weights))
     if total <= 0:
         return {"mean": None, "p50": None, "p90": None, "max": None, "unreachable_share": None}
     reachable = np.isfinite(minutes)
     unreachable_share = float(np.sum(weights[~reachable]) / total)
-    mean = (
-        float(np.sum(minutes[reachable] * weights[reachable]) / total)
-        if unreachable_share == 0
-        else math.inf
-    )
-    present = weights > 0
+    values, counted = minutes[reachable], weights[reachable]
+    reached = float(np.sum(counted))
+    if reached <= 0:  # nobody reaches an open site
+        return {
+            "mean": None,
+            "p50": None,
+            "p90": None,
+            "max": None,
+            "unreachable_share": round(unreachable_share, 6),
+        }
+    present = counted > 0
     return {
-        "mean": _finite_or_none(mean),
-        "p50": _finite_or_none(weighted_quantile(minutes, weights, 0.5)),
-        "p90": _finite_or_none(weighted_quantile(minutes, weights, 0.9)),
-        "max": _finite_or_none(float(np.max(minutes[present])) if present.any() else math.nan),
+        "mean": _finite_or_none(float(np.sum(values * counted) / reached)),
+        "p50": _finite_or_none(weighted_quantile(values, counted, 0.5)),
+        "p90": _finite_or_none(weighted_quantile(values, counted, 0.9)),
+        "max": _finite_or_none(float(np.max(values[present])) if present.any() else math.nan),
         "unreachable_share": round(unreachable_share, 6),
     }
 
@@ -142,3 +156,44 @@ def coverage_share(
     if total <= 0:
         return None
     return round(float(np.sum(target[covered]) / total), 6)
+
+
+def families(value: float) -> str:
+    """Write a number of families the same way in every message and note.
+
+    One decimal under 10 (target groups are estimates: ``4.5 families``), whole numbers with
+    thousands separators from 10 on (``1,234 families``).
+
+    Parameters
+    ----------
+    value
+        Families (possibly fractional).
+
+    Returns
+    -------
+    str
+        E.g. ``"4.5 families"``, ``"1 family"``, ``"1,234 families"``.
+    """
+    number = f"{value:,.1f}" if abs(value) < 10 else f"{value:,.0f}"
+    number = number.removesuffix(".0") if abs(value) < 10 else number
+    return f"{number} {'family' if number == '1' else 'families'}"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """Return ``"1 house"`` or ``"3 houses"``.
+
+    Parameters
+    ----------
+    n
+        How many.
+    singular
+        The word for one.
+    plural
+        The word for several (default: ``singular + "s"``).
+
+    Returns
+    -------
+    str
+        The count and the word in the right number.
+    """
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

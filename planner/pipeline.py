@@ -27,6 +27,7 @@ from planner.check import check_plan
 from planner.demand import build_demand
 from planner.errors import DataError, PlannerError, ScenarioError
 from planner.inputs import check_inputs, read_inputs
+from planner.metrics import count, families
 from planner.network import read_network
 from planner.optimise import check_rules, model_instance, solve_scenario
 from planner.plan import Plan, make_plan
@@ -122,17 +123,17 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
     no_route = ~np.isfinite(d).any(axis=1)
     if no_route.any():
         logger.warning(
-            f"{int(no_route.sum())} sectors ({demand.target[no_route].sum():,.0f} families) have "
-            f"no route to any site over the {scenario.travel.mode} network (too far from it, or "
-            "on a piece not connected to the sites): check the network's extent and gaps"
+            f"{count(int(no_route.sum()), 'sector')} ({families(demand.target[no_route].sum())}) "
+            f"{'has' if no_route.sum() == 1 else 'have'} no route to any site over the "
+            f"{scenario.travel.mode} network (too far from it, or on a piece not connected to the "
+            "sites): check the network's extent and gaps"
         )
     unreached = ~within.any(axis=1) & ~no_route
     if unreached.any():
         logger.warning(
-            "%d sectors (%s families) have no candidate site within the standards and cannot "
-            "be covered by any plan",
-            int(unreached.sum()),
-            f"{demand.target[unreached].sum():,.0f}",
+            f"{count(int(unreached.sum()), 'sector')} ({families(demand.target[unreached].sum())}) "
+            f"{'has' if unreached.sum() == 1 else 'have'} no candidate site within the standards "
+            "and cannot be covered by any plan"
         )
 
 
@@ -213,7 +214,7 @@ def _site_xy(inputs: Inputs) -> np.ndarray:
     return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
 
 
-def validate(path: str | Path) -> list[str]:
+def validate(path: str | Path, overrides: dict[str, object] | None = None) -> list[str]:
     """Check everything a run of a scenario file would need, and return all problems.
 
     Checks the scenario keys, that every file exists and opens, that columns are present with
@@ -224,6 +225,8 @@ def validate(path: str | Path) -> list[str]:
     ----------
     path
         The scenario YAML file.
+    overrides
+        Dotted keys and values applied on top of the file, as ``planner run --set`` does.
 
     Returns
     -------
@@ -231,7 +234,7 @@ def validate(path: str | Path) -> list[str]:
         One line per problem; empty when a run can start.
     """
     try:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, overrides)
     except (ScenarioError, PlannerError) as error:
         return list(error.problems)
     problems = check_inputs(scenario)

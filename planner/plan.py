@@ -16,7 +16,8 @@ import numpy as np
 from shapely import LineString
 
 from planner.equity import equity_summary
-from planner.metrics import coverage_share, nearest_open, travel_time_stats
+from planner.inputs import imputed_flags, input_notes
+from planner.metrics import count, coverage_share, families, nearest_open, travel_time_stats
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -196,12 +197,14 @@ def _summary(
     sectors: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     travel: TravelTimes,
+    inputs: Inputs,
+    data_notes: list[str],
 ) -> dict[str, Any]:
     result = solution.result
     covered_house = sectors["covered_house"].to_numpy(dtype=bool)
     covered_frequent = sectors["covered_frequent"].to_numpy(dtype=bool)
     new = ~sites["existing"].to_numpy(dtype=bool)
-    notes: list[str] = []
+    notes: list[str] = list(data_notes)
     cheapest = np.concatenate(
         [
             sites.loc[sites["can_house"] & new & ~sites["forbidden"], "cost_house"].to_numpy(),
@@ -214,16 +217,25 @@ def _summary(
     )
     notes += _model_notes(scenario, float(sites["cost"].sum()), solution.figures)
     if budget_too_small:
-        notes.append(
-            f"the budget (EUR {scenario.budget.amount_eur:,.0f}) is below the cheapest new site "
-            f"(EUR {cheapest.min():,.0f}): the plan keeps only the existing sites"
+        question = " is it in euro? The" if scenario.budget.amount_eur > 0 else " the"
+        text = (
+            f"budget EUR {scenario.budget.amount_eur:,.0f} is below the cheapest new site "
+            f"(EUR {cheapest.min():,.0f}):{question} plan keeps only the existing sites"
         )
+        logger.warning(text)
+        notes.append(text)
+    imputed_ids = _imputed_sectors(scenario, inputs.sectors, demand)
     if demand.imputed:
+        missing = len(demand.imputed)
         notes.append(
-            f"{len(demand.imputed)} sectors miss an indicator value, imputed with the median"
+            f"{count(missing, 'sector')} {'misses' if missing == 1 else 'miss'} a need indicator "
+            "value, imputed with the median"
         )
     if travel.unreachable_pairs:
-        notes.append(f"{travel.unreachable_pairs} sector-site pairs have no route (inf)")
+        notes.append(
+            f"{count(travel.unreachable_pairs, 'sector-site pair')} "
+            f"{'has' if travel.unreachable_pairs == 1 else 'have'} no route (inf)"
+        )
     neediest = demand.neediest
     return {
         "scenario": scenario.name,
@@ -279,9 +291,20 @@ def _summary(
             radius_frequent=demand.radius_frequent,
             served_house=None if solution.served is None else np.asarray(solution.served, float),
         ),
-        "imputed_sectors": list(demand.imputed),
+        "imputed_sectors": imputed_ids,
         "notes": notes,
     }
+
+
+def _imputed_sectors(scenario: Scenario, sectors: gpd.GeoDataFrame, demand: Demand) -> list[str]:
+    """Return the sectors with an imputed need indicator: missing here, or flagged by prepare.
+
+    ``planner data`` imputes suppressed incomes itself and flags them in
+    ``median_income_suppressed``; the run then sees no missing value, so the flag counts.
+    """
+    flagged = imputed_flags(scenario, sectors)
+    ids = set(demand.imputed) | set(sectors.loc[flagged, "sector_id"].astype(str))
+    return sorted(ids)
 
 
 def _served_share(
@@ -309,8 +332,9 @@ def _model_notes(
     notes: list[str] = []
     lost = figures.get("unreachable_sectors")
     if lost:
+        lost_families = float(figures.get("unreachable_families") or 0.0)
         notes.append(
-            f"{lost} sectors ({figures.get('unreachable_families')} families) cannot be reached "
+            f"{count(int(lost), 'sector')} ({families(lost_families)}) cannot be reached "
             "by any allowed site within the standards and were left out (objective.unreachable: "
             "skip)"
         )
@@ -389,7 +413,9 @@ def make_plan(
     sectors = gpd.GeoDataFrame(sectors, geometry=inputs.sectors.geometry, crs=inputs.sectors.crs)
     sites = _sites_table(inputs, solution, travel, demand, house_idx, frequent_idx)
     links = _links_table(sites, solution, travel)
-    summary = _summary(scenario, solution, demand, sectors, sites, travel)
+    summary = _summary(
+        scenario, solution, demand, sectors, sites, travel, inputs, input_notes(scenario, inputs)
+    )
     logger.info(
         "Plan: %d houses, %d antennes, cost EUR %s; %.1f%% of families within the house "
         "standard, %.1f%% within the frequent standard",

@@ -21,7 +21,10 @@ two layers a scenario reads:
 ``prepare_report.json``
     what was read (files and SHA-256), the join reports (codes without a match on either side),
     the target-group method and share, suppressed incomes and their imputation, raster
-    fallbacks, site counts, and the ``need.indicators`` block to put in a scenario.
+    fallbacks, site counts, the candidate types marked existing (``existing_types``: stand-ins
+    for today's sites), whether the site costs are the default placeholders (``site_costs``),
+    and the ``need.indicators`` block to put in a scenario. ``planner run`` reads it (and the
+    flag columns) to list in every plan's notes what is estimated.
 
 Candidate sites come from a points file (OSM ``type``/``amenity``/``fclass`` column), kept when
 their type is in the site-type table (:data:`DEFAULT_SITE_TYPES`, or a CSV of your own), and can
@@ -1095,6 +1098,20 @@ def prepare_municipality(
             f"{len(report['income']['suppressed'])} sectors have no income from Statbel "
             f"(suppressed); imputed by policy '{report['income']['policy']}' and flagged in "
             "median_income_suppressed"
+        )
+    report["existing_types"] = dict(options.existing_types)
+    for kind, role in sorted(options.existing_types.items()):
+        notes.append(
+            f"existing {role}s are stand-ins: sites of type {kind} (--existing-type "
+            f"{kind}={role}); replace them with the real list (--file existing=...)"
+        )
+    report["site_costs"] = (
+        "default" if dict(options.site_types) == DEFAULT_SITE_TYPES else "site-types file"
+    )
+    if report["site_costs"] == "default":
+        notes.append(
+            "site costs are default placeholders per site type, not quotes: give the city's "
+            "figures with --site-types"
         )
     report["notes"] = notes
     _write(out, sectors, sites, report)

@@ -357,6 +357,26 @@ class OutputSpec(_Spec):
         "'none' (no tiles), or a tile provider name (e.g. 'CartoDB Positron') or URL template.",
     )
     static_maps: bool = Field(True, description="Write map.png (A4, 300 dpi) and map.pdf.")
+
+    @field_validator("tiles")
+    @classmethod
+    def _known_tiles(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in {"", "none", "auto", "openstreetmap"}:
+            return value
+        if all(part in value for part in ("{z}", "{x}", "{y}")):
+            return value  # a URL template; the map names it as its attribution
+        import xyzservices.providers  # type: ignore[import-untyped]  # noqa: PLC0415
+
+        try:
+            xyzservices.providers.query_name(value)
+        except ValueError:
+            raise ValueError(
+                "not a tile provider name (e.g. 'CartoDB Positron', 'OpenStreetMap'; see "
+                "xyzservices.providers) nor a URL template with {z}, {x} and {y}; use one of "
+                "those, 'auto' or 'none'"
+            ) from None
+        return value
+
     note: bool = Field(True, description="Write the council note note.html and note.pdf.")
     language: Literal["nl", "en"] = Field("nl", description="Language of the note and maps.")
     sources: tuple[str, ...] = Field(
@@ -455,21 +475,73 @@ def _shown(value: object) -> str:
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
-def _pydantic_problems(error: ValidationError, where: str) -> list[str]:
+def _origin(loc: tuple[int | str, ...], where: str, overrides: tuple[str, ...]) -> str:
+    """Name the ``--set`` option that gave a key, else the scenario file."""
+    key = _format_location(loc)
+    for dotted in overrides:
+        if key == dotted or key.startswith(f"{dotted}.") or dotted.startswith(f"{key}."):
+            return f"--set {dotted}"
+    return where
+
+
+_JARGON = ("Value error, ", "Assertion failed, ")
+
+
+def _plain(message: str) -> str:
+    """Strip pydantic's prefixes ("Value error, ") and class names from a message."""
+    for prefix in _JARGON:
+        message = message.removeprefix(prefix)
+    return message.replace("Input should be", "should be")
+
+
+def _section_problem(
+    loc: tuple[int | str, ...], got: object, origin: str, from_set: bool
+) -> str | None:
+    """Explain a single value given where a section (a mapping of keys) is expected."""
+    keys = _known_keys((*loc, ""))
+    if not keys or isinstance(got, dict):
+        return None
+    key = _format_location(loc)
+    model = Scenario
+    for part in loc:
+        found = None if isinstance(part, int) else model.model_fields.get(part)
+        inner = None if found is None else _model_in(found.annotation)
+        if inner is None:
+            return None
+        model = inner  # type: ignore[assignment]
+    required = [name for name, field in model.model_fields.items() if field.is_required()]
+    first = (required or keys)[0]
+    if from_set:
+        return f"{origin}: {key} is a section; use --set {key}.{first}={got}"
+    return (
+        f"{origin}: key '{key}' is a section (keys: {', '.join(keys)}), not a single value "
+        f"(got {_shown(got)}); write it as '{key}: {{{first}: ...}}'"
+    )
+
+
+def _pydantic_problems(
+    error: ValidationError, where: str, overrides: tuple[str, ...] = ()
+) -> list[str]:
     problems = []
     for item in error.errors():
         key = _format_location(item["loc"])
+        origin = _origin(item["loc"], where, overrides)
         if item["type"] == "extra_forbidden":
-            problems.append(_unknown_key(item["loc"], where))
+            problems.append(_unknown_key(item["loc"], origin))
         elif item["type"] == "missing":
-            problems.append(f"{where}: required key '{key}' is missing: add it")
+            problems.append(f"{origin}: required key '{key}' is missing: add it")
         else:
             got = item.get("input")
+            if item["type"] in {"model_type", "dict_type", "model_attributes_type"}:
+                section = _section_problem(item["loc"], got, origin, origin != where)
+                if section is not None:
+                    problems.append(section)
+                    continue
             shown = f" (got {_shown(got)})" if not isinstance(got, dict | list) else ""
             hint = ""
             if key in _FRACTIONS and isinstance(got, int | float) and got > 1:
                 hint = f": give a fraction, not a percentage ({got / 100:g} for {got:g} %)"
-            problems.append(f"{where}: key '{key}': {item['msg']}{shown}{hint}")
+            problems.append(f"{origin}: key '{key}': {_plain(item['msg'])}{shown}{hint}")
     return problems
 
 
@@ -479,7 +551,10 @@ def _set_dotted(raw: dict[str, Any], dotted: str, value: object) -> None:
     for part in parts[:-1]:
         child = node.setdefault(part, {})
         if not isinstance(child, dict):
-            raise ScenarioError(f"override '{dotted}': '{part}' is not a section")
+            raise ScenarioError(
+                f"--set {dotted}: '{part}' is a single value in the scenario, not a section: "
+                f"set it with --set {'.'.join(parts[: parts.index(part) + 1])}=VALUE"
+            )
         node = child
     node[parts[-1]] = value
 
@@ -557,7 +632,7 @@ def scenario_from_dict(
     try:
         return Scenario.model_validate({**raw, "source": source, "source_sha256": source_sha256})
     except ValidationError as error:
-        raise ScenarioError(_pydantic_problems(error, where)) from None
+        raise ScenarioError(_pydantic_problems(error, where, tuple(overrides or ()))) from None
 
 
 def _deep_copy(raw: dict[str, Any]) -> dict[str, Any]:

@@ -555,7 +555,19 @@ CASES: tuple[Case, ...] = (
         _keys(),
         ("unknown key 'budget.amount'", "did you mean 'amount_eur'"),
         sets=("budget.amount=5e5",),
-        validate=None,  # validate takes no --set
+    ),
+    Case(
+        "set-section",
+        "--set budget=3000000 (a section given a number on the command line)",
+        _keys(),
+        ("--set budget: budget is a section", "use --set budget.amount_eur=3000000"),
+        sets=("budget=3000000",),
+    ),
+    Case(
+        "key-tiles-unknown",
+        "outputs.tiles: Bogus.Provider (no such tile provider)",
+        _keys(outputs={"tiles": "Bogus.Provider"}),
+        ("key 'outputs.tiles'", "not a tile provider name"),
     ),
     # types and units in the data
     Case(
@@ -1005,6 +1017,7 @@ def run_case(case: Case, city: TinyCity, out: Path, command: str = "run") -> Out
         args = [command, str(target)]
     if command == "run" and case.command == "run":
         args += ["--out", str(out)]
+    if case.command == "run":  # validate takes --set like run
         for item in case.sets:
             args += ["--set", item]
     collect = _Collect()
@@ -1147,8 +1160,12 @@ column then lists them). Exit code `3` would be a bug (an unexpected error); no 
   may not exceed 100.
 - **Costs**: every positive site cost below EUR 100 is an error (the costs are in thousands);
   a budget more than 1000 times the most expensive site is a warning (it may mean "unlimited").
-  **A budget too small for any new site** is a valid answer (exit 0): the plan keeps the
-  existing sites and a note says the budget is below the cheapest new site.
+  A new site whose house costs less than EUR 10,000 is a warning and a note ("costs in euro,
+  not thousands?"). **A budget too small for any new site** is a valid answer (exit 0): the
+  plan keeps the existing sites and a warning and a note say the budget is below the cheapest
+  new site and ask whether it is in euro.
+- **`--set` mistakes** name the `--set` option, not the scenario file; a section given a single
+  value (`--set budget=3000000`) says which key to set instead.
 - **CRS**: sectors and sites must share a CRS (a mismatch is an error: reproject one of them);
   layers in degrees are reprojected to `data.crs`, which itself must be in metres; features
   whose coordinates become infinite there (latitudes beyond 90 degrees) are an error. The

@@ -222,3 +222,75 @@ def test_key_follows_what_it_was_built_from(streets: Path) -> None:
     key = cache.travel_key(network, xy, xy, 500)
     assert cache.travel_key(network, xy, xy, 500) == key
     assert cache.travel_key(network, xy + 0.001, xy, 500) != key
+
+
+def _warning_network(data: DataSpec, travel: TravelSpec) -> Network:
+    logging.getLogger("planner.network").warning("network: 12.0 km in 3 pieces dropped")
+    return read_network(data, travel)
+
+
+def _warning_travel(*args: object, **kwargs: object) -> TravelTimes:
+    logging.getLogger("planner.travel").warning("2 sector points lie more than 500 m away")
+    return travel_times(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_warnings_are_repeated_on_a_cache_hit(
+    cache_folder: Path, streets: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    said: list[list[str]] = []
+    for _ in range(2):  # cold, then warm: the same warnings
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            network = cache.cached_network(spec(streets), TravelSpec(), _warning_network)
+            cache.cached_travel_times(
+                network,
+                np.array([[0.0, 0.0]]),
+                np.array([[100.0, 0.0]]),
+                max_snap_distance_m=500.0,
+                compute=_warning_travel,
+            )
+        said.append([r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING])
+    assert said[0] == said[1]
+    assert "network: 12.0 km in 3 pieces dropped" in said[1]
+    assert "2 sector points lie more than 500 m away" in said[1]
+    assert len(list((cache_folder / "network").glob("*.npz"))) == 1
+
+
+def test_captured_warnings_respect_quiet(
+    cache_folder: Path, streets: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # under --quiet (level ERROR) nothing is shown, but the entry still stores the warning
+    caplog.set_level(logging.ERROR, logger="planner")
+    cache.cached_network(spec(streets), TravelSpec(), _warning_network)
+    assert not [r for r in caplog.records if r.name.startswith("planner.network")]
+    (entry,) = (cache_folder / "network").glob("*.npz")
+    arrays = cache.load_arrays("network", entry.stem)
+    assert arrays is not None
+    assert cache.stored_warnings(arrays) == [
+        ("planner.network", "network: 12.0 km in 3 pieces dropped")
+    ]
+
+
+def test_a_warm_run_warns_like_a_cold_one(
+    cache_folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The network falls apart and two sectors lie off it: both runs say so, the same way."""
+    import planner  # noqa: PLC0415
+    from tests.conftest import scenario_dict  # noqa: PLC0415
+
+    sectors, sites, streets = tiny_layers()
+    bounds = streets.geometry.bounds
+    crossing = (bounds["minx"] == 1500) & (bounds["maxx"] == 2000)  # cut the grid in two
+    sectors.to_file(tmp_path / "sectors.gpkg")
+    sites.to_file(tmp_path / "sites.gpkg")
+    streets.loc[~crossing].to_file(tmp_path / "streets.gpkg")
+    scenario = planner.scenario.scenario_from_dict(scenario_dict(), base_dir=tmp_path)
+    said: list[list[str]] = []
+    for _ in range(2):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="planner"):
+            planner.run(scenario)
+        said.append([r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING])
+    assert len(list((cache_folder / "network").glob("*.npz"))) == 1  # the second run hit
+    assert said[0] == said[1]
+    assert any("is not connected" in message for message in said[1]), said[1]

@@ -268,3 +268,119 @@ def test_python_api_returns_plan(tiny_city: TinyCity) -> None:
     assert isinstance(plan, planner.Plan)
     assert plan.summary["houses"] == (plan.sites["role"] == "house").sum()
     assert len(plan.sectors) == 6
+
+
+def test_quiet_hides_progress_keeps_result(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["--quiet", "run", str(tiny_city.scenario), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "[1/8]" not in result.output
+    assert "done inputs" not in result.output
+    assert "tiny: " in result.output  # the final result lines stay
+    assert "wrote" in result.output
+    loud = runner.invoke(app, ["run", str(tiny_city.scenario), "--out", str(tmp_path / "b")])
+    assert "[1/8] inputs ..." in loud.output
+
+
+def test_result_line_wording(tiny_city: TinyCity, tmp_path: Path) -> None:
+    code, output = invoke("run", str(tiny_city.scenario), "--out", str(tmp_path / "a"))
+    assert code == 0, output
+    assert "cost EUR" in output
+    assert "of 600,000" in output  # max_coverage: the budget applies
+    code, output = invoke(
+        "run",
+        str(tiny_city.scenario),
+        "--out",
+        str(tmp_path / "b"),
+        "--set",
+        "objective.kind=p_median",
+        "--set",
+        "objective.p=1",
+    )
+    assert code == 0, output
+    assert "tiny: 1 house (0 new), 0 antennes (0 new)" in output
+    assert "(budget does not apply to p_median)" in output
+    assert "of 600,000" not in output
+
+
+def test_budget_in_thousands_is_questioned(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "run", str(tiny_city.scenario), "--out", str(out), "--set", "budget.amount_eur=1500"
+    )
+    assert code == 0, output
+    assert "budget EUR 1,500 is below the cheapest new site (EUR 60,000): is it in euro?" in output
+
+
+def test_obvious_input_mistakes_become_notes(
+    tiny_city: TinyCity, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sites = gpd.read_file(tiny_city.sites)
+    sites.loc[sites["site_id"] == "S1", "cost_house"] = 4500.0  # thousands of euro?
+    sites["existing"] = ""  # no existing sites to keep
+    sites.to_file(tiny_city.sites)
+    out = tmp_path / "out"
+    code, output = invoke(
+        "run", str(tiny_city.scenario), "--out", str(out), "--set", "budget.amount_eur=5e6"
+    )
+    assert code == 0, output
+    notes = json.loads((out / "summary.json").read_text())["notes"]
+    assert any("house cost under EUR 10,000 (lowest EUR 4,500: S1)" in n for n in notes)
+    assert any("not thousands" in n for n in notes)
+    assert any(n.startswith("the budget (EUR 5,000,000) does not bind") for n in notes)
+    assert any(n.startswith("no existing sites in the sites file") for n in notes)
+    assert "house cost under EUR 10,000" in output  # the warning and the note
+
+
+def test_bad_tiles_stop_before_the_run(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "run", str(tiny_city.scenario), "--out", str(out), "--set", "outputs.tiles=Bogus.Provider"
+    )
+    assert code == 2, output
+    assert "outputs.tiles" in output
+    assert "not a tile provider name" in output
+    assert "[1/8]" not in output  # stopped at load, before any stage
+    assert not out.exists()
+    raw = tiny_city.raw_scenario() | {"outputs": {"tiles": "Bogus.Provider"}}
+    code, output = invoke("validate", str(tiny_city.write_scenario(raw, "bad.yaml")))
+    assert code == 2
+    assert "key 'outputs.tiles'" in output
+    for good in ("CartoDB Positron", "OpenStreetMap", "https://tiles.example/{z}/{x}/{y}.png"):
+        raw = tiny_city.raw_scenario() | {"outputs": {"tiles": good}}
+        code, output = invoke("validate", str(tiny_city.write_scenario(raw, "ok.yaml")))
+        assert code == 0, (good, output)
+
+
+def test_set_errors_name_the_option(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, output = invoke(
+        "run", str(tiny_city.scenario), "--out", str(out), "--set", "budget=3000000"
+    )
+    assert code == 2
+    assert "--set budget: budget is a section; use --set budget.amount_eur=3000000" in output
+    assert "scenario.yaml" not in output
+    assert "valid dictionary" not in output
+    code, output = invoke("run", str(tiny_city.scenario), "--set", "budget.amount=5e5")
+    assert code == 2
+    assert "--set budget.amount: unknown key 'budget.amount'" in output
+    code, output = invoke("run", str(tiny_city.scenario), "--set", "name.x=1")
+    assert code == 2
+    assert "--set name.x: 'name' is a single value" in output
+    raw = tiny_city.raw_scenario()
+    raw["rules"] = {"min_houses": 3, "max_houses": 1}
+    code, output = invoke("validate", str(tiny_city.write_scenario(raw, "rules.yaml")))
+    assert code == 2
+    assert "Value error" not in output
+    assert "rules.min_houses (3) is larger than rules.max_houses (1)" in output
+
+
+def test_validate_takes_set(tiny_city: TinyCity) -> None:
+    code, output = invoke("validate", str(tiny_city.scenario), "--set", "budget.amount_eur=5e5")
+    assert code == 0, output
+    code, output = invoke("validate", str(tiny_city.scenario), "--set", "budget.amount=5e5")
+    assert code == 2
+    assert "--set budget.amount: unknown key 'budget.amount'" in output
+    code, output = invoke("validate", str(tiny_city.scenario), "--set", "budget")
+    assert code == 2
+    assert "expected KEY=VALUE" in output

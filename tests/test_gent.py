@@ -140,6 +140,18 @@ def test_gent_scenario_runs(
     assert summary["proven_optimal"] or summary["gap"] is not None, summary["status"]
     planner.write_outputs(plan, tmp_path / path.stem)
     assert (tmp_path / path.stem / "summary.json").is_file()
+    for role in ("house", "frequent"):  # an unreachable family never blanks the figures
+        stats = summary["travel_time_min"][role]
+        assert stats["mean"] is not None
+        assert stats["max"] is not None
+        assert stats["unreachable_share"] is not None
+    notes = summary["notes"]  # what planner data estimated reaches every plan
+    assert any(note.startswith("target group estimated as 4 % of") for note in notes), notes
+    assert any("existing houses are stand-ins: library" in note for note in notes), notes
+    assert any(note.startswith("site costs are default placeholders") for note in notes)
+    suppressed = prepared.report["income"]["suppressed"]
+    assert any(f"{len(suppressed)} sectors have an imputed median income" in n for n in notes)
+    assert set(suppressed) <= set(summary["imputed_sectors"])
     if path.stem == "gent_today":
         assert summary["houses_new"] == 0
         assert summary["antennes_new"] == 0

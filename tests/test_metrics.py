@@ -24,11 +24,16 @@ def test_weighted_quantile_counts_people() -> None:
 
 def test_travel_time_stats_with_unreachable() -> None:
     stats = travel_time_stats(np.array([2.0, 4.0, np.inf]), np.array([50.0, 40.0, 10.0]))
-    assert stats["mean"] is None
+    # the figures describe the families that can reach a site; the rest is unreachable_share
+    assert stats["mean"] == pytest.approx((2.0 * 50 + 4.0 * 40) / 90, abs=1e-3)
     assert stats["p50"] == 2.0
     assert stats["p90"] == 4.0
-    assert stats["max"] is None
+    assert stats["max"] == 4.0
     assert stats["unreachable_share"] == pytest.approx(0.1)
+    nobody = travel_time_stats(np.array([np.inf, np.inf]), np.array([1.0, 3.0]))
+    assert nobody["mean"] is None
+    assert nobody["max"] is None
+    assert nobody["unreachable_share"] == 1.0
     stats = travel_time_stats(np.array([2.0, 4.0]), np.array([1.0, 3.0]))
     assert stats["mean"] == pytest.approx(3.5)
 

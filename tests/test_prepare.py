@@ -24,7 +24,7 @@ import planner
 from planner import prepare
 from planner.cli import app
 from planner.errors import DataError, InputFileError
-from planner.inputs import read_inputs
+from planner.inputs import input_notes, read_inputs
 from tests.conftest import tiny_layers
 
 if TYPE_CHECKING:
@@ -178,7 +178,12 @@ def test_prepare_writes_sectors_sites_and_report(downloads: Path, tmp_path: Path
 
 
 def test_prepared_layers_run_as_a_scenario(downloads: Path, tmp_path: Path) -> None:
-    prepare.prepare_from_folder("44021", downloads, tmp_path / "gent")
+    prepare.prepare_from_folder(
+        "44021",
+        downloads,
+        tmp_path / "gent",
+        options=prepare.PrepareOptions(existing_types={"library": "house"}),
+    )
     _, _, streets = tiny_layers()
     streets.to_file(tmp_path / "streets.gpkg")
     raw = {
@@ -199,6 +204,27 @@ def test_prepared_layers_run_as_a_scenario(downloads: Path, tmp_path: Path) -> N
     assert {"is_school", "colocation", "wijk"} <= set(inputs.sites.columns)
     plan = planner.run(scenario)
     assert plan.summary["proven_optimal"]
+    # what planner data estimated reaches the plan's notes (and the council note)
+    report = json.loads((tmp_path / "gent" / "prepare_report.json").read_text())
+    assert report["existing_types"] == {"library": "house"}
+    assert report["site_costs"] == "default"
+    notes = plan.summary["notes"]
+    assert all(isinstance(note, str) for note in notes)
+    assert any(n.startswith("target group estimated as 4 % of inhabitants under 65") for n in notes)
+    assert any(n.startswith("2 sectors have an imputed median income") for n in notes)
+    assert any("existing houses are stand-ins: library" in n for n in notes)
+    assert any(n.startswith("site costs are default placeholders") for n in notes)
+    # prepare imputed the suppressed incomes itself: the run counts them by the flag column
+    assert plan.summary["imputed_sectors"] == report["income"]["suppressed"]
+
+    # without the report, the flag columns and the sites' source still tell
+    (tmp_path / "gent" / "prepare_report.json").unlink()
+    inputs = read_inputs(scenario)
+    again = input_notes(scenario, inputs)
+    assert any(n.startswith("target group estimated") for n in again)
+    assert any("imputed median income" in n for n in again)
+    assert any("existing houses are stand-ins: library" in n for n in again)
+    assert any(n.startswith("site costs are default placeholders") for n in again)
 
 
 def test_age_table_gives_a_counted_target(downloads: Path, tmp_path: Path) -> None:
