@@ -988,7 +988,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-_SITE_SHARES = (0.28, 0.1, 0.09, 0.12, 0.26, 0.15)
+_SITE_SHARES = (0.27, 0.1, 0.11, 0.11, 0.26, 0.15)
 _CELL_PADDING = 14.0  # points: the table's left and right padding and a little air
 
 

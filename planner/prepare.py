@@ -904,7 +904,8 @@ def _generated_sites(sectors: gpd.GeoDataFrame, options: PrepareOptions) -> gpd.
     return gpd.GeoDataFrame(
         {
             "site_id": [f"gen-{code}" for code in chosen["sector_id"]],
-            "name": [f"new site in {name}" for name in chosen["name"]],
+            # Statbel writes sector names in capitals: "nieuwe locatie in Rabot", not "RABOT".
+            "name": [f"nieuwe locatie in {_readable(name)}" for name in chosen["name"]],
             "type": "generated",
         },
         geometry=gpd.points_from_xy(chosen["point_x"], chosen["point_y"]),
@@ -1318,3 +1319,9 @@ def prepare_from_folder(
     if fetched:
         result.report["downloaded"] = {role: str(path) for role, path in fetched.items()}
     return result
+
+
+def _readable(name: object) -> str:
+    """Return a sector name as a reader writes it: ``RABOT`` -> ``Rabot``, mixed case kept."""
+    text = str(name).strip()
+    return text.title() if text.isupper() else text

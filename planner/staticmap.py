@@ -329,7 +329,7 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
     figure.text(
         0.03,
         0.905,
-        textwrap.fill(_figures_line(plan, text, language), width=165),
+        textwrap.fill(_figures_line(plan, text, language), width=120),
         fontsize=10,
         va="top",
     )
