@@ -36,6 +36,7 @@ empty cell meaning no limit; they count families (the target group).
 
 from __future__ import annotations
 
+import difflib
 import logging
 from typing import TYPE_CHECKING
 
@@ -203,9 +204,14 @@ def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
     columns = inputs.sectors.columns
     for index, group in enumerate(scenario.rules.house_per_group):
         if group.column not in columns:
+            names = [str(column) for column in columns if column != inputs.sectors.geometry.name]
+            same_case = [name for name in names if name.lower() == group.column.lower()]
+            close = same_case or difflib.get_close_matches(group.column, names, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
             problems.append(
                 f"rules.house_per_group[{index}] ({group.column}): the sectors have no column "
-                f"'{group.column}'; add it to the sector file or fix rules.house_per_group"
+                f"'{group.column}'; {hint}add it to the sector file or fix "
+                "rules.house_per_group"
             )
     return problems
 

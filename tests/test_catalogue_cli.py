@@ -178,3 +178,14 @@ def test_validate_reports_rule_problems(tiny_city: TinyCity) -> None:
     assert "rules.required_houses: unknown site ids S9" in output
     assert "the sectors have no column 'wijk'" in output
     assert "column 'capacity' (objective.capacity_column) is missing" in output
+
+
+def test_group_column_in_the_wrong_case_is_suggested(tiny_city: TinyCity) -> None:
+    sectors = gpd.read_file(tiny_city.sectors)
+    sectors["wijk"] = ["north", "north", "north", "south", "south", "south"]
+    sectors.to_file(tiny_city.sectors)
+    raw = tiny_city.raw_scenario()
+    raw["rules"] = {"house_per_group": [{"column": "Wijk"}]}
+    code, output = invoke("validate", str(tiny_city.write_scenario(raw, "case.yaml")))
+    assert code == 2, output
+    assert "did you mean 'wijk'?" in output
