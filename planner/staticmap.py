@@ -191,7 +191,8 @@ def _draw_sites(ax: Axes, sites: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> N
                 )
 
 
-def _site_handles(text: dict[str, str]) -> list[tuple[Any, str]]:
+def _site_handles(text: dict[str, str], sites: gpd.GeoDataFrame) -> list[tuple[Any, str]]:
+    """Legend entries for the kinds of site the plan has (no "existing antenne" when none)."""
     def point(marker: str, colour: str, size: float) -> Line2D:
         return Line2D(
             [],
@@ -203,13 +204,24 @@ def _site_handles(text: dict[str, str]) -> list[tuple[Any, str]]:
             markeredgecolor="white",
         )
 
-    return [
-        (point("s", EXISTING_COLOUR, 10), text["house_existing"]),
-        (point("s", NEW_COLOUR, 10), text["house_new"]),
-        (point("o", EXISTING_COLOUR, 8), text["antenne_existing"]),
-        (point("o", NEW_COLOUR, 8), text["antenne_new"]),
-        (Line2D([], [], color=LINK_COLOUR, linestyle="--", linewidth=1.0), text["link"]),
+    role = sites["role"].to_numpy(dtype=str)
+    existing = sites["existing"].to_numpy(dtype=bool)
+    entries = [
+        ("house", True, point("s", EXISTING_COLOUR, 10), text["house_existing"]),
+        ("house", False, point("s", NEW_COLOUR, 10), text["house_new"]),
+        ("antenne", True, point("o", EXISTING_COLOUR, 8), text["antenne_existing"]),
+        ("antenne", False, point("o", NEW_COLOUR, 8), text["antenne_new"]),
     ]
+    handles: list[tuple[Any, str]] = [
+        (handle, label)
+        for kind, is_existing, handle, label in entries
+        if bool(np.any((role == kind) & (existing == is_existing)))
+    ]
+    if bool(np.any(role == "antenne")):
+        handles.append(
+            (Line2D([], [], color=LINK_COLOUR, linestyle="--", linewidth=1.0), text["link"])
+        )
+    return handles
 
 
 def _north_arrow(ax: Axes) -> None:
@@ -312,7 +324,7 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
         *need_handles,
         (blank, ""),
         (blank, text["sites"]),
-        *_site_handles(text),
+        *_site_handles(text, sites),
         *extra,
     ]
     legend_ax.legend(

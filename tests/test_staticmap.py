@@ -139,3 +139,19 @@ def test_one_house_is_singular(plan: Plan) -> None:
     assert "1 huis (" in texts
     assert "1 antenne (" in texts
     assert "1 huizen" not in texts
+
+
+def test_legend_lists_only_the_kinds_of_site_in_the_plan(plan: Plan) -> None:
+    sites = plan.sites
+    texts = map_texts(draw_static_map(plan, "nl"))
+    for kind, existing, label in (
+        ("house", True, "Huis van het Kind (bestaand)"),
+        ("antenne", True, "Antenne (bestaand)"),
+        ("antenne", False, "Antenne (nieuw)"),
+    ):
+        present = bool(((sites["role"] == kind) & (sites["existing"] == existing)).any())
+        assert (label in texts) == present, label
+    no_antennes = sites.assign(role=sites["role"].replace("antenne", "closed"))
+    texts = map_texts(draw_static_map(dataclasses.replace(plan, sites=no_antennes), "nl"))
+    assert "Antenne (nieuw)" not in texts
+    assert "Antenne gekoppeld aan huis" not in texts
