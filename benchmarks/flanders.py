@@ -33,8 +33,8 @@ Runs (HiGHS):
 
 Usage::
 
-    .venv/bin/python benchmarks/flanders.py [--solver highs] [--skip-greenfield]
-        [--skip-flanders] [--skip-municipalities]
+    .venv/bin/python benchmarks/flanders.py [--solver highs] [--skip-expansion]
+        [--skip-greenfield] [--skip-flanders] [--skip-municipalities]
 """
 
 from __future__ import annotations
@@ -195,6 +195,7 @@ def run_flanders(
             f"{problem.model.n_cols:,} / {problem.model.n_rows:,} / {problem.model.A.nnz:,}",
         ),
         ("greedy start used", str(problem.start is not None)),
+        ("link cuts separated (LP rounds)", f"{result.options.get('link_cuts', 0):,}"),
         ("houses / antennes", f"{int(solution.house.sum())} / {int(solution.antenne.sum())}"),
         ("cost (EUR)", f"{solution.cost:,.0f} of {BUDGET:,.0f}"),
         (
@@ -301,6 +302,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--solver", default="highs", choices=["highs", "cbc"])
     parser.add_argument("--skip-flanders", action="store_true")
+    parser.add_argument("--skip-expansion", action="store_true")
     parser.add_argument("--skip-greenfield", action="store_true")
     parser.add_argument("--skip-municipalities", action="store_true")
     args = parser.parse_args()
@@ -316,7 +318,8 @@ def main() -> None:
     )
     existing = existing_houses(sectors, sites)
     if not args.skip_flanders:
-        run_flanders(sectors, sites, args.solver, existing)
+        if not args.skip_expansion:
+            run_flanders(sectors, sites, args.solver, existing)
         if not args.skip_greenfield:
             run_flanders(sectors, sites, args.solver, None)
     if not args.skip_municipalities:

@@ -193,6 +193,7 @@ def _draw_sites(ax: Axes, sites: gpd.GeoDataFrame, links: gpd.GeoDataFrame) -> N
 
 def _site_handles(text: dict[str, str], sites: gpd.GeoDataFrame) -> list[tuple[Any, str]]:
     """Legend entries for the kinds of site the plan has (no "existing antenne" when none)."""
+
     def point(marker: str, colour: str, size: float) -> Line2D:
         return Line2D(
             [],

@@ -20,6 +20,7 @@ from planner.model import (
     plan_problems,
     solve_coverage,
 )
+from planner.model import coverage as coverage_module
 from planner.scenario import SolverSpec
 from planner.solve import available_solvers
 
@@ -549,6 +550,46 @@ def test_brute_force(seed: int, name: str) -> None:
         k = solution.link[j]
         assert solution.house[k]
         assert instance.e[j, k] <= instance.link_max
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_link_cuts_hold_for_every_plan(seed: int) -> None:
+    # The link cuts (added when the model is built, and separated at LP points) must hold
+    # for every feasible plan: check them against all plans of the brute force, at random
+    # fractional points that violate many of them.
+    instance = dataclasses.replace(random_instance(seed), alpha=0.5)
+    roles, ok, _, _ = brute_force(instance)
+    try:
+        problem = build_coverage_problem(instance)
+    except InfeasibleError:
+        assert not ok.any()
+        return
+    data = problem.link_rows
+    if data is None or not ok.any():
+        return
+    house, antenne = roles[ok] == 1, roles[ok] == 2
+    open_sites = np.hstack([house[:, problem.house_sites], antenne[:, problem.antenne_sites]])
+    plans = np.zeros((int(ok.sum()), problem.model.n_cols))
+    plans[:, problem.house_columns] = house[:, problem.house_sites]
+    plans[:, problem.antenne_columns] = antenne[:, problem.antenne_sites]
+    plans[:, data.v_columns] = np.minimum(1.0, open_sites @ data.rows.T.toarray())
+    # Every row of the built model (link cuts included) holds for every plan (u = 0).
+    activity = problem.model.A @ plans.T
+    assert np.all(activity <= problem.model.row_upper[:, None] + 1e-6)
+    assert np.all(activity >= problem.model.row_lower[:, None] - 1e-6)
+    rows = []
+    rng = np.random.default_rng(seed)
+    for _ in range(20):
+        point = rng.random(problem.model.n_cols) * rng.choice([0.1, 0.5, 1.0])
+        point[data.v_columns] = 1.0
+        cuts = coverage_module._link_cuts(
+            data, point, problem.house_columns, problem.antenne_columns
+        )
+        if cuts is not None:
+            assert np.all(cuts @ point > 0)  # each cut is violated at the point it cuts
+            rows.append(cuts)
+    for matrix in rows:
+        assert np.all(matrix @ plans.T <= 1e-9)
 
 
 def test_brute_force_seeds_are_not_trivial() -> None:

@@ -77,6 +77,23 @@ Reductions (exact)
     share one coverage variable with their summed weight, separately for :math:`u` and
     :math:`v`; identical covering rows are kept once. In dense cities this removes most rows.
 
+Link cuts (exact: valid for every plan, so the same plans and optimum)
+    A sector reached by a frequent service has an open house in its row or an open antenne
+    in its row, and that antenne has an open house within :math:`L`. For a frequent row
+    :math:`r` with houses :math:`H_r`, antennes :math:`A_r` and any :math:`T \subseteq A_r`
+    of antennes without a fixed house within :math:`L`,
+
+    .. math::
+
+        v_r \le \sum_{k \in H_r \cup L(T)} h_k + \sum_{j \in A_r \setminus T} a_j,
+        \qquad L(T) = \{k : e_{jk} \le L \text{ for some } j \in T\}.
+
+    :math:`T = \emptyset` is the coverage row; :math:`T` = all such antennes is added when
+    the model is built; the most violated one per row is separated in a few rounds of LP
+    relaxation before the MILP is solved. Without them, the LP relaxation lets fractional
+    antennes share one fractional house (a "carpet" of houses), and its bound stays far
+    above the best plan when few houses are fixed.
+
 Warm start
     A greedy plan (best coverage gain per euro, or cheapest cost per newly met requirement)
     is handed to the solver when it meets every row of the model.
@@ -102,7 +119,7 @@ from scipy import sparse
 from planner.errors import DataError, InfeasibleError, SolverError
 from planner.model._arrays import MilpBuilder, feasible_start, unique_rows
 from planner.model.rules import PlanRules
-from planner.solve import MilpArrays, SolveResult, method_result, solve_milp
+from planner.solve import MilpArrays, SolveResult, method_result, solve_lp, solve_milp
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -820,6 +837,7 @@ class CoverageProblem:
     cost_scale: float
     start: FloatArray | None
     left_out: BoolArray
+    link_rows: _LinkRows | None = None
 
 
 @dataclass
@@ -925,6 +943,7 @@ def build_coverage_problem(
         cost_scale=scale,
         start=start,
         left_out=_frozen(roles.lost_house | roles.lost_frequent),
+        link_rows=coverage.link_rows,
     )
 
 
@@ -989,6 +1008,7 @@ class _Coverage:
     n_v: int
     merged: int
     columns: IntArray  # coverage columns (u, v)
+    link_rows: _LinkRows | None = None  # frequent rows for link cuts
 
 
 def _merged_cover(
@@ -1031,6 +1051,7 @@ def _add_coverage(  # noqa: PLR0913 (the pieces of one block)
     constant = 0.0
     n_u = n_v = merged = 0
     columns = [empty]
+    link_rows = None
     if instance.capacity is None:
         coef = alpha * weight
         reach = instance.reach(instance.radius_house)
@@ -1056,10 +1077,66 @@ def _add_coverage(  # noqa: PLR0913 (the pieces of one block)
         site_cols = np.concatenate([hcol, acol])
         n_v, saved, cols, rows, merged_coef = _merged_cover(b, matrix, coef[free], site_cols)
         merged += saved
+        if blocks.link is not None and blocks.link_needed is not None and cols.size:
+            link_rows = _LinkRows(rows, cols, blocks.link, blocks.link_needed)
+            _add_house_behind_cuts(b, link_rows, hcol, acol)
         columns.append(cols)
         blocks.gain.append((rows, merged_coef))
         blocks.coverage.append((rows, cols))
-    return _Coverage(constant, n_u, n_v, merged, np.concatenate(columns))
+    return _Coverage(constant, n_u, n_v, merged, np.concatenate(columns), link_rows)
+
+
+@dataclass(frozen=True, eq=False)
+class _LinkRows:
+    r"""The frequent-coverage rows of a model with antennes, kept for link cuts.
+
+    ``rows`` are the merged :math:`v` rows over the variable (house | antenne) columns,
+    ``v_columns`` their :math:`v` columns, ``link`` the (variable antennes x variable houses)
+    mask :math:`e_{jk} \le L` and ``needs_house`` which antennes have no fixed house within
+    :math:`L`.
+    """
+
+    rows: sparse.csr_matrix
+    v_columns: IntArray
+    link: sparse.csr_matrix
+    needs_house: BoolArray
+
+
+def _add_house_behind_cuts(
+    b: MilpBuilder,
+    link_rows: _LinkRows,
+    hcol: IntArray,
+    acol: IntArray,
+) -> None:
+    r"""Add :math:`v_r \le \sum_{k \in K_r} h_k + \sum_{j \in F_r} a_j` per frequent row.
+
+    A sector reached by a frequent service has an open house in its row, or an open antenne
+    in its row, and that antenne has an open house within :math:`L` (or a fixed one).
+    :math:`K_r` holds the row's houses and every house within :math:`L` of one of its
+    antennes that need a variable house; :math:`F_r` are the row's antennes with a fixed
+    house within :math:`L`. Valid for every plan, and much tighter in the LP relaxation
+    than the coverage and link rows alone, which let fractional antennes share one
+    fractional house.
+    """
+    rows = link_rows.rows
+    n_h = int(link_rows.link.shape[1])
+    house_part = rows[:, :n_h]
+    antenne_part = rows[:, n_h:]
+    needs = link_rows.needs_house.astype(np.float64)
+    linked = antenne_part @ sparse.diags(needs) @ link_rows.link
+    behind = (house_part + linked).tocsr()
+    behind.data[:] = 1.0
+    free = (antenne_part @ sparse.diags(1.0 - needs)).tocsr()
+    free.eliminate_zeros()
+    has_antenne = np.diff((antenne_part @ sparse.diags(needs)).tocsr().indptr) > 0
+    if not has_antenne.any():
+        return
+    matrix = sparse.hstack([behind, free], format="csr")[has_antenne]
+    b.add_rows(
+        _identity_minus(matrix),
+        np.concatenate([link_rows.v_columns[has_antenne], hcol, acol]),
+        upper=0.0,
+    )
 
 
 def _pad(matrix: sparse.csr_matrix, n_a: int) -> sparse.csr_matrix:
@@ -1769,7 +1846,7 @@ def solve_form(instance: CoverageInstance, form: Form, solver: SolverSpec) -> Co
         When the solver stops without a plan, fails, or returns a plan that breaks a rule.
     """
     problem = build_coverage_problem(instance, form)
-    result, x = run_model(problem.model, solver, start=problem.start)
+    result, x = _run_with_link_cuts(problem, solver)
     if result.status == "infeasible":
         if stopped_by_time_limit(result):
             raise SolverError(_no_plan_message(result, form.name))
@@ -1777,6 +1854,143 @@ def solve_form(instance: CoverageInstance, form: Form, solver: SolverSpec) -> Co
     if not result.has_plan or x is None:
         raise SolverError(_no_plan_message(result, form.name))
     return _read_plan(instance, problem, result, x)
+
+
+def _run_with_link_cuts(
+    problem: CoverageProblem, solver: SolverSpec
+) -> tuple[SolveResult, FloatArray | None]:
+    r"""Solve a problem, first tightening its LP relaxation with separated link cuts.
+
+    With antennes that need a house, rounds of "LP relaxation, then the most violated link
+    cut per frequent row" (:func:`_link_cuts`) run while the LP bound drops by more than
+    :data:`_CUT_MIN_GAIN` (relative), at most :data:`_CUT_ROUNDS` rounds and
+    :data:`_CUT_TIME_SHARE` of the time limit; the cuts are valid for every plan, so the
+    MILP keeps the same plans and optimum. The time they take counts towards the time
+    limit and the reported runtime.
+    """
+    model = problem.model
+    data = problem.link_rows
+    if data is None or not model.is_mip or model.sense != "max":
+        return run_model(model, solver, start=problem.start)
+    started = time.perf_counter()
+    limit = solver.time_limit_s
+    lp_spec = solver.model_copy(update={"msg": False})
+    last: float | None = None
+    rounds = added = 0
+    for _ in range(_CUT_ROUNDS):
+        if limit is not None:
+            left = _CUT_TIME_SHARE * limit - (time.perf_counter() - started)
+            if left <= 0:
+                break
+            lp_spec = lp_spec.model_copy(update={"time_limit_s": left})
+        lp_result, lp = solve_lp(model, lp_spec)
+        value = lp_result.objective
+        if lp is None or value is None:
+            break
+        if last is not None and last - value <= _CUT_MIN_GAIN * max(1.0, abs(last)):
+            break
+        last = value
+        cuts = _link_cuts(data, lp.x, problem.house_columns, problem.antenne_columns)
+        if cuts is None:
+            break
+        model = _with_rows(model, cuts)
+        rounds += 1
+        added += int(cuts.shape[0])
+    spent = time.perf_counter() - started
+    mip_spec = solver
+    if limit is not None:
+        mip_spec = solver.model_copy(update={"time_limit_s": max(limit - spent, 1e-3 * limit)})
+    result, x = run_model(model, mip_spec, start=problem.start)
+    logger.info(f"Link cuts: {added:,} in {rounds} rounds ({spent:.1f} s)")
+    result = dataclasses.replace(
+        result,
+        runtime_s=result.runtime_s + spent,
+        time_limit_s=limit,
+        options={**result.options, "time_limit_s": limit, "link_cuts": added},
+    )
+    return result, x
+
+
+_CUT_ROUNDS: Final[int] = 8
+_CUT_MIN_GAIN: Final[float] = 1e-4
+_CUT_TIME_SHARE: Final[float] = 0.2
+_CUT_VIOLATION: Final[float] = 1e-4
+_CUT_ENUMERATED: Final[int] = 10
+
+
+def _link_cuts(
+    data: _LinkRows, x: FloatArray, hcol: IntArray, acol: IntArray
+) -> sparse.csr_matrix | None:
+    r"""Return the most violated link cut of every frequent row at LP point ``x``, or None.
+
+    For a frequent row :math:`r` with houses :math:`H_r` and antennes :math:`A_r`, and any
+    :math:`T \subseteq A_r` of antennes that need a variable house,
+
+    .. math::
+
+        v_r \le \sum_{k \in S} h_k + \sum_{j \in A_r \setminus T} a_j, \qquad
+        S = H_r \cup \bigcup_{j \in T} \{k : e_{jk} \le L\}
+
+    holds for every plan: a covered sector has an open house in :math:`H_r`, or an open
+    antenne in :math:`A_r \setminus T`, or one in :math:`T` whose house lies in :math:`S`.
+    :math:`T = \emptyset` is the coverage row itself. :math:`T` is chosen exactly among the
+    (at most :data:`_CUT_ENUMERATED` largest) fractional antennes of the row.
+    Rows are over the model's columns; each cut reads ``v_r - ... <= 0``.
+    """
+    n_h = hcol.size
+    h = x[hcol]
+    a = x[acol]
+    v = x[data.v_columns]
+    rows, link = data.rows, data.link
+    triplets_r: list[IntArray] = []
+    triplets_c: list[IntArray] = []
+    triplets_v: list[FloatArray] = []
+    n_cuts = 0
+    for r in range(int(rows.shape[0])):
+        sites = rows.indices[rows.indptr[r] : rows.indptr[r + 1]]
+        houses = sites[sites < n_h]
+        antennes = sites[sites >= n_h] - n_h
+        movable = antennes[data.needs_house[antennes] & (a[antennes] > _CUT_VIOLATION)]
+        if movable.size == 0 or v[r] <= float(h[houses].sum()) + _CUT_VIOLATION:
+            continue
+        movable = movable[np.argsort(-a[movable], kind="stable")][:_CUT_ENUMERATED]
+        near = [link.indices[link.indptr[j] : link.indptr[j + 1]] for j in movable]
+        local = np.unique(np.concatenate([houses, *near]))
+        incidence = np.zeros((movable.size, local.size))
+        for t, ks in enumerate(near):
+            incidence[t, np.searchsorted(local, ks)] = 1.0
+        base = np.isin(local, houses)
+        masks = (np.arange(1 << movable.size)[:, np.newaxis] >> np.arange(movable.size)) & 1
+        in_s = base[np.newaxis, :] | (masks @ incidence > 0)
+        value = in_s @ h[local] + (1 - masks) @ a[movable]
+        value += float(a[antennes].sum() - a[movable].sum())
+        best = int(np.argmin(value))
+        if v[r] <= value[best] + _CUT_VIOLATION:
+            continue
+        chosen = movable[masks[best] == 1]
+        outside = np.setdiff1d(antennes, chosen)
+        cols = np.concatenate([[data.v_columns[r]], hcol[local[in_s[best]]], acol[outside]])
+        triplets_r.append(np.full(cols.size, n_cuts, dtype=np.intp))
+        triplets_c.append(cols.astype(np.intp))
+        triplets_v.append(np.concatenate([[1.0], -np.ones(cols.size - 1)]))
+        n_cuts += 1
+    if n_cuts == 0:
+        return None
+    return sparse.csr_matrix(
+        (np.concatenate(triplets_v), (np.concatenate(triplets_r), np.concatenate(triplets_c))),
+        shape=(n_cuts, x.size),
+    )
+
+
+def _with_rows(model: MilpArrays, rows: sparse.csr_matrix) -> MilpArrays:
+    """Return the model with the rows ``rows @ x <= 0`` added."""
+    n = int(rows.shape[0])
+    return dataclasses.replace(
+        model,
+        A=sparse.vstack([model.A, rows], format="csc"),
+        row_lower=np.concatenate([model.row_lower, np.full(n, -np.inf)]),
+        row_upper=np.concatenate([model.row_upper, np.zeros(n)]),
+    )
 
 
 def run_model(
