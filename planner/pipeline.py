@@ -29,7 +29,7 @@ from planner.errors import DataError, PlannerError, ScenarioError
 from planner.inputs import check_inputs, read_inputs
 from planner.metrics import count, families
 from planner.network import read_network
-from planner.optimise import check_rules, model_instance, solve_scenario
+from planner.optimise import check_rules, solve_scenario
 from planner.plan import Plan, make_plan
 from planner.raster import raster_points
 from planner.scenario import Scenario, load_scenario
@@ -40,10 +40,9 @@ if TYPE_CHECKING:
 
     from planner.demand import Demand
     from planner.inputs import Inputs
-    from planner.model import CoverageInstance
     from planner.travel import TravelTimes
 
-__all__ = ["STAGES", "coverage_instance", "pause_if_asked", "run", "validate"]
+__all__ = ["STAGES", "pause_if_asked", "run", "validate"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,30 +79,6 @@ def pause_if_asked(stage: str) -> None:
     seconds = float(os.environ.get("PLANNER_TEST_PAUSE_S", "60"))
     logger.warning(f"PLANNER_TEST_PAUSE_AT: pausing {seconds:g} s at stage {stage}")
     time.sleep(seconds)
-
-
-def coverage_instance(
-    scenario: Scenario, inputs: Inputs, demand: Demand, travel: TravelTimes
-) -> CoverageInstance:
-    """Turn the geographic stages' results into the arrays the models need.
-
-    Parameters
-    ----------
-    scenario
-        The scenario (budget, link standard, alpha, capacities, rules).
-    inputs
-        Sectors and sites.
-    demand
-        Families, weights and per-sector standards.
-    travel
-        Travel-time matrices.
-
-    Returns
-    -------
-    CoverageInstance
-        The math-only instance (see :func:`planner.optimise.model_instance`).
-    """
-    return model_instance(scenario, inputs, demand, travel)
 
 
 def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> None:
