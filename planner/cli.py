@@ -497,12 +497,14 @@ def sweep_command(
             "--set", help="Override a key in every variant, e.g. --set rules.min_houses=2."
         ),
     ] = None,
+    lang: Annotated[str, typer.Option(help="Language of sweep.png's labels: nl or en.")] = "nl",
 ) -> None:
     """Run a scenario over a range of values; write sweep.csv, robust_sites.csv, sweep.png."""
     from planner.sweep import parse_vary, run_sweep, write_sweep  # noqa: PLC0415 - fast --help
 
     started = time.perf_counter()
     try:
+        language = _language(lang)
         specs = [parse_vary(text) for text in vary]
         overrides = _run_overrides(sets, solver, time_limit)
 
@@ -510,7 +512,7 @@ def sweep_command(
             _progress(f"  variant {done}/{total} done")
 
         result = run_sweep(scenario, specs, overrides=overrides, jobs=jobs, progress=progress)
-        write_sweep(result, out_dir)
+        write_sweep(result, out_dir, lang=language)
     except KeyboardInterrupt:
         err.print("interrupted: earlier outputs are left as they were", highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None

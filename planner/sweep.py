@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from planner.assets import Language
+
 __all__ = [
     "ALIASES",
     "Sweep",
@@ -443,7 +445,31 @@ def run_sweep(
     )
 
 
-def _plot(sweep: Sweep, path: Path) -> None:
+_PLOT_TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "all": "alle gezinnen",
+        "neediest": "vijfde van de gezinnen in de meest kwetsbare sectoren",
+        "house": "binnen de norm huis",
+        "frequent": "binnen de norm frequent aanbod",
+        "free": "niet gedomineerd",
+        "cost": "kosten (miljoen euro)",
+        "reached": "gezinnen bereikt (%)",
+        "hollow": "open: gedomineerd",
+    },
+    "en": {
+        "all": "all families",
+        "neediest": "neediest fifth",
+        "house": "within R_H (house)",
+        "frequent": "within R_A (frequent)",
+        "free": "not dominated",
+        "cost": "cost (EUR million)",
+        "reached": "families reached (%)",
+        "hollow": "hollow: dominated",
+    },
+}
+
+
+def _plot(sweep: Sweep, path: Path, lang: Language = "nl") -> None:
     """Draw cost against coverage (all families, neediest fifth); non-dominated plans filled."""
     from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib only when a sweep plots
 
@@ -452,9 +478,10 @@ def _plot(sweep: Sweep, path: Path) -> None:
     axes = figure.subplots(1, 2, sharey=True)
     cost = np.array([row["cost"] for row in rows], dtype=float) / 1e6
     free = np.array([not row["dominated"] for row in rows], dtype=bool)
+    text = _PLOT_TEXT[lang]
     panels = (
-        ("all families", ("coverage_house", "coverage_frequent")),
-        ("neediest fifth", ("coverage_house_neediest", "coverage_frequent_neediest")),
+        (text["all"], ("coverage_house", "coverage_frequent")),
+        (text["neediest"], ("coverage_house_neediest", "coverage_frequent_neediest")),
     )
     styles = {"house": ("o", "#2c7fb8"), "frequent": ("s", "#e6550d")}
     for ax, (title, columns) in zip(axes, panels, strict=True):
@@ -464,7 +491,7 @@ def _plot(sweep: Sweep, path: Path) -> None:
             )
             order = np.argsort(cost, kind="stable")
             ax.plot(cost[order], share[order], color=colour, lw=0.8, alpha=0.5)
-            label = f"within {'R_H (house)' if standard == 'house' else 'R_A (frequent)'}"
+            label = text[standard]
             ax.scatter(
                 cost[~free], share[~free], marker=marker, facecolors="none", edgecolors=colour
             )
@@ -474,17 +501,17 @@ def _plot(sweep: Sweep, path: Path) -> None:
                 marker=marker,
                 color=colour,
                 edgecolors="black",
-                label=f"{label}, not dominated",
+                label=f"{label}, {text['free']}",
             )
         ax.set_title(f"{sweep.scenario}: {title}")
-        ax.set_xlabel("cost (EUR million)")
+        ax.set_xlabel(text["cost"])
         ax.grid(visible=True, alpha=0.3)
-    axes[0].set_ylabel("families reached (%)")
-    axes[0].legend(loc="lower right", fontsize=8, title="hollow: dominated", title_fontsize=8)
+    axes[0].set_ylabel(text["reached"])
+    axes[0].legend(loc="lower right", fontsize=8, title=text["hollow"], title_fontsize=8)
     figure.savefig(path, dpi=150, metadata={"Software": None})
 
 
-def write_sweep(sweep: Sweep, out_dir: Path) -> dict[str, Path]:
+def write_sweep(sweep: Sweep, out_dir: Path, *, lang: Language = "nl") -> dict[str, Path]:
     """Write a sweep's tables, plot and per-variant summaries into ``out_dir``, atomically.
 
     Parameters
@@ -493,6 +520,8 @@ def write_sweep(sweep: Sweep, out_dir: Path) -> dict[str, Path]:
         The sweep.
     out_dir
         Final folder; replaced as a whole when complete.
+    lang
+        Language of the labels of ``sweep.png``: ``nl`` (default) or ``en``.
 
     Returns
     -------
@@ -524,7 +553,7 @@ def write_sweep(sweep: Sweep, out_dir: Path) -> dict[str, Path]:
             if summary is not None:
                 write_json(folder / "summary.json", summary)
         if any(row["error"] is None for row in sweep.rows):
-            _plot(sweep, staging / "sweep.png")
+            _plot(sweep, staging / "sweep.png", lang)
             names.append("sweep.png")
     logger.info("Wrote the sweep of %d variants to %s", len(sweep.rows), out_dir)
     return {name: out_dir / name for name in names}

@@ -175,3 +175,29 @@ def test_sweep_invalid_variant_stops_before_running(tmp_path: Path) -> None:
 def test_sweep_rejects_a_key_varied_twice() -> None:
     with pytest.raises(ScenarioError, match="varied more than once"):
         run_sweep(DEMO, [parse_vary("budget=1:2:2"), parse_vary("budget.amount_eur=1:2:2")])
+
+
+def test_sweep_plot_is_dutch_by_default_english_on_request(tmp_path: Path) -> None:
+    from planner.sweep import _PLOT_TEXT, write_sweep  # noqa: PLC0415 - private table
+
+    assert set(_PLOT_TEXT["nl"]) == set(_PLOT_TEXT["en"])
+    sweep = run_sweep(DEMO, [parse_vary("budget=5e5:1e6:2")], jobs=1)
+    dutch = write_sweep(sweep, tmp_path / "nl")["sweep.png"].read_bytes()
+    english = write_sweep(sweep, tmp_path / "en", lang="en")["sweep.png"].read_bytes()
+    assert dutch != english
+    assert dutch == write_sweep(sweep, tmp_path / "nl2")["sweep.png"].read_bytes()
+    result = CliRunner().invoke(
+        app,
+        [
+            "sweep",
+            str(DEMO),
+            "--vary",
+            "budget=5e5:1e6:2",
+            "--out",
+            str(tmp_path / "x"),
+            "--lang",
+            "fr",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--lang 'fr'" in result.output
