@@ -472,6 +472,19 @@ def _sniff_separator(path: Path) -> str:
         return best if counts[best] else ","
 
 
+def _table_with_codes(path: Path, code_column: str | None) -> tuple[pd.DataFrame, str]:
+    """Read a sector table and find its sector-code column (``code_column`` or a known name)."""
+    table = read_table(path)
+    code = find_column(
+        table.columns,
+        SECTOR_CODE_COLUMNS,
+        role="sector code",
+        where=str(path),
+        explicit=code_column,
+    )
+    return table, str(code)
+
+
 def read_table(path: Path, *, sheet: str | int = 0) -> pd.DataFrame:
     """Read a sector table: CSV/TXT with any of ``, ; | tab`` as separator, or XLSX.
 
@@ -632,17 +645,8 @@ def read_population_table(
     DataError
         No code or population column, non-numeric cells, duplicated codes.
     """
-    table = read_table(path)
+    table, code = _table_with_codes(path, code_column)
     where = str(path)
-    code = str(
-        find_column(
-            table.columns,
-            SECTOR_CODE_COLUMNS,
-            role="sector code",
-            where=where,
-            explicit=code_column,
-        )
-    )
     problems: list[str] = []
     out = pd.DataFrame({"sector_id": _codes(table, code, where)})
     bands: dict[str, tuple[int, int | None]] = {}
@@ -711,17 +715,8 @@ def read_age_table(
     DataError
         No code column, no age bands, unreadable ages or counts.
     """
-    table = read_table(path)
+    table, code = _table_with_codes(path, code_column)
     where = str(path)
-    code = str(
-        find_column(
-            table.columns,
-            SECTOR_CODE_COLUMNS,
-            role="sector code",
-            where=where,
-            explicit=code_column,
-        )
-    )
     age = find_column(
         table.columns, AGE_COLUMNS, role="age", where=where, explicit=age_column, required=False
     )
@@ -880,17 +875,8 @@ def read_income_table(
     DataError
         No code or median column, non-numeric cells, duplicated codes.
     """
-    table = read_table(path)
+    table, code = _table_with_codes(path, code_column)
     where = str(path)
-    code = str(
-        find_column(
-            table.columns,
-            SECTOR_CODE_COLUMNS,
-            role="sector code",
-            where=where,
-            explicit=code_column,
-        )
-    )
     median = str(
         find_column(
             table.columns,
@@ -945,17 +931,8 @@ def read_indicator_table(
     DataError
         Missing or non-numeric columns, duplicated codes.
     """
-    table = read_table(path)
+    table, code = _table_with_codes(path, code_column)
     where = str(path)
-    code = str(
-        find_column(
-            table.columns,
-            SECTOR_CODE_COLUMNS,
-            role="sector code",
-            where=where,
-            explicit=code_column,
-        )
-    )
     problems: list[str] = []
     out = pd.DataFrame({"sector_id": _codes(table, code, where)})
     for indicator in indicators:
