@@ -161,11 +161,6 @@ def _json_ready(value: Any) -> Any:  # noqa: ANN401 - walks arbitrary JSON-like 
     return value
 
 
-def _write_json(path: Path, content: dict[str, Any]) -> None:
-    text = json.dumps(_json_ready(content), indent=2, ensure_ascii=False, sort_keys=False)
-    path.write_text(text + "\n", encoding="utf-8")
-
-
 def _flatten(prefix: str, value: Any, rows: list[tuple[str, Any]]) -> None:  # noqa: ANN401
     if isinstance(value, dict):
         for key, item in value.items():
@@ -283,7 +278,7 @@ def atomic_folder(out_dir: Path) -> Iterator[Path]:
     """Give a temporary sibling folder to write into, moved to ``out_dir`` only when complete.
 
     Used by ``compare`` and ``sweep``, which write several files (and whole run folders);
-    :func:`write_outputs` does the same for one run. On any error the temporary folder is
+    :func:`write_outputs` uses it for one run. On any error the temporary folder is
     removed and an earlier ``out_dir`` is left as it was.
 
     Parameters
@@ -321,7 +316,8 @@ def write_json(path: Path, content: dict[str, Any]) -> None:
     content
         JSON-like data (numpy scalars allowed).
     """
-    _write_json(path, content)
+    text = json.dumps(_json_ready(content), indent=2, ensure_ascii=False, sort_keys=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def _write_print_outputs(
@@ -373,11 +369,10 @@ def write_outputs(
         When the parent of ``out_dir`` cannot be created or written.
     """
     out_dir = Path(out_dir)
-    staging = _staging_folder(out_dir)
     names = ["plan.gpkg", "summary.json", "summary.csv", "manifest.json"]
-    try:
+    with atomic_folder(out_dir) as staging:
         _write_gpkg(staging / "plan.gpkg", plan)
-        _write_json(staging / "summary.json", plan.summary)
+        write_json(staging / "summary.json", plan.summary)
         _write_csv(staging / "summary.csv", plan.summary)
         if plan.scenario.outputs.map:
             from planner.maps import write_map  # noqa: PLC0415 - folium is heavy; only when asked
@@ -386,14 +381,10 @@ def write_outputs(
             names.append("map.html")
         run_manifest = manifest(plan)
         names += _write_print_outputs(plan, staging, run_manifest, baseline)
-        _write_json(staging / "manifest.json", run_manifest)
+        write_json(staging / "manifest.json", run_manifest)
         if os.environ.get("PLANNER_TEST_PAUSE_AT") == "outputs":  # tests of interrupted runs
             from planner.pipeline import pause_if_asked  # noqa: PLC0415
 
             pause_if_asked("outputs")
-        _move_into_place(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     logger.info("Wrote %s to %s", ", ".join(names), out_dir)
     return {name: out_dir / name for name in names}
