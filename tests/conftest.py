@@ -14,6 +14,8 @@ from shapely import LineString, Point, box
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from planner.prepare import PrepareResult
+
 CRS = "EPSG:31370"
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -137,3 +139,28 @@ def tiny_city(tmp_path: Path) -> TinyCity:
     )
     city.write_scenario(scenario_dict())
     return city
+
+
+@pytest.fixture(scope="session")
+def gent_prepared(tmp_path_factory: pytest.TempPathFactory) -> PrepareResult:
+    """Gent's sectors and sites prepared once per session from ../shared/data.
+
+    As ``planner data gent --from ../shared/data --existing-type library=house`` does, into a
+    temporary folder. Only for modules that skip when the shared data is absent.
+    """
+    from planner import prepare  # noqa: PLC0415 - only the Gent integration tests need it
+
+    return prepare.prepare_from_folder(
+        "gent",
+        SHARED_DATA,
+        tmp_path_factory.mktemp("statsec") / "gent",
+        options=prepare.PrepareOptions(existing_types={"library": "house"}),
+    )
+
+
+def gent_data(prepared: PrepareResult) -> dict[str, str]:
+    """Scenario overrides pointing ``data.sectors`` / ``data.sites`` at the prepared Gent."""
+    return {
+        "data.sectors": str(prepared.folder / "sectors.gpkg"),
+        "data.sites": str(prepared.folder / "sites.gpkg"),
+    }

@@ -1,8 +1,9 @@
 """Integration tests on the real Gent data in ../shared/data (skipped when it is absent).
 
-The sector and site layers are prepared once per session from the official files (as
-``planner data gent --from ../shared/data --existing-type library=house`` does) into a temporary
-folder; the scenarios in scenarios/gent_*.yaml are then run with their data paths pointed there.
+The sector and site layers are prepared once per session (``gent_prepared`` in conftest.py)
+from the official files (as ``planner data gent --from ../shared/data --existing-type
+library=house`` does) into a temporary folder; the scenarios in scenarios/gent_*.yaml are
+then run with their data paths pointed there.
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ import shapely
 from rasterio.windows import Window
 
 import planner
-from planner import prepare, sources
+from planner import sources
 from planner.errors import DataError, NetworkError
 from planner.network import LineOptions, network_from_lines, read_network
 from planner.raster import raster_points
 from planner.scenario import ObjectiveSpec
 from planner.travel import travel_times
-from tests.conftest import ROOT, SHARED_DATA
+from tests.conftest import ROOT, SHARED_DATA, gent_data
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
+
+    from planner.prepare import PrepareResult
 
 pytestmark = [
     pytest.mark.integration,
@@ -43,44 +45,23 @@ GENT = "44021"
 SCENARIOS = sorted((ROOT / "scenarios").glob("gent_*.yaml"))
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PLANNER_CACHE_DIR", str(folder))
-        yield folder
-
-
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> prepare.PrepareResult:
-    return prepare.prepare_from_folder(
-        "gent",
-        SHARED_DATA,
-        tmp_path_factory.mktemp("statsec") / "gent",
-        options=prepare.PrepareOptions(existing_types={"library": "house"}),
-    )
-
-
-def gent_scenario(path: Path, prepared: prepare.PrepareResult) -> planner.Scenario:
+def gent_scenario(path: Path, prepared: PrepareResult) -> planner.Scenario:
     return planner.load_scenario(
         path,
-        {
-            "data.sectors": str(prepared.folder / "sectors.gpkg"),
-            "data.sites": str(prepared.folder / "sites.gpkg"),
-        },
+        gent_data(prepared),
     )
 
 
 # --- what was loaded --------------------------------------------------------------------------
 
 
-def test_sector_count_and_population(prepared: prepare.PrepareResult) -> None:
-    sectors = gpd.read_file(prepared.folder / "sectors.gpkg")
+def test_sector_count_and_population(gent_prepared: PrepareResult) -> None:
+    sectors = gpd.read_file(gent_prepared.folder / "sectors.gpkg")
     assert len(sectors) == 201
     assert sectors["population"].sum() == 263_423
     assert sectors["sector_id"].str.startswith(GENT).all()
     assert sectors["population_missing"].sum() == 8  # sectors without inhabitants in 2021
-    assert prepared.report["population_unknown_sector"] == 280  # 44021ZZZZ
+    assert gent_prepared.report["population_unknown_sector"] == 280  # 44021ZZZZ
     assert sectors["target_estimated"].all()
     assert sectors["median_income_suppressed"].sum() == 24
     assert sectors["median_income"].notna().all()
@@ -91,8 +72,8 @@ def test_sector_count_and_population(prepared: prepare.PrepareResult) -> None:
     assert inside.all()
 
 
-def test_sites_and_colocation(prepared: prepare.PrepareResult) -> None:
-    sites = gpd.read_file(prepared.folder / "sites.gpkg")
+def test_sites_and_colocation(gent_prepared: PrepareResult) -> None:
+    sites = gpd.read_file(gent_prepared.folder / "sites.gpkg")
     counts = sites["type"].value_counts()
     assert counts["school"] == 29
     assert counts["library"] == 9
@@ -103,10 +84,10 @@ def test_sites_and_colocation(prepared: prepare.PrepareResult) -> None:
     assert sites["sector_id"].notna().all()
 
 
-def test_walk_reaches_nearly_everyone(prepared: prepare.PrepareResult, cache: Path) -> None:
-    scenario = gent_scenario(ROOT / "scenarios" / "gent_baseline.yaml", prepared)
+def test_walk_reaches_nearly_everyone(gent_prepared: PrepareResult) -> None:
+    scenario = gent_scenario(ROOT / "scenarios" / "gent_baseline.yaml", gent_prepared)
     network = read_network(scenario.data, scenario.travel)
-    sectors, sites = prepared.sectors, prepared.sites
+    sectors, sites = gent_prepared.sectors, gent_prepared.sites
     times = travel_times(
         network,
         sectors[["point_x", "point_y"]].to_numpy(dtype=float),
@@ -127,15 +108,13 @@ def _objective_kinds() -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[path.stem for path in SCENARIOS])
-def test_gent_scenario_runs(
-    path: Path, prepared: prepare.PrepareResult, cache: Path, tmp_path: Path
-) -> None:
+def test_gent_scenario_runs(path: Path, gent_prepared: PrepareResult, tmp_path: Path) -> None:
     import yaml  # noqa: PLC0415
 
     kind = yaml.safe_load(path.read_text())["objective"]["kind"]
     if kind not in _objective_kinds():
         pytest.skip(f"objective kind {kind!r} is not implemented yet ({_objective_kinds()})")
-    plan = planner.run(gent_scenario(path, prepared))
+    plan = planner.run(gent_scenario(path, gent_prepared))
     summary = plan.summary
     assert summary["proven_optimal"] or summary["gap"] is not None, summary["status"]
     planner.write_outputs(plan, tmp_path / path.stem)
@@ -149,7 +128,7 @@ def test_gent_scenario_runs(
     assert any(note.startswith("target group estimated as 4 % of") for note in notes), notes
     assert any("existing houses are stand-ins: library" in note for note in notes), notes
     assert any(note.startswith("site costs are default placeholders") for note in notes)
-    suppressed = prepared.report["income"]["suppressed"]
+    suppressed = gent_prepared.report["income"]["suppressed"]
     assert any(f"{len(suppressed)} sectors have an imputed median income" in n for n in notes)
     assert set(suppressed) <= set(summary["imputed_sectors"])
     if path.stem == "gent_today":
@@ -158,10 +137,10 @@ def test_gent_scenario_runs(
         assert summary["houses"] == 9
 
 
-def test_more_money_never_reaches_fewer(prepared: prepare.PrepareResult, cache: Path) -> None:
+def test_more_money_never_reaches_fewer(gent_prepared: PrepareResult) -> None:
     coverage = {}
     for name in ("gent_today", "gent_low_budget", "gent_baseline"):
-        plan = planner.run(gent_scenario(ROOT / "scenarios" / f"{name}.yaml", prepared))
+        plan = planner.run(gent_scenario(ROOT / "scenarios" / f"{name}.yaml", gent_prepared))
         coverage[name] = plan.summary["coverage"]["house"]
     assert coverage["gent_today"] <= coverage["gent_low_budget"] <= coverage["gent_baseline"]
 
@@ -169,23 +148,23 @@ def test_more_money_never_reaches_fewer(prepared: prepare.PrepareResult, cache: 
 # --- bad input on real data -------------------------------------------------------------------
 
 
-def test_table_of_another_municipality(prepared: prepare.PrepareResult) -> None:
+def test_table_of_another_municipality(gent_prepared: PrepareResult) -> None:
     income = sources.read_income_table(SHARED_DATA / "belgium" / "income2021_by_sector.csv")
     aalst = income[income["sector_id"].str.startswith("41002")]
     with pytest.raises(DataError, match=r"no sector of municipality 44021; .*41002"):
-        sources.join_on_sector(prepared.sectors, aalst, what="income", municipality=GENT)
+        sources.join_on_sector(gent_prepared.sectors, aalst, what="income", municipality=GENT)
     with pytest.raises(DataError, match=r"none of its .* sector codes matches the 201 sectors"):
-        sources.join_on_sector(prepared.sectors, aalst, what="income")
+        sources.join_on_sector(gent_prepared.sectors, aalst, what="income")
 
 
-def test_code_that_matches_nothing_is_reported(prepared: prepare.PrepareResult) -> None:
+def test_code_that_matches_nothing_is_reported(gent_prepared: PrepareResult) -> None:
     population = sources.read_population_table(
         SHARED_DATA / "belgium" / "census2021_population_by_sector.csv"
     )
     extra = pd.DataFrame({"sector_id": ["44021Q99-"], "population": [12.0]})
     table = pd.concat([population, extra], ignore_index=True)
     _, report = sources.join_on_sector(
-        prepared.sectors[["sector_id"]], table, what="population", municipality=GENT
+        gent_prepared.sectors[["sector_id"]], table, what="population", municipality=GENT
     )
     assert report.only_in_table == ("44021Q99-",)
     assert len(report.only_in_sectors) == 8
@@ -193,10 +172,10 @@ def test_code_that_matches_nothing_is_reported(prepared: prepare.PrepareResult) 
 
 
 def test_raster_in_another_crs_and_not_covering(
-    prepared: prepare.PrepareResult, tmp_path: Path
+    gent_prepared: PrepareResult, tmp_path: Path
 ) -> None:
     ghsl = SHARED_DATA / "belgium" / "ghsl_pop_2020_1km_mollweide.tif"
-    sectors = prepared.sectors
+    sectors = gent_prepared.sectors
     full = raster_points(sectors, ghsl)  # ESRI:54009 raster, EPSG:31370 sectors
     assert not full.not_covered
     assert full.raster_population.sum() > 200_000

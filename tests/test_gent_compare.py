@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 import planner
-from planner import prepare
 from planner.compare import run_comparison, write_comparison
 from planner.sweep import parse_vary, run_sweep
-from tests.conftest import ROOT, SHARED_DATA
+from tests.conftest import ROOT, SHARED_DATA, gent_data
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
+
+    from planner.prepare import PrepareResult
 
 pytestmark = [
     pytest.mark.integration,
@@ -31,39 +31,16 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PLANNER_CACHE_DIR", str(folder))
-        yield folder
-
-
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> prepare.PrepareResult:
-    return prepare.prepare_from_folder(
-        "gent",
-        SHARED_DATA,
-        tmp_path_factory.mktemp("statsec") / "gent",
-        options=prepare.PrepareOptions(existing_types={"library": "house"}),
-    )
-
-
-def gent_scenario(name: str, prepared: prepare.PrepareResult) -> planner.Scenario:
+def gent_scenario(name: str, prepared: PrepareResult) -> planner.Scenario:
     return planner.load_scenario(
         ROOT / "scenarios" / f"{name}.yaml",
-        {
-            "data.sectors": str(prepared.folder / "sectors.gpkg"),
-            "data.sites": str(prepared.folder / "sites.gpkg"),
-        },
+        gent_data(prepared),
     )
 
 
-def test_compare_baseline_with_today(
-    prepared: prepare.PrepareResult, cache: Path, tmp_path: Path
-) -> None:
+def test_compare_baseline_with_today(gent_prepared: PrepareResult, tmp_path: Path) -> None:
     comparison = run_comparison(
-        [gent_scenario("gent_baseline", prepared)], gent_scenario("gent_today", prepared)
+        [gent_scenario("gent_baseline", gent_prepared)], gent_scenario("gent_today", gent_prepared)
     )
     out = tmp_path / "gent_compare"
     write_comparison(comparison, out)
@@ -92,14 +69,11 @@ def test_compare_baseline_with_today(
     assert "Tegenover de basis: gent_today" in text
 
 
-def test_budget_sweep_on_gent(prepared: prepare.PrepareResult, cache: Path) -> None:
+def test_budget_sweep_on_gent(gent_prepared: PrepareResult) -> None:
     sweep = run_sweep(
         ROOT / "scenarios" / "gent_baseline.yaml",
         [parse_vary("budget=1.2e6:3e6:2")],
-        overrides={
-            "data.sectors": str(prepared.folder / "sectors.gpkg"),
-            "data.sites": str(prepared.folder / "sites.gpkg"),
-        },
+        overrides=gent_data(gent_prepared),
         jobs=2,
     )
     low, high = sweep.rows
