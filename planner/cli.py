@@ -94,6 +94,13 @@ def _fail(error: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_INTERNAL)
 
 
+# Options shared by run, compare and sweep (they apply to every run of the command).
+SolverOption = Annotated[str | None, typer.Option(help="cbc or highs.")]
+TimeLimitOption = Annotated[
+    float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
+]
+
+
 def _progress(text: str) -> None:
     """Print a progress line on stderr, unless ``--quiet``."""
     if not _State.quiet:
@@ -118,10 +125,8 @@ def run_command(
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default outputs/<scenario name>).")
     ] = None,
-    solver: Annotated[str | None, typer.Option(help="cbc or highs.")] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
-    ] = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
     sets: Annotated[
         list[str] | None,
         typer.Option("--set", help="Override a scenario key, e.g. --set budget.amount_eur=5e5."),
@@ -425,10 +430,8 @@ def compare_command(
         Path | None, typer.Option("--baseline", help="Scenario to compare against (today).")
     ] = None,
     lang: Annotated[str, typer.Option(help="Language of comparison.md: nl or en.")] = "nl",
-    solver: Annotated[str | None, typer.Option(help="cbc or highs, for every run.")] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
-    ] = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
     sets: Annotated[
         list[str] | None,
         typer.Option(
@@ -487,10 +490,8 @@ def sweep_command(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Parallel runs (default: all cores).")
     ] = None,
-    solver: Annotated[str | None, typer.Option(help="cbc or highs.")] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
-    ] = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
     sets: Annotated[
         list[str] | None,
         typer.Option(
