@@ -402,10 +402,9 @@ def test_milp_arrays_match_pulp(name: str) -> None:
     json.dumps(result.options)
 
 
-@pytest.mark.parametrize("name", SOLVER_NAMES)
-def test_milp_arrays_minimise_with_start(name: str) -> None:
-    # min x + 2y + 3z  s.t.  x + y >= 1, y + z >= 1, binary: y = 1 alone costs 2.
-    model = MilpArrays(
+def three_binaries() -> MilpArrays:
+    """Min x + 2y + 3z s.t. x + y >= 1, y + z >= 1, binary: y = 1 alone (cost 2) is optimal."""
+    return MilpArrays(
         c=np.array([1.0, 2.0, 3.0]),
         A=sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])),
         row_lower=np.ones(2),
@@ -414,6 +413,12 @@ def test_milp_arrays_minimise_with_start(name: str) -> None:
         upper=np.ones(3),
         integer=np.ones(3, dtype=bool),
     )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_milp_arrays_minimise_with_start(name: str) -> None:
+    # min x + 2y + 3z  s.t.  x + y >= 1, y + z >= 1, binary: y = 1 alone costs 2.
+    model = three_binaries()
     result, x = solve_milp(model, spec(name), start=np.array([1.0, 0.0, 1.0]))
     assert result.proven_optimal
     assert result.objective == pytest.approx(2.0)
@@ -649,15 +654,7 @@ def test_lp_infeasible_has_no_solution(name: str) -> None:
 @pytest.mark.parametrize("name", SOLVER_NAMES)
 def test_milp_without_heuristics_still_proves(name: str) -> None:
     # min x + 2y + 3z  s.t.  x + y >= 1, y + z >= 1; the start (x = z = 1) costs 4, y alone 2.
-    model = MilpArrays(
-        c=np.array([1.0, 2.0, 3.0]),
-        A=sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])),
-        row_lower=np.ones(2),
-        row_upper=np.full(2, np.inf),
-        lower=np.zeros(3),
-        upper=np.ones(3),
-        integer=np.ones(3, dtype=bool),
-    )
+    model = three_binaries()
     result, x = solve_milp(model, spec(name), start=np.array([1.0, 0.0, 1.0]), heuristics=False)
     assert result.proven_optimal
     assert result.objective == pytest.approx(2.0)
