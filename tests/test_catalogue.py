@@ -25,6 +25,7 @@ from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
 from planner.scenario import SolverSpec
 from planner.solve import available_solvers
 from tests.conftest import ROOT
+from tests.test_model import flags, make, sites  # the hand-checkable city
 
 INF = np.inf
 SOLVER_NAMES = ["cbc", "highs"]
@@ -35,55 +36,6 @@ def spec(name: str = "highs", **kwargs: Any) -> SolverSpec:
     if name not in available_solvers():
         pytest.skip(f"solver {name} not installed")
     return SolverSpec(name=name, **kwargs)
-
-
-def flags(*indices: int, n: int = 3) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[list(indices)] = True
-    return mask
-
-
-def sites(mask: np.ndarray) -> list[int]:
-    return np.flatnonzero(mask).tolist()
-
-
-# The hand-checkable city of tests/test_model.py: 4 sectors (A, B, C, D) x 3 sites.
-#
-#   d (minutes)   S0   S1   S2        weight     e (minutes)  S0  S1  S2
-#   A              5   20   30          10       S0            0  10  25
-#   B             20    5   30          20       S1           10   0  10
-#   C             30   20    5          30       S2           25  10   0
-#   D             12   12   30          40
-#
-# R_H = 15, R_A = 8, L = 12; a house costs 100, an antenne 30.
-D = np.array([[5, 20, 30], [20, 5, 30], [30, 20, 5], [12, 12, 30]], dtype=float)
-E = np.array([[0, 10, 25], [10, 0, 10], [25, 10, 0]], dtype=float)
-WEIGHT = np.array([10.0, 20.0, 30.0, 40.0])
-
-
-def make(**overrides: Any) -> CoverageInstance:
-    n_i, n_j = overrides.get("d", D).shape
-    values: dict[str, Any] = {
-        "weight": WEIGHT,
-        "d": D,
-        "e": E,
-        "cost_house": np.full(n_j, 100.0),
-        "cost_antenne": np.full(n_j, 30.0),
-        "can_house": np.ones(n_j, dtype=bool),
-        "can_antenne": np.ones(n_j, dtype=bool),
-        "existing_house": np.zeros(n_j, dtype=bool),
-        "existing_antenne": np.zeros(n_j, dtype=bool),
-        "forbidden": np.zeros(n_j, dtype=bool),
-        "budget": 100.0,
-        "radius_house": np.full(n_i, 15.0),
-        "radius_frequent": np.full(n_i, 8.0),
-        "link_max": 12.0,
-        "alpha": 1.0,
-        "site_ids": tuple(f"S{j}" for j in range(n_j)),
-        "sector_ids": ("A", "B", "C", "D")[:n_i] if n_i <= 4 else None,
-    }
-    values.update(overrides)
-    return CoverageInstance(**values)
 
 
 # Two sectors, two sites: one house covers both within R_H = 10, but each needs its own

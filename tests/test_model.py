@@ -52,7 +52,7 @@ WEIGHT = np.array([10.0, 20.0, 30.0, 40.0])
 
 
 def make(**overrides: Any) -> CoverageInstance:
-    n_i, n_j = D.shape
+    n_i, n_j = overrides.get("d", D).shape
     values: dict[str, Any] = {
         "weight": WEIGHT,
         "d": D,
@@ -69,8 +69,8 @@ def make(**overrides: Any) -> CoverageInstance:
         "radius_frequent": np.full(n_i, 8.0),
         "link_max": 12.0,
         "alpha": 1.0,
-        "site_ids": ("S0", "S1", "S2"),
-        "sector_ids": ("A", "B", "C", "D"),
+        "site_ids": tuple(f"S{j}" for j in range(n_j)),
+        "sector_ids": ("A", "B", "C", "D")[:n_i] if n_i <= 4 else None,
     }
     values.update(overrides)
     return CoverageInstance(**values)
