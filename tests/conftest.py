@@ -11,6 +11,9 @@ import pytest
 import yaml
 from shapely import LineString, Point, box
 
+from planner.scenario import SolverSpec
+from planner.solve import available_solvers
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -19,6 +22,18 @@ if TYPE_CHECKING:
 CRS = "EPSG:31370"
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
+ORLIB = ROOT.parent / "shared" / "benchmarks" / "orlib_pmed"
+needs_orlib = pytest.mark.skipif(
+    not ORLIB.is_dir(), reason=f"OR-Library instances not found at {ORLIB}"
+)
+SOLVER_NAMES = ["cbc", "highs"]
+
+
+def solver_spec(name: str, **kwargs: Any) -> SolverSpec:
+    """Solver options for a test; skips the test when that solver is not installed."""
+    if name not in available_solvers():
+        pytest.skip(f"solver {name} not installed")
+    return SolverSpec(name=name, **kwargs)
 
 
 @dataclass

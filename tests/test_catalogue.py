@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -22,20 +22,18 @@ from planner.model.coverage import MAX_COVERAGE
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.mclp import mclp_form, solve_mclp
 from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
-from planner.scenario import SolverSpec
-from planner.solve import available_solvers
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SOLVER_NAMES, solver_spec
 from tests.test_model import flags, make, sites  # the hand-checkable city
 
+if TYPE_CHECKING:
+    from planner.scenario import SolverSpec
+
 INF = np.inf
-SOLVER_NAMES = ["cbc", "highs"]
 CPMP = ROOT.parent / "shared" / "benchmarks" / "capacitated_pmedian"
 
 
 def spec(name: str = "highs", **kwargs: Any) -> SolverSpec:
-    if name not in available_solvers():
-        pytest.skip(f"solver {name} not installed")
-    return SolverSpec(name=name, **kwargs)
+    return solver_spec(name, **kwargs)
 
 
 # Two sectors, two sites: one house covers both within R_H = 10, but each needs its own

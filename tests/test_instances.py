@@ -9,12 +9,9 @@ import pytest
 
 from planner.errors import DataError, InputFileError
 from planner.instances import read_orlib_optima, read_orlib_pmed
+from tests.conftest import ORLIB, needs_orlib
 
 ROOT = Path(__file__).resolve().parent.parent
-ORLIB = ROOT.parent / "shared" / "benchmarks" / "orlib_pmed"
-needs_orlib = pytest.mark.skipif(
-    not ORLIB.is_dir(), reason=f"OR-Library instances not found at {ORLIB}"
-)
 
 
 def write(tmp_path: Path, text: str, name: str = "pmedX.txt") -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -21,17 +21,16 @@ from planner.model import (
     solve_coverage,
 )
 from planner.model import coverage as coverage_module
-from planner.scenario import SolverSpec
-from planner.solve import available_solvers
+from tests.conftest import SOLVER_NAMES, solver_spec
+
+if TYPE_CHECKING:
+    from planner.scenario import SolverSpec
 
 INF = np.inf
-SOLVER_NAMES = ["cbc", "highs"]
 
 
 def spec(name: str = "cbc", **kwargs: Any) -> SolverSpec:
-    if name not in available_solvers():
-        pytest.skip(f"solver {name} not installed")
-    return SolverSpec(name=name, **kwargs)
+    return solver_spec(name, **kwargs)
 
 
 # The hand-checkable city: 4 sectors (A, B, C, D) x 3 sites (S0, S1, S2).

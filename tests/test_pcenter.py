@@ -16,20 +16,10 @@ from planner.model import pcenter as pcenter_module
 from planner.model.pcenter import pcenter_heuristic, solve_pcenter
 from planner.model.pmedian import FacilitySolution, nearest_open
 from planner.scenario import SolverSpec
-from planner.solve import available_solvers
+from tests.conftest import ORLIB, SOLVER_NAMES, needs_orlib
+from tests.conftest import solver_spec as spec
 
 ROOT = Path(__file__).resolve().parent.parent
-ORLIB = ROOT.parent / "shared" / "benchmarks" / "orlib_pmed"
-SOLVER_NAMES = ["cbc", "highs"]
-needs_orlib = pytest.mark.skipif(
-    not ORLIB.is_dir(), reason=f"OR-Library instances not found at {ORLIB}"
-)
-
-
-def spec(name: str, **kwargs: Any) -> SolverSpec:
-    if name not in available_solvers():
-        pytest.skip(f"solver {name} not installed")
-    return SolverSpec(name=name, **kwargs)
 
 
 def brute_force(d: np.ndarray, p: int, fixed: np.ndarray, forbidden: np.ndarray) -> float | None:

@@ -27,14 +27,8 @@ from planner.solve import (
     solve_milp,
     solve_problem,
 )
-
-SOLVER_NAMES = ["cbc", "highs"]
-
-
-def spec(name: str, **kwargs: Any) -> SolverSpec:
-    if name not in available_solvers():
-        pytest.skip(f"solver {name} not installed")
-    return SolverSpec(name=name, **kwargs)
+from tests.conftest import SOLVER_NAMES
+from tests.conftest import solver_spec as spec
 
 
 def knapsack() -> pulp.LpProblem:
