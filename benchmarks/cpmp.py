@@ -1,7 +1,7 @@
 """Capacitated p-median benchmark: cpmp01-20 (Osman & Christofides) and SJC1-4b (Lorena & Senne).
 
 Reads ``../shared/benchmarks/capacitated_pmedian`` (never copied into the project) with
-:func:`planner.instances.read_cpmp` (cpmp: Euclidean distances truncated to integers; SJC:
+:func:`planner.data.instances.read_cpmp` (cpmp: Euclidean distances truncated to integers; SJC:
 unrounded), solves each instance with
 :func:`planner.model.capacitated.solve_capacitated_pmedian` (heuristic start + strong
 single-source MILP) and prints, per instance: n, p, objective, known optimum, best bound, gap,
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from planner.data.instances import read_cpmp  # noqa: E402
 from planner.errors import PlannerError  # noqa: E402
-from planner.instances import read_cpmp  # noqa: E402
 from planner.model.capacitated import solve_capacitated_pmedian  # noqa: E402
 from planner.scenario import SolverSpec  # noqa: E402
 

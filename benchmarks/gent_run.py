@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from planner import prepare
+from planner.data import prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.instances import read_orlib_optima, read_orlib_pmed  # noqa: E402
+from planner.data.instances import read_orlib_optima, read_orlib_pmed  # noqa: E402
 from planner.model.pmedian import solve_pmedian  # noqa: E402
 from planner.scenario import SolverSpec  # noqa: E402
 

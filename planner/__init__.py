@@ -1,9 +1,13 @@
 """planner: place Huizen van het Kind and their antennes, weighted by proportioneel universalisme.
 
-The package retells the pipeline in data-flow order: :mod:`planner.scenario` →
-:mod:`planner.inputs` → :mod:`planner.demand` → :mod:`planner.network` → :mod:`planner.travel`
-→ :mod:`planner.model` / :mod:`planner.solve` → :mod:`planner.plan` → :mod:`planner.outputs`
-(and :mod:`planner.maps`). :func:`run` chains them.
+The package retells the pipeline in data-flow order (``docs/architecture.md``):
+:mod:`planner.scenario` → :mod:`planner.data` → :mod:`planner.demand` → :mod:`planner.travel`
+→ :mod:`planner.solve` / :mod:`planner.model` → :mod:`planner.optimise` →
+:mod:`planner.results` → :mod:`planner.report` → :mod:`planner.workflows` → :mod:`planner.cli`.
+:func:`run` chains them.
+
+The names below are imported when first used, so ``import planner`` (and ``planner --help``)
+stays fast: the geometry, map and solver libraries load only when a stage needs them.
 
 Examples
 --------
@@ -15,6 +19,9 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from planner.errors import (
     DataError,
     InfeasibleError,
@@ -25,10 +32,12 @@ from planner.errors import (
     SolverError,
     SolverUnavailableError,
 )
-from planner.outputs import write_outputs
-from planner.pipeline import run, validate
-from planner.plan import Plan
-from planner.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from planner.report.outputs import write_outputs
+    from planner.results.plan import Plan
+    from planner.scenario import Scenario, load_scenario
+    from planner.workflows.pipeline import run, validate
 
 __all__ = [
     "DataError",
@@ -48,3 +57,29 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+# The public names that live in heavier modules, and where: loaded on first use (PEP 562).
+_LAZY: dict[str, str] = {
+    "Plan": "planner.results.plan",
+    "Scenario": "planner.scenario",
+    "load_scenario": "planner.scenario",
+    "run": "planner.workflows.pipeline",
+    "validate": "planner.workflows.pipeline",
+    "write_outputs": "planner.report.outputs",
+}
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - the type is the named object's
+    """Import a public name from its stage module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'planner' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names, including those not imported yet."""
+    return sorted(set(globals()) | set(__all__))

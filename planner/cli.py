@@ -142,8 +142,8 @@ def run_command(
     ] = None,
 ) -> None:
     """Run a scenario; write plan.gpkg, map.html, summaries, maps, the note and manifest.json."""
-    from planner.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
-    from planner.pipeline import STAGES, run  # noqa: PLC0415
+    from planner.report.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
+    from planner.workflows.pipeline import STAGES, run  # noqa: PLC0415
 
     try:
         overrides = _run_overrides(sets, solver, time_limit)
@@ -256,7 +256,7 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check a scenario and all its inputs; report every problem at once."""
-    from planner.pipeline import validate  # noqa: PLC0415
+    from planner.workflows.pipeline import validate  # noqa: PLC0415
 
     try:
         problems = validate(scenario, _parse_sets(sets))
@@ -278,7 +278,7 @@ def demo_command(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2013,
 ) -> None:
     """(Re)generate the built-in demo city (deterministic for a given seed)."""
-    from planner.demo import write_demo_city  # noqa: PLC0415
+    from planner.data.demo import write_demo_city  # noqa: PLC0415
 
     try:
         paths = write_demo_city(folder, seed=seed)
@@ -356,7 +356,7 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     ] = None,
 ) -> None:
     """Prepare data/statsec/<municipality>/ (sectors and sites) from official files."""
-    from planner import prepare  # noqa: PLC0415 - keep `--help` fast
+    from planner.data import prepare  # noqa: PLC0415 - keep `--help` fast
 
     try:
         options = prepare.PrepareOptions(
@@ -440,7 +440,7 @@ def compare_command(
     ] = None,
 ) -> None:
     """Run several scenarios and write them side by side (table, maps, changes vs a baseline)."""
-    from planner.compare import run_comparison, write_comparison  # noqa: PLC0415 - fast --help
+    from planner.workflows.compare import run_comparison, write_comparison  # noqa: PLC0415 - fast --help
 
     started = time.perf_counter()
     try:
@@ -501,7 +501,7 @@ def sweep_command(
     lang: Annotated[str, typer.Option(help="Language of sweep.png's labels: nl or en.")] = "nl",
 ) -> None:
     """Run a scenario over a range of values; write sweep.csv, robust_sites.csv, sweep.png."""
-    from planner.sweep import parse_vary, run_sweep, write_sweep  # noqa: PLC0415 - fast --help
+    from planner.workflows.sweep import parse_vary, run_sweep, write_sweep  # noqa: PLC0415 - fast --help
 
     started = time.perf_counter()
     try:

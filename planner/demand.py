@@ -193,7 +193,7 @@ def representative_points(sectors: gpd.GeoDataFrame) -> NDArray[np.float64]:
     """Return one point per sector as an ``(n, 2)`` array.
 
     When the sectors carry ``point_x`` / ``point_y`` columns (``data.point_x`` / ``point_y``,
-    e.g. population-weighted points from :func:`planner.raster.raster_points`), those are used;
+    e.g. population-weighted points from :func:`planner.data.raster.raster_points`), those are used;
     a sector whose cells are empty gets the fallback below, and points outside their sector
     are counted in a warning. Otherwise ``representative_point`` is used: it is guaranteed to
     lie inside the polygon, which the centroid of a crescent-shaped sector is not.
@@ -238,7 +238,7 @@ def build_demand(
     Parameters
     ----------
     sectors
-        Sectors as returned by :func:`planner.inputs.read_inputs`.
+        Sectors as returned by :func:`planner.data.inputs.read_inputs`.
     need_spec
         The scenario's ``need`` section.
     standards

@@ -54,10 +54,10 @@ from planner.model.setcover import solve_set_cover
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from planner.data.inputs import Inputs
     from planner.demand import Demand
-    from planner.inputs import Inputs
     from planner.scenario import GroupRuleSpec, Scenario
-    from planner.travel import TravelTimes
+    from planner.travel.matrices import TravelTimes
 
 __all__ = ["check_rules", "model_instance", "plan_rules", "site_capacity", "solve_scenario"]
 

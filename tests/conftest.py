@@ -17,7 +17,7 @@ from planner.solve import available_solvers
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from planner.prepare import PrepareResult
+    from planner.data.prepare import PrepareResult
 
 CRS = "EPSG:31370"
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +163,7 @@ def gent_prepared(tmp_path_factory: pytest.TempPathFactory) -> PrepareResult:
     As ``planner data gent --from ../shared/data --existing-type library=house`` does, into a
     temporary folder. Only for modules that skip when the shared data is absent.
     """
-    from planner import prepare  # noqa: PLC0415 - only the Gent integration tests need it
+    from planner.data import prepare  # noqa: PLC0415 - only the Gent integration tests need it
 
     return prepare.prepare_from_folder(
         "gent",

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import planner
-from planner.maps import map_html
+from planner.report.webmap import map_html
 from planner.scenario import load_scenario
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 EVIL = "<script>alert(1)</script>"
 BREAKER = "Ta`${alert(2)}`"

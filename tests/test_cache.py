@@ -1,4 +1,4 @@
-"""Tests of planner.cache: hits, invalidation, corrupt files, switched off."""
+"""Tests of planner.travel.cache: hits, invalidation, corrupt files, switched off."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from planner import cache
-from planner.network import Network, read_network
 from planner.scenario import DataSpec, TravelSpec
-from planner.travel import TravelTimes, travel_times
+from planner.travel import cache
+from planner.travel.matrices import TravelTimes, travel_times
+from planner.travel.network import Network, read_network
 from tests.conftest import tiny_layers
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def test_corrupt_file_is_rebuilt_not_trusted(
             arrays = {name: content[name] for name in content.files}
         arrays["edge_minutes"] = arrays["edge_minutes"] * 2  # digest no longer matches
         np.savez(entry, **arrays)
-    with caplog.at_level(logging.WARNING, logger="planner.cache"):
+    with caplog.at_level(logging.WARNING, logger="planner.travel.cache"):
         rebuilt = cache.cached_network(spec(streets), TravelSpec(), counter.network)
     assert counter.calls == 2
     assert_same(good, rebuilt)
@@ -134,7 +134,7 @@ def test_unwritable_cache_only_costs_time(
     blocker.write_text("not a folder")
     monkeypatch.setenv("PLANNER_CACHE_DIR", str(blocker))
     counter = Counter()
-    with caplog.at_level(logging.WARNING, logger="planner.cache"):
+    with caplog.at_level(logging.WARNING, logger="planner.travel.cache"):
         network = cache.cached_network(spec(streets), TravelSpec(), counter.network)
     assert network.n_edges > 0
     assert "cannot write the cache" in caplog.text
@@ -186,7 +186,7 @@ def test_corrupt_travel_times_are_rebuilt(
     (entry,) = (cache_folder / "travel").glob("*.npz")
     data = entry.read_bytes()
     entry.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x00garbage" * 100)
-    with caplog.at_level(logging.WARNING, logger="planner.cache"):
+    with caplog.at_level(logging.WARNING, logger="planner.travel.cache"):
         again = cache.cached_travel_times(
             network, sector_xy, site_xy, max_snap_distance_m=500, compute=counter.travel
         )
@@ -225,12 +225,12 @@ def test_key_follows_what_it_was_built_from(streets: Path) -> None:
 
 
 def _warning_network(data: DataSpec, travel: TravelSpec) -> Network:
-    logging.getLogger("planner.network").warning("network: 12.0 km in 3 pieces dropped")
+    logging.getLogger("planner.travel.network").warning("network: 12.0 km in 3 pieces dropped")
     return read_network(data, travel)
 
 
 def _warning_travel(*args: object, **kwargs: object) -> TravelTimes:
-    logging.getLogger("planner.travel").warning("2 sector points lie more than 500 m away")
+    logging.getLogger("planner.travel.matrices").warning("2 sector points lie more than 500 m away")
     return travel_times(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -262,12 +262,12 @@ def test_captured_warnings_respect_quiet(
     # under --quiet (level ERROR) nothing is shown, but the entry still stores the warning
     caplog.set_level(logging.ERROR, logger="planner")
     cache.cached_network(spec(streets), TravelSpec(), _warning_network)
-    assert not [r for r in caplog.records if r.name.startswith("planner.network")]
+    assert not [r for r in caplog.records if r.name.startswith("planner.travel.network")]
     (entry,) = (cache_folder / "network").glob("*.npz")
     arrays = cache.load_arrays("network", entry.stem)
     assert arrays is not None
     assert cache.stored_warnings(arrays) == [
-        ("planner.network", "network: 12.0 km in 3 pieces dropped")
+        ("planner.travel.network", "network: 12.0 km in 3 pieces dropped")
     ]
 
 

@@ -266,7 +266,7 @@ def test_capacitated_pmedian_hand() -> None:
 @pytest.mark.skipif(not CPMP.is_dir(), reason=f"the benchmarks are not in {CPMP}")
 @pytest.mark.parametrize("name", SOLVER_NAMES)
 def test_cpmp01_to_its_optimum(name: str) -> None:
-    from planner.instances import read_cpmp  # noqa: PLC0415
+    from planner.data.instances import read_cpmp  # noqa: PLC0415
 
     instance = read_cpmp(CPMP / "cpmp01.txt")
     assert (instance.n, instance.p) == (50, 5)

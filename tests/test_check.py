@@ -20,16 +20,16 @@ from hypothesis import strategies as st
 from shapely import Point, box
 from typer.testing import CliRunner
 
-from planner import pipeline
-from planner.check import check_plan
 from planner.cli import app
+from planner.data.inputs import Inputs
 from planner.demand import build_demand
 from planner.errors import DataError, InfeasibleError, PlanCheckError, SolverError
-from planner.inputs import Inputs
 from planner.optimise import solve_scenario
-from planner.plan import Plan, make_plan
+from planner.results.check import check_plan
+from planner.results.plan import Plan, make_plan
 from planner.scenario import scenario_from_dict
-from planner.travel import TravelTimes
+from planner.travel.matrices import TravelTimes
+from planner.workflows import pipeline
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from planner.assets import format_number
 from planner.cli import app
-from planner.compare import (
+from planner.report.assets import format_number
+from planner.scenario import load_scenario
+from planner.workflows.compare import (
     FIGURE_COLUMNS,
     compare_plans,
     comparison_map_page,
@@ -25,14 +26,13 @@ from planner.compare import (
     summary_row,
     write_comparison,
 )
-from planner.pipeline import run
-from planner.scenario import load_scenario
+from planner.workflows.pipeline import run
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 DEMO = ROOT / "scenarios" / "demo.yaml"
 
@@ -180,7 +180,7 @@ def test_different_yardsticks_are_flagged(
     plans: dict[str, Plan], caplog: pytest.LogCaptureFixture
 ) -> None:
     strict = tightened(plans["large"], 0.3)
-    with caplog.at_level(logging.WARNING, logger="planner.compare"):
+    with caplog.at_level(logging.WARNING, logger="planner.workflows.compare"):
         comparison = compare_plans([plans["small"], strict], plans["today"])
     assert "different yardsticks" in caplog.text
     text = comparison_markdown(comparison, "nl")
@@ -194,7 +194,7 @@ def test_different_yardsticks_are_flagged(
     assert "do not use the same travel mode;" in english
     assert "different yardsticks" in english
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="planner.compare"):
+    with caplog.at_level(logging.WARNING, logger="planner.workflows.compare"):
         same = compare_plans([plans["small"]], plans["today"])
     assert "yardsticks" not in caplog.text
     assert "Let op" not in comparison_markdown(same, "nl")

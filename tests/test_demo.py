@@ -12,8 +12,8 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import connected_components
 
-from planner import demo
-from planner.demo import DEMO_FILES, DemoCity, build_demo_city, write_demo_city
+from planner.data import demo
+from planner.data.demo import DEMO_FILES, DemoCity, build_demo_city, write_demo_city
 
 COMMITTED = Path(__file__).resolve().parent.parent / "data" / "statsec" / "demo"
 
@@ -39,9 +39,9 @@ def test_files_are_byte_identical_across_runs(written: dict[str, Path], tmp_path
 def test_committed_files_match_the_generator(written: dict[str, Path]) -> None:
     for role, path in written.items():
         committed = COMMITTED / DEMO_FILES[role]
-        assert committed.exists(), f"{committed} is missing: run python -m planner.demo"
+        assert committed.exists(), f"{committed} is missing: run python -m planner.data.demo"
         assert committed.read_bytes() == path.read_bytes(), (
-            f"{committed} differs from the generator: run python -m planner.demo and commit"
+            f"{committed} differs from the generator: run python -m planner.data.demo and commit"
         )
 
 
@@ -194,7 +194,7 @@ def test_sites(city: DemoCity) -> None:
 
 
 def test_demo_scenario_reads_the_committed_files() -> None:
-    from planner.inputs import read_inputs  # noqa: PLC0415 - only this test needs the loader
+    from planner.data.inputs import read_inputs  # noqa: PLC0415 - only this test needs the loader
     from planner.scenario import load_scenario  # noqa: PLC0415
 
     scenario_path = COMMITTED.parent.parent.parent / "scenarios" / "demo.yaml"

@@ -18,7 +18,7 @@ from shapely import Point
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.outputs import GPKG_DATE
+from planner.report.outputs import GPKG_DATE
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.demand import neediest_quintile
-from planner.equity import (
+from planner.results.equity import (
     concentration_index,
     equity_summary,
     gini,

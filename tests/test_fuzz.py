@@ -1,9 +1,9 @@
 """Property-based fuzzing of the loaders: any input loads, or raises planner's own error.
 
 The scenario loader gets random YAML text, random mappings and random values for every key of
-a valid scenario; the table loaders of ``planner.sources`` get random bytes and random tables
+a valid scenario; the table loaders of ``planner.data.sources`` get random bytes and random tables
 (any separator, known and unknown columns, NaN, inf, empty cells, unicode, huge numbers); the
-sector and site loaders of ``planner.inputs`` get random GeoJSON layers. The property is the
+sector and site loaders of ``planner.data.inputs`` get random GeoJSON layers. The property is the
 same everywhere: the call returns, or raises a :class:`planner.errors.PlannerError`; never
 another exception (a pydantic ``ValidationError``, a pandas parser error, a ``KeyError``).
 
@@ -29,11 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from planner.demand import build_demand
-from planner.errors import PlannerError
-from planner.inputs import Inputs, check_inputs, read_inputs
-from planner.scenario import Scenario, load_scenario, scenario_from_dict
-from planner.sources import (
+from planner.data.inputs import Inputs, check_inputs, read_inputs
+from planner.data.sources import (
     IndicatorColumn,
     read_age_table,
     read_income_table,
@@ -41,6 +38,9 @@ from planner.sources import (
     read_population_table,
     read_table,
 )
+from planner.demand import build_demand
+from planner.errors import PlannerError
+from planner.scenario import Scenario, load_scenario, scenario_from_dict
 from tests.conftest import scenario_dict
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def test_scenario_paths(key: str, path: str) -> None:
     assert result is None or isinstance(result, Scenario)
 
 
-# --- tables (planner.sources) -------------------------------------------------------------------
+# --- tables (planner.data.sources) ---------------------------------------------------------
 
 CELL_VALUES = ["", "NA", "nan", "NaN", "inf", "-inf", "1e400", "-5", "3,5", "1 234", "0", "x",
                "..", "44021A00-", "44021A01-", "44021ZZZZ", "44021", "0-2", "85+", "3", "ja",
@@ -261,7 +261,7 @@ def test_tables_random_bytes(data: bytes, suffix: str) -> None:
             assert result is None or isinstance(result, pd.DataFrame)
 
 
-# --- sector and site layers (planner.inputs) ------------------------------------------------------
+# --- sector and site layers (planner.data.inputs) -------------------------------------------
 
 PROPERTY = st.one_of(
     st.none(),

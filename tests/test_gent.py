@@ -20,18 +20,18 @@ import shapely
 from rasterio.windows import Window
 
 import planner
-from planner import sources
+from planner.data import sources
+from planner.data.raster import raster_points
 from planner.errors import DataError, NetworkError
-from planner.network import LineOptions, network_from_lines, read_network
-from planner.raster import raster_points
 from planner.scenario import ObjectiveSpec
-from planner.travel import travel_times
+from planner.travel.matrices import travel_times
+from planner.travel.network import LineOptions, network_from_lines, read_network
 from tests.conftest import ROOT, SHARED_DATA, gent_data
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.prepare import PrepareResult
+    from planner.data.prepare import PrepareResult
 
 pytestmark = [
     pytest.mark.integration,

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 import planner
-from planner.compare import run_comparison, write_comparison
-from planner.sweep import parse_vary, run_sweep
+from planner.workflows.compare import run_comparison, write_comparison
+from planner.workflows.sweep import parse_vary, run_sweep
 from tests.conftest import ROOT, SHARED_DATA, gent_data
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.prepare import PrepareResult
+    from planner.data.prepare import PrepareResult
 
 pytestmark = [
     pytest.mark.integration,

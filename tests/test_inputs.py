@@ -3,8 +3,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+from planner.data.inputs import check_inputs, read_inputs
 from planner.errors import DataError, InputFileError
-from planner.inputs import check_inputs, read_inputs
 from planner.scenario import load_scenario
 from tests.conftest import TinyCity
 

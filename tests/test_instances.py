@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from planner.data.instances import read_orlib_optima, read_orlib_pmed
 from planner.errors import DataError, InputFileError
-from planner.instances import read_orlib_optima, read_orlib_pmed
 from tests.conftest import ORLIB, needs_orlib
 
 ROOT = Path(__file__).resolve().parent.parent

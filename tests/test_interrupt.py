@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from planner import outputs, pipeline
 from planner.cli import app
+from planner.report import outputs
+from planner.workflows import pipeline
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -12,9 +12,9 @@ import geopandas as gpd
 import pytest
 from shapely import LineString, Point, box
 
-from planner.assets import NEED_COLOURS, need_class, need_classes
 from planner.errors import DataError
-from planner.maps import build_map, map_html, write_map
+from planner.report.assets import NEED_COLOURS, need_class, need_classes
+from planner.report.webmap import build_map, map_html, write_map
 from planner.scenario import Scenario, scenario_from_dict
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ TEMPLATE_BREAKER = "Ta`${alert(2)}`\\u"
 
 @dataclass(frozen=True)
 class FakePlan:
-    """The attributes of planner.plan.Plan that the map reads."""
+    """The attributes of planner.results.plan.Plan that the map reads."""
 
     scenario: Scenario
     sectors: gpd.GeoDataFrame

@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from planner.metrics import coverage_share, nearest_open, travel_time_stats, weighted_quantile
+from planner.results.metrics import (
+    coverage_share,
+    nearest_open,
+    travel_time_stats,
+    weighted_quantile,
+)
 
 
 def test_nearest_open_ties_and_unreachable() -> None:

@@ -1,4 +1,4 @@
-"""Tests of planner.network: noding, directions, components, reprojection, OSM XML, errors."""
+"""Tests of planner.travel.network: noding, directions, components, reprojection, OSM XML."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from scipy.spatial import cKDTree
 from shapely import LineString, MultiLineString, Point
 
 from planner.errors import DataError, InputFileError, NetworkError
-from planner.network import Network, network_from_lines, network_from_osm_xml, read_network
 from planner.scenario import DataSpec, TravelSpec
+from planner.travel.network import Network, network_from_lines, network_from_osm_xml, read_network
 
 CRS = "EPSG:31370"
 WALK = 4.5
@@ -225,7 +225,7 @@ def test_largest_component_kept_and_drops_counted() -> None:
 
 def test_logs_what_was_dropped(caplog: pytest.LogCaptureFixture) -> None:
     lines = layer([LineString([(0, 0), (0, 300)]), LineString([(1000, 0), (1000, 200)])])
-    with caplog.at_level("INFO", logger="planner.network"):
+    with caplog.at_level("INFO", logger="planner.travel.network"):
         network_from_lines(lines, mode="walk", speed_kmh=WALK, source="lines: x.gpkg")
     assert "dropped 2 nodes, 2 directed edges (0.2 km of street)" in caplog.text
 
@@ -293,7 +293,7 @@ def test_zero_length_lines_only_is_an_error() -> None:
 
 def test_points_mixed_with_lines_are_skipped(caplog: pytest.LogCaptureFixture) -> None:
     lines = layer([LineString([(0, 0), (100, 0)]), Point(3, 3)])
-    with caplog.at_level("WARNING", logger="planner.network"):
+    with caplog.at_level("WARNING", logger="planner.travel.network"):
         network = network_from_lines(lines, mode="walk", speed_kmh=WALK)
     assert network.n_edges == 2
     assert "skipped 1 of 2 features" in caplog.text

@@ -1,4 +1,4 @@
-"""Tests of road classes, direction values and noding checks in planner.network."""
+"""Tests of road classes, direction values and noding checks in planner.travel.network."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from scipy.spatial import cKDTree
 from shapely import LineString
 
 from planner.errors import DataError, NetworkError
-from planner.network import (
+from planner.scenario import DataSpec, TravelSpec, scenario_from_dict
+from planner.travel.network import (
     LineOptions,
     Network,
     OnewayValues,
@@ -23,7 +24,6 @@ from planner.network import (
     noding_report,
     read_network,
 )
-from planner.scenario import DataSpec, TravelSpec, scenario_from_dict
 
 CRS = "EPSG:31370"
 
@@ -190,7 +190,7 @@ def test_poorly_noded_layer_warns(caplog: pytest.LogCaptureFixture) -> None:
     good = [LineString([(k * 100.0, 0), ((k + 1) * 100.0, 0)]) for k in range(10)]
     stray = [LineString([(k * 100.0, 500), (k * 100.0 + 50, 520)]) for k in range(3)]
     lines = gpd.GeoDataFrame(geometry=good + stray, crs=CRS)
-    with caplog.at_level(logging.WARNING, logger="planner.network"):
+    with caplog.at_level(logging.WARNING, logger="planner.travel.network"):
         network_from_lines(lines, mode="walk", speed_kmh=4.5)
     assert "may be poorly noded" in caplog.text
 
@@ -238,6 +238,6 @@ def test_scenario_keys_reach_the_network(tmp_path: Path) -> None:
 def test_class_settings_without_a_class_column_warn(caplog: pytest.LogCaptureFixture) -> None:
     data = DataSpec(sectors=Path("s"), sites=Path("t"), network=Path("n"))
     travel = TravelSpec(excluded_classes={"walk": ("0",)})
-    with caplog.at_level(logging.WARNING, logger="planner.network"):
+    with caplog.at_level(logging.WARNING, logger="planner.travel.network"):
         assert line_options(data, travel).road_classes is None
     assert "data.road_class_column is not" in caplog.text

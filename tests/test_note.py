@@ -12,16 +12,16 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from planner.assets import format_euro_short, format_number, format_share
 from planner.cli import app
-from planner.note import note_content, note_html, remark, summary_paragraph, write_note
-from planner.outputs import write_outputs
+from planner.report.assets import format_euro_short, format_number, format_share
+from planner.report.note import note_content, note_html, remark, summary_paragraph, write_note
+from planner.report.outputs import write_outputs
 from tests.test_staticmap import tiny_plan
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 
 @pytest.fixture(scope="module")

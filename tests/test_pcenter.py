@@ -228,7 +228,7 @@ def test_no_p_sites_reach_everyone(name: str) -> None:
     [("cbc", "pmed1", 127.0), ("highs", "pmed1", 127.0), ("highs", "pmed6", 84.0)],
 )
 def test_orlib_to_the_published_optimum(name: str, instance: str, optimum: float) -> None:
-    from planner.instances import read_orlib_pmed  # noqa: PLC0415 (only with the data)
+    from planner.data.instances import read_orlib_pmed  # noqa: PLC0415 (only with the data)
 
     data = read_orlib_pmed(ORLIB / f"{instance}.txt")
     solution = solve_pcenter(data.d, data.p, solver=spec(name))

@@ -293,7 +293,7 @@ def test_inputs_accept_masks_and_indices() -> None:
     [("cbc", "pmed1", 5819.0), ("highs", "pmed1", 5819.0), ("highs", "pmed2", 4093.0)],
 )
 def test_orlib_to_the_published_optimum(name: str, instance: str, optimum: float) -> None:
-    from planner.instances import read_orlib_pmed  # noqa: PLC0415 (only with the data)
+    from planner.data.instances import read_orlib_pmed  # noqa: PLC0415 (only with the data)
 
     data = read_orlib_pmed(ORLIB / f"{instance}.txt")
     solution = solve_pmedian(data.d, data.weight, data.p, solver=spec(name))

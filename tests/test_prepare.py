@@ -1,4 +1,4 @@
-"""Tests of planner.prepare and `planner data`: official files in, scenario layers out."""
+"""Tests of planner.data.prepare and `planner data`: official files in, scenario layers out."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from shapely import Point, box
 from typer.testing import CliRunner
 
 import planner
-from planner import prepare
 from planner.cli import app
+from planner.data import prepare
+from planner.data.inputs import input_notes, read_inputs
 from planner.errors import DataError, InputFileError
-from planner.inputs import input_notes, read_inputs
 from tests.conftest import tiny_layers
 
 if TYPE_CHECKING:

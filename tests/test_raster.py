@@ -1,4 +1,4 @@
-"""Tests of planner.raster: population-weighted sector points from a population grid."""
+"""Tests of planner.data.raster: population-weighted sector points from a population grid."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from pyproj import Transformer
 from shapely import Polygon, box
 
 import planner
+from planner.data.inputs import read_inputs
+from planner.data.raster import raster_points
 from planner.errors import DataError, InputFileError
-from planner.inputs import read_inputs
-from planner.pipeline import _with_raster_points
-from planner.raster import raster_points
+from planner.workflows.pipeline import _with_raster_points
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -88,7 +88,7 @@ def test_no_population_falls_back_to_a_point_on_the_surface(
     grid[3, 3] = 5.0
     raster = write_raster(tmp_path / "pop.tif", grid, west=0, north=400, cell=100)
     empty = box(0, 200, 200, 400)
-    with caplog.at_level(logging.WARNING, logger="planner.raster"):
+    with caplog.at_level(logging.WARNING, logger="planner.data.raster"):
         result = raster_points(sectors(empty, box(300, 0, 400, 100)), raster)
     assert result.method == ("no_population", "clipped_cells")
     assert result.fell_back == ("S0",)
@@ -101,7 +101,7 @@ def test_raster_not_covering_says_which_sectors(
 ) -> None:
     raster = write_raster(tmp_path / "pop.tif", np.ones((4, 4)), west=0, north=400, cell=100)
     inside, far, across = box(0, 0, 300, 300), box(5000, 5000, 5100, 5100), box(350, 0, 600, 100)
-    with caplog.at_level(logging.WARNING, logger="planner.raster"):
+    with caplog.at_level(logging.WARNING, logger="planner.data.raster"):
         result = raster_points(sectors(inside, far, across), raster)
     assert result.not_covered == ("S1",)
     assert result.partly_covered == ("S2",)

@@ -1,4 +1,4 @@
-"""Tests of planner.sources: Statbel sector files and tables, joins, target group, need."""
+"""Tests of planner.data.sources: Statbel sector files and tables, joins, target group, need."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from shapely import box
 
-from planner import sources
+from planner.data import sources
 from planner.errors import DataError, InputFileError
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ def test_join_reports_codes_on_either_side(caplog: pytest.LogCaptureFixture) -> 
             "value": [1.0, 2.0, 3.0, 4.0, 5.0],
         }
     )
-    with caplog.at_level(logging.WARNING, logger="planner.sources"):
+    with caplog.at_level(logging.WARNING, logger="planner.data.sources"):
         joined, report = sources.join_on_sector(sectors, table, what="t", municipality="44021")
     assert report.matched == 2
     assert report.only_in_sectors == ("44021A02-",)

@@ -11,13 +11,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 import planner
-from planner.staticmap import DPI, draw_static_map, write_static_maps
+from planner.report.staticmap import DPI, draw_static_map, write_static_maps
 from tests.conftest import scenario_dict, tiny_layers
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 A4_POINTS = (841.89, 595.28)  # landscape, 1/72 inch
 

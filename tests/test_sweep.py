@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.errors import ScenarioError
-from planner.sweep import VarySpec, mark_dominated, parse_vary, run_sweep
+from planner.workflows.sweep import VarySpec, mark_dominated, parse_vary, run_sweep
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def test_sweep_rejects_a_key_varied_twice() -> None:
 
 
 def test_sweep_plot_is_dutch_by_default_english_on_request(tmp_path: Path) -> None:
-    from planner.sweep import _PLOT_TEXT, write_sweep  # noqa: PLC0415 - private table
+    from planner.workflows.sweep import _PLOT_TEXT, write_sweep  # noqa: PLC0415 - private table
 
     assert set(_PLOT_TEXT["nl"]) == set(_PLOT_TEXT["en"])
     sweep = run_sweep(DEMO, [parse_vary("budget=5e5:1e6:2")], jobs=1)

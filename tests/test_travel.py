@@ -1,4 +1,4 @@
-"""Tests of planner.travel: snapping and travel-time matrices, checked by hand."""
+"""Tests of planner.travel.matrices: snapping and travel-time matrices, checked by hand."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from scipy.sparse.csgraph import dijkstra
 from shapely import LineString
 
 from planner.errors import DataError
-from planner.network import Network, network_from_lines
-from planner.travel import snap_points, travel_times
+from planner.travel.matrices import snap_points, travel_times
+from planner.travel.network import Network, network_from_lines
 
 # 6 km/h is 100 m per minute: every time below is metres / 100
 SPEED = 6.0
@@ -105,7 +105,7 @@ def test_direction_is_from_sector_to_site(ring: Network) -> None:
 def test_point_too_far_is_unreachable(grid: Network, caplog: pytest.LogCaptureFixture) -> None:
     sectors = np.array([[0.0, 0.0], [900.0, 0.0], [100.0, 100.0]])
     sites = np.array([[200.0, 200.0], [0.0, 900.0]])
-    with caplog.at_level("WARNING", logger="planner.travel"):
+    with caplog.at_level("WARNING", logger="planner.travel.matrices"):
         times = travel_times(grid, sectors, sites, max_snap_distance_m=500.0)
     assert np.isinf(times.sector_site[1]).all()
     assert np.isinf(times.sector_site[:, 1]).all()

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from planner.assets import (
+from planner.report.assets import (
     Language,
     counted,
     format_euro,
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 __all__ = [
     "NoteContent",
@@ -277,9 +277,9 @@ def _words(language: Language, key: str) -> tuple[str, str]:
     return singular, plural
 
 
-# Notes of the summary (``summary["notes"]``, written in English by planner.plan,
-# planner.inputs and planner.pipeline): a pattern each, with its Dutch wording; a note that
-# matches none is shown as it is. Numbers are taken from the note itself, so they stay the
+# Notes of the summary (``summary["notes"]``, written in English by planner.results.plan,
+# planner.data.inputs and planner.workflows.pipeline): a pattern each, with its Dutch wording; a
+# note that matches none is shown as it is. Numbers are taken from the note itself, so they stay the
 # summary's numbers.
 _FLAGS = re.IGNORECASE | re.DOTALL
 _EUR = r"EUR (\d{1,3}(?:,\d{3})*(?:\.\d+)?)"

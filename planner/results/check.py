@@ -45,11 +45,11 @@ from numpy.typing import NDArray
 from planner.errors import PlanCheckError
 
 if TYPE_CHECKING:
+    from planner.data.inputs import Inputs
     from planner.demand import Demand
-    from planner.inputs import Inputs
-    from planner.plan import Plan
+    from planner.results.plan import Plan
     from planner.scenario import GroupRuleSpec, Scenario
-    from planner.travel import TravelTimes
+    from planner.travel.matrices import TravelTimes
 
 __all__ = ["HOUSES_ONLY", "check_plan"]
 

@@ -15,20 +15,20 @@ import geopandas as gpd
 import numpy as np
 from shapely import LineString
 
-from planner.equity import equity_summary
-from planner.inputs import imputed_flags, input_notes
-from planner.metrics import count, coverage_share, families, nearest_open, travel_time_stats
+from planner.data.inputs import imputed_flags, input_notes
+from planner.results.equity import equity_summary
+from planner.results.metrics import count, coverage_share, families, nearest_open, travel_time_stats
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from planner.data.inputs import Inputs
     from planner.demand import Demand
-    from planner.inputs import Inputs
     from planner.model import CoverageSolution
-    from planner.network import Network
     from planner.scenario import Scenario
     from planner.solve import SolveResult
-    from planner.travel import TravelTimes
+    from planner.travel.matrices import TravelTimes
+    from planner.travel.network import Network
 
 __all__ = ["Plan", "make_plan"]
 

@@ -7,9 +7,9 @@ files named by a key:
 
 * network: SHA-256 of the network file's bytes, the scenario keys that shape the network (format,
   one-way column and values, road-class column, splitting, CRS, mode, speeds, class speeds and
-  exclusions of the mode) and the source code of :mod:`planner.network`;
+  exclusions of the mode) and the source code of :mod:`planner.travel.network`;
 * travel: SHA-256 of the network arrays, the sector and site coordinates, the snap distance and
-  the source code of :mod:`planner.travel`.
+  the source code of :mod:`planner.travel.matrices`.
 
 The warnings logged while an entry is built (a disconnected network whose smaller pieces are
 dropped, points far from the network, pairs without a route) are stored with it and logged again
@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from planner.network import Network
-from planner.travel import TravelTimes
+from planner.travel.matrices import TravelTimes
+from planner.travel.network import Network
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -293,7 +293,7 @@ def network_key(data: DataSpec, travel: TravelSpec) -> str:
     str
         Hex key.
     """
-    import planner.network as network_module  # noqa: PLC0415 - only for its source file
+    import planner.travel.network as network_module  # noqa: PLC0415 - only for its source file
 
     mode = travel.mode
     return _key(
@@ -342,7 +342,7 @@ def cached_network(
     data, travel
         The scenario's data and travel sections.
     build
-        Builds the network on a miss (normally :func:`planner.network.read_network`); its
+        Builds the network on a miss (normally :func:`planner.travel.network.read_network`); its
         errors pass through.
 
     Returns
@@ -362,7 +362,7 @@ def cached_network(
         else:
             _replay(arrays)
             return network
-    with _capturing("planner.network") as capture:
+    with _capturing("planner.travel.network") as capture:
         network = build(data, travel)
     save_arrays(
         "network", key, _dataclass_arrays(network) | {_WARNINGS_KEY: _warnings_array(capture)}
@@ -395,7 +395,7 @@ def travel_key(
     str
         Hex key.
     """
-    import planner.travel as travel_module  # noqa: PLC0415 - only for its source file
+    import planner.travel.matrices as travel_module  # noqa: PLC0415 - only for its source file
 
     return _key(
         {
@@ -429,7 +429,7 @@ def cached_travel_times(
     max_snap_distance_m
         Snap distance passed to ``compute``.
     compute
-        Computes the matrices on a miss (normally :func:`planner.travel.travel_times`).
+        Computes the matrices on a miss (normally :func:`planner.travel.matrices.travel_times`).
 
     Returns
     -------
@@ -448,7 +448,7 @@ def cached_travel_times(
         else:
             _replay(arrays)
             return travel
-    with _capturing("planner.travel") as capture:
+    with _capturing("planner.travel.matrices") as capture:
         travel = compute(network, sector_xy, site_xy, max_snap_distance_m=max_snap_distance_m)
     save_arrays(
         "travel", key, _dataclass_arrays(travel) | {_WARNINGS_KEY: _warnings_array(capture)}

@@ -1,6 +1,6 @@
 """Compare several scenarios side by side, and each against a baseline.
 
-:func:`run_comparison` runs every scenario through :func:`planner.pipeline.run`;
+:func:`run_comparison` runs every scenario through :func:`planner.workflows.pipeline.run`;
 :func:`compare_plans` turns the plans into one row of key figures per scenario (read from each
 plan's summary, so the table always agrees with ``summary.json``) and, with a baseline, the
 changes against it: sites added, removed and kept per role, and the change in coverage of the
@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from planner.assets import format_share
-from planner.outputs import atomic_folder, write_json, write_outputs
-from planner.pipeline import run
+from planner.report.assets import format_share
+from planner.report.outputs import atomic_folder, write_json, write_outputs
 from planner.scenario import Scenario, load_scenario
+from planner.workflows.pipeline import run
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     import pandas as pd
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -664,7 +664,7 @@ def comparison_map_page(
     """Return an HTML page with every scenario's map side by side (one frame per scenario).
 
     Each frame shows ``<folder>/map.html``, the map the run wrote with
-    :func:`planner.maps.write_map`, so the comparison uses the same legend and classes.
+    :func:`planner.report.webmap.write_map`, so the comparison uses the same legend and classes.
 
     Parameters
     ----------

@@ -35,18 +35,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel
 
-from planner.compare import write_table_csv
 from planner.errors import PlannerError, ScenarioError
-from planner.outputs import atomic_folder, write_json
-from planner.pipeline import run
+from planner.report.outputs import atomic_folder, write_json
 from planner.scenario import Scenario, load_scenario
+from planner.workflows.compare import write_table_csv
+from planner.workflows.pipeline import run
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from numpy.typing import NDArray
 
-    from planner.assets import Language
+    from planner.report.assets import Language
 
 __all__ = [
     "ALIASES",

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 __all__ = ["GPKG_DATE", "atomic_folder", "file_sha256", "manifest", "write_json", "write_outputs"]
 
@@ -330,11 +330,11 @@ def _write_print_outputs(
     spec = plan.scenario.outputs
     names: list[str] = []
     if spec.static_maps:
-        from planner.staticmap import write_static_maps  # noqa: PLC0415 - matplotlib is heavy
+        from planner.report.staticmap import write_static_maps  # noqa: PLC0415 - matplotlib is heavy
 
         names += list(write_static_maps(plan, staging))
     if spec.note:
-        from planner.note import write_note  # noqa: PLC0415 - reportlab is heavy
+        from planner.report.note import write_note  # noqa: PLC0415 - reportlab is heavy
 
         map_png = staging / "map.png" if spec.static_maps else None
         names += list(
@@ -375,7 +375,7 @@ def write_outputs(
         write_json(staging / "summary.json", plan.summary)
         _write_csv(staging / "summary.csv", plan.summary)
         if plan.scenario.outputs.map:
-            from planner.maps import write_map  # noqa: PLC0415 - folium is heavy; only when asked
+            from planner.report.webmap import write_map  # noqa: PLC0415 - folium is heavy; only when asked
 
             write_map(plan, staging / "map.html")
             names.append("map.html")
@@ -383,7 +383,7 @@ def write_outputs(
         names += _write_print_outputs(plan, staging, run_manifest, baseline)
         write_json(staging / "manifest.json", run_manifest)
         if os.environ.get("PLANNER_TEST_PAUSE_AT") == "outputs":  # tests of interrupted runs
-            from planner.pipeline import pause_if_asked  # noqa: PLC0415
+            from planner.workflows.pipeline import pause_if_asked  # noqa: PLC0415
 
             pause_if_asked("outputs")
     logger.info("Wrote %s to %s", ", ".join(names), out_dir)

@@ -3,7 +3,7 @@
 Each stage is a function of the stage modules; this module only chains them, times them and
 tells an optional progress callback which stage starts, so the CLI can show progress while
 library code only logs. Every plan is then checked independently
-(:func:`planner.check.check_plan`) before anyone sees it.
+(:func:`planner.results.check.check_plan`) before anyone sees it.
 
 For tests of interrupted runs only: ``PLANNER_TEST_PAUSE_AT=<stage>`` makes the run sleep
 ``PLANNER_TEST_PAUSE_S`` seconds (default 60) when that stage starts, so a test can kill it
@@ -22,25 +22,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.cache import cached_network, cached_travel_times
-from planner.check import check_plan
+from planner.data.inputs import check_inputs, read_inputs
+from planner.data.raster import raster_points
 from planner.demand import build_demand
 from planner.errors import DataError, PlannerError, ScenarioError
-from planner.inputs import check_inputs, read_inputs
-from planner.metrics import count, families
-from planner.network import read_network
 from planner.optimise import check_rules, solve_scenario
-from planner.plan import Plan, make_plan
-from planner.raster import raster_points
+from planner.results.check import check_plan
+from planner.results.metrics import count, families
+from planner.results.plan import Plan, make_plan
 from planner.scenario import Scenario, load_scenario
-from planner.travel import travel_times
+from planner.travel.cache import cached_network, cached_travel_times
+from planner.travel.matrices import travel_times
+from planner.travel.network import read_network
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from planner.data.inputs import Inputs
     from planner.demand import Demand
-    from planner.inputs import Inputs
-    from planner.travel import TravelTimes
+    from planner.travel.matrices import TravelTimes
 
 __all__ = ["STAGES", "pause_if_asked", "run", "validate"]
 
@@ -131,7 +131,7 @@ def run(
     Plan
         The frozen, checked plan (``plan.summary["check"] == "passed"``), with per-stage
         timings in ``plan.timings`` (written to ``manifest.json``, never to ``summary.json``).
-        Write it with :func:`planner.outputs.write_outputs`.
+        Write it with :func:`planner.report.outputs.write_outputs`.
 
     Raises
     ------

@@ -42,8 +42,8 @@ from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from planner.data.inputs import unreadable_reason
 from planner.errors import DataError, InputFileError, NetworkError
-from planner.inputs import unreadable_reason
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from planner.metrics import travel_time_stats
+from planner.results.metrics import travel_time_stats
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

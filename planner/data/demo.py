@@ -31,7 +31,7 @@ south-bank district) times the sector's area, clipped to 300-3 000.
 Every file is byte-identical for the same ``seed`` (and the same GEOS/GDAL versions):
 randomness comes from one seeded :class:`numpy.random.Generator` per layer, coordinates are
 rounded to 0.01 m, rows are sorted and the GeoJSON is written with a fixed coordinate
-precision. Run ``python -m planner.demo [FOLDER]`` to (re)write the files.
+precision. Run ``python -m planner.data.demo [FOLDER]`` to (re)write the files.
 """
 
 from __future__ import annotations
@@ -844,7 +844,7 @@ def write_demo_city(folder: Path, *, seed: int = DEMO_SEED) -> dict[str, Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the demo city: ``python -m planner.demo [FOLDER] [--seed N]``.
+    """Write the demo city: ``python -m planner.data.demo [FOLDER] [--seed N]``.
 
     Parameters
     ----------
@@ -857,7 +857,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status, 0.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m planner.demo", description="Write the made-up demo town as GeoJSON."
+        prog="python -m planner.data.demo", description="Write the made-up demo town as GeoJSON."
     )
     parser.add_argument(
         "folder",

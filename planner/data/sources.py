@@ -2,7 +2,7 @@ r"""Readers for the official files planners download: Statbel sectors and sector
 
 This module turns the formats a Flemish or Belgian municipality gets from Statbel, the
 Flemish government and its own open-data portal into one sector table in planner's column
-names. It is the first half of ``planner data`` (see :mod:`planner.prepare`); every function
+names. It is the first half of ``planner data`` (see :mod:`planner.data.prepare`); every function
 can also be used alone from a notebook.
 
 What it reads
@@ -77,8 +77,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planner.data.inputs import read_layer, unreadable_reason
 from planner.errors import DataError, InputFileError
-from planner.inputs import read_layer, unreadable_reason
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -1,7 +1,7 @@
 """Print-quality maps of a plan: ``map.png`` (A4 landscape, 300 dpi) and ``map.pdf`` (A4).
 
 Drawn with matplotlib on its Agg and PDF backends (no pyplot, no display, no web tiles), with
-the same need classes and colours as the interactive map (:mod:`planner.assets`):
+the same need classes and colours as the interactive map (:mod:`planner.report.assets`):
 
 * the sectors coloured by need index (quantile classes), the uncovered sectors hatched (no
   house within :math:`R_H`) or outlined (no house or antenne within :math:`R_A`);
@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
-from planner.assets import (
+from planner.report.assets import (
     EXISTING_COLOUR,
     LINK_COLOUR,
     NEW_COLOUR,
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     from matplotlib.axes import Axes
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
 
 __all__ = ["A4_LANDSCAPE_IN", "DPI", "draw_static_map", "write_static_maps"]
 

@@ -8,8 +8,8 @@
   ``xstatic-leaflet`` package (Leaflet as published, packaged on PyPI), never copied into this
   repository. Its images are inlined as ``data:`` URIs so the page loads nothing else.
 
-No heavy imports here: folium stays in :mod:`planner.maps`, matplotlib in
-:mod:`planner.staticmap`, reportlab in :mod:`planner.note`.
+No heavy imports here: folium stays in :mod:`planner.report.webmap`, matplotlib in
+:mod:`planner.report.staticmap`, reportlab in :mod:`planner.report.note`.
 """
 
 from __future__ import annotations

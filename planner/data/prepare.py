@@ -14,7 +14,7 @@ two layers a scenario reads:
     ``point_x`` / ``point_y`` (population-weighted from the raster) with ``point_method``,
     ``area_km2``; polygons in EPSG:31370 by default.
 ``sites.gpkg``
-    the columns :mod:`planner.inputs` reads (``site_id``, ``name``, ``type``, ``can_house``,
+    the columns :mod:`planner.data.inputs` reads (``site_id``, ``name``, ``type``, ``can_house``,
     ``can_antenne``, ``cost_house``, ``cost_antenne``, ``existing``, ``forbidden``) plus
     co-location flags ``is_school``, ``is_childcare``, ``is_consultatiebureau`` and their
     summary ``colocation``, the ``sector_id`` and ``wijk`` the site lies in and its ``source``.
@@ -58,16 +58,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner import sources
+from planner.data import sources
+from planner.data.inputs import read_layer
+from planner.data.raster import raster_points
+from planner.data.sources import IndicatorColumn
 from planner.errors import DataError, InputFileError
-from planner.inputs import read_layer
-from planner.raster import raster_points
-from planner.sources import IndicatorColumn
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from planner.sources import JoinReport
+    from planner.data.sources import JoinReport
 
 __all__ = [
     "DEFAULT_SITE_TYPES",
@@ -228,7 +228,7 @@ class PrepareOptions:
     Attributes
     ----------
     target_share
-        Share for the estimated target group (see :mod:`planner.sources`).
+        Share for the estimated target group (see :mod:`planner.data.sources`).
     target_ages
         Ages (inclusive) of the target group when an age table is given.
     income_imputation

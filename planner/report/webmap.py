@@ -24,7 +24,7 @@ Labels are in Dutch, the planners' working language.
 Markers are drawn with Leaflet's own features (``L.divIcon``, ``L.circleMarker``) and popups
 are bound without jQuery, so the page needs Leaflet and nothing else: by default Leaflet is
 loaded from its CDN; with ``outputs.offline`` its JavaScript and CSS are written into the page
-(read from the installed ``xstatic-leaflet`` package, see :mod:`planner.assets`) and the page
+(read from the installed ``xstatic-leaflet`` package, see :mod:`planner.report.assets`) and the page
 loads nothing from the web. Base tiles are optional (``outputs.tiles``).
 
 Every text that comes from the data (names, ids, types) is HTML-escaped, and the characters
@@ -53,7 +53,8 @@ import shapely
 from branca.element import Figure, MacroElement
 from folium.features import GeoJsonPopup, GeoJsonTooltip
 
-from planner.assets import (
+from planner.errors import DataError
+from planner.report.assets import (
     CLOSED_COLOUR,
     EXISTING_COLOUR,
     LINK_COLOUR,
@@ -72,13 +73,12 @@ from planner.assets import (
     need_class,
     need_classes,
 )
-from planner.errors import DataError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
-    from planner.plan import Plan
+    from planner.results.plan import Plan
     from planner.scenario import Scenario
 
 __all__ = ["LEAFLET_CDN", "WIJK_COLUMNS", "build_map", "map_html", "write_map"]

@@ -816,7 +816,7 @@ def _stand_in_notes(sites: pd.DataFrame, report: dict[str, Any] | None) -> list[
 
 
 def _default_costs_note(sites: pd.DataFrame, report: dict[str, Any] | None) -> str | None:
-    from planner.prepare import DEFAULT_SITE_TYPES  # noqa: PLC0415 - prepare imports this module
+    from planner.data.prepare import DEFAULT_SITE_TYPES  # noqa: PLC0415 - prepare imports this module
 
     stated = report.get("site_costs") if report is not None else None
     default = None if stated is None else stated == "default"

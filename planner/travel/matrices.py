@@ -32,7 +32,7 @@ from planner.errors import DataError, NetworkError
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from planner.network import Network
+    from planner.travel.network import Network
 
 __all__ = ["Snap", "TravelTimes", "snap_points", "travel_times"]
 

@@ -1,0 +1,7 @@
+"""Results: the frozen plan, its figures counted in families, equity, and the independent check.
+
+- :mod:`planner.results.plan`: a solved model → :class:`~planner.results.plan.Plan`.
+- :mod:`planner.results.metrics`: coverage shares and travel-time figures.
+- :mod:`planner.results.equity`: figures per need quintile and inequality indices.
+- :mod:`planner.results.check`: every plan re-verified from the raw inputs.
+"""
