@@ -323,7 +323,7 @@ def _put(name: str, data: bytes) -> Callable[[Path], None]:
 
 
 def _no_cbc(patch: pytest.MonkeyPatch) -> None:
-    patch.setattr("planner.solve._cbc_path", lambda: None)
+    patch.setattr("planner.solve.result._cbc_path", lambda: None)
 
 
 def _no_highspy(patch: pytest.MonkeyPatch) -> None:

@@ -11,15 +11,11 @@ import pulp
 import pytest
 from scipy import sparse
 
-from planner import solve as solve_module
 from planner.errors import DataError, SolverUnavailableError
 from planner.scenario import SolverSpec
 from planner.solve import (
     SOLVERS,
     MilpArrays,
-    _classify_cbc,
-    _classify_highs,
-    _read_cbc_columns,
     available_solvers,
     method_result,
     relative_gap,
@@ -27,6 +23,9 @@ from planner.solve import (
     solve_milp,
     solve_problem,
 )
+from planner.solve import result as solve_module
+from planner.solve.cbc import _classify_cbc, _read_cbc_columns
+from planner.solve.highs import _classify_highs
 from tests.conftest import SOLVER_NAMES
 from tests.conftest import solver_spec as spec
 
