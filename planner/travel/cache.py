@@ -7,7 +7,8 @@ files named by a key:
 
 * network: SHA-256 of the network file's bytes, the scenario keys that shape the network (format,
   one-way column and values, road-class column, splitting, CRS, mode, speeds, class speeds and
-  exclusions of the mode) and the source code of :mod:`planner.travel.network`;
+  exclusions of the mode) and the source code of the modules that build it
+  (:mod:`planner.travel.network`, ``graph``, ``lines``, ``osm``);
 * travel: SHA-256 of the network arrays, the sector and site coordinates, the snap distance and
   the source code of :mod:`planner.travel.matrices`.
 
@@ -26,6 +27,7 @@ written only costs the time to rebuild.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import os
@@ -69,6 +71,13 @@ _WARNINGS_KEY = "__warnings__"
 _WARNINGS_SEP = "\x1f"  # between a logger's name and its message
 _Result = TypeVar("_Result", Network, TravelTimes)
 _CHUNK = 1 << 20
+# The modules that build a network (their code is part of the key, their warnings are stored).
+_NETWORK_MODULES = (
+    "planner.travel.network",
+    "planner.travel.graph",
+    "planner.travel.lines",
+    "planner.travel.osm",
+)
 
 
 def cache_dir() -> Path | None:
@@ -127,8 +136,10 @@ def _key(parts: Mapping[str, object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _source_digest(module_file: str | None) -> str:
-    return file_digest(Path(module_file)) if module_file else ""
+def _source_digest(*modules: str) -> str:
+    """Digest of the source files of the modules that build a cached object."""
+    files = (importlib.import_module(module).__file__ for module in modules)
+    return ";".join(file_digest(Path(file)) for file in files if file)
 
 
 def load_arrays(kind: str, key: str) -> dict[str, NDArray[np.generic]] | None:
@@ -293,8 +304,6 @@ def network_key(data: DataSpec, travel: TravelSpec) -> str:
     str
         Hex key.
     """
-    import planner.travel.network as network_module  # noqa: PLC0415 - only for its source file
-
     mode = travel.mode
     return _key(
         {
@@ -310,7 +319,7 @@ def network_key(data: DataSpec, travel: TravelSpec) -> str:
             "speed": travel.speed_kmh,
             "class_speeds": travel.class_speeds_kmh.get(mode, {}),
             "excluded": travel.excluded_classes.get(mode, ()),
-            "code": _source_digest(network_module.__file__),
+            "code": _source_digest(*_NETWORK_MODULES),
         }
     )
 
@@ -362,7 +371,7 @@ def cached_network(
         else:
             _replay(arrays)
             return network
-    with _capturing("planner.travel.network") as capture:
+    with _capturing(*_NETWORK_MODULES) as capture:
         network = build(data, travel)
     save_arrays(
         "network", key, _dataclass_arrays(network) | {_WARNINGS_KEY: _warnings_array(capture)}
@@ -395,8 +404,6 @@ def travel_key(
     str
         Hex key.
     """
-    import planner.travel.matrices as travel_module  # noqa: PLC0415 - only for its source file
-
     return _key(
         {
             "format": CACHE_FORMAT,
@@ -405,7 +412,7 @@ def travel_key(
                 {"sectors": np.asarray(sector_xy, float), "sites": np.asarray(site_xy, float)}
             ),
             "snap": repr(float(max_snap_distance_m)),
-            "code": _source_digest(travel_module.__file__),
+            "code": _source_digest("planner.travel.matrices"),
         }
     )
 
