@@ -1,0 +1,54 @@
+"""Scenario files: YAML validated into frozen, typed objects.
+
+A scenario says which data to read, how need is measured, how families travel, which
+standards apply, what the budget is and how the optimiser must run. Unknown keys are an
+error that names the key and its path (``budget.amount_eur_typo``), never a silent default.
+
+Relative paths in the ``data`` section are resolved against the folder of the scenario
+file, so a scenario can be run from any working directory. ``outputs.dir`` is resolved
+against the working directory (like any output folder of a command-line tool), unless
+``planner run --out`` overrides it.
+
+Precedence, lowest to highest: the defaults written here, the scenario file, then
+overrides given on the command line or to :func:`load_scenario` (``{"budget.amount_eur": 5e5}``).
+
+:mod:`planner.scenario.spec` holds the typed sections, :mod:`planner.scenario.load` reads a
+file, applies overrides and turns validation errors into plain messages.
+"""
+
+from __future__ import annotations
+
+from planner.scenario.load import load_scenario, scenario_from_dict
+from planner.scenario.spec import (
+    BudgetSpec,
+    DataSpec,
+    GroupRuleSpec,
+    IndicatorSpec,
+    NeedSpec,
+    ObjectiveSpec,
+    OnewayValuesSpec,
+    OutputSpec,
+    RulesSpec,
+    Scenario,
+    SolverSpec,
+    StandardsSpec,
+    TravelSpec,
+)
+
+__all__ = [
+    "BudgetSpec",
+    "DataSpec",
+    "GroupRuleSpec",
+    "IndicatorSpec",
+    "NeedSpec",
+    "ObjectiveSpec",
+    "OnewayValuesSpec",
+    "OutputSpec",
+    "RulesSpec",
+    "Scenario",
+    "SolverSpec",
+    "StandardsSpec",
+    "TravelSpec",
+    "load_scenario",
+    "scenario_from_dict",
+]
