@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from planner.errors import PlanCheckError, PlannerError, ScenarioError
-from planner.scenario import load_scenario
 
 __all__ = ["app"]
 
@@ -143,6 +142,7 @@ def run_command(
 ) -> None:
     """Run a scenario; write plan.gpkg, map.html, summaries, maps, the note and manifest.json."""
     from planner.report.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
+    from planner.scenario import load_scenario  # noqa: PLC0415
     from planner.workflows.pipeline import STAGES, run  # noqa: PLC0415
 
     try:
