@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 import yaml
@@ -19,6 +20,9 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from planner.errors import PlanCheckError, PlannerError, ScenarioError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["app"]
 
@@ -93,6 +97,24 @@ def _fail(error: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_INTERNAL)
 
 
+@contextmanager
+def _one_line_errors(*, interrupted_message: bool = False) -> Iterator[None]:
+    """Turn any failure of a command into one line on stderr and its exit code.
+
+    With ``interrupted_message``, Ctrl-C says that earlier outputs are intact (the command
+    writes outputs atomically) and exits with 130; without it, the interrupt goes on as it is.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        if not interrupted_message:
+            raise
+        err.print("interrupted: earlier outputs are left as they were", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
+        raise _fail(error) from None
+
+
 # Options shared by run, compare and sweep (they apply to every run of the command).
 SolverOption = Annotated[str | None, typer.Option(help="cbc or highs.")]
 TimeLimitOption = Annotated[
@@ -145,7 +167,7 @@ def run_command(
     from planner.scenario import load_scenario  # noqa: PLC0415
     from planner.workflows.pipeline import STAGES, run  # noqa: PLC0415
 
-    try:
+    with _one_line_errors(interrupted_message=True):
         overrides = _run_overrides(sets, solver, time_limit)
         if offline:
             overrides["outputs.offline"] = True
@@ -170,11 +192,6 @@ def run_command(
         target = out_dir or spec.outputs.dir / spec.name
         _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
         write_outputs(plan, target)
-    except KeyboardInterrupt:
-        err.print("interrupted: earlier outputs are left as they were", highlight=False)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
-        raise _fail(error) from None
     s = plan.summary
     coverage = s["coverage"]
     status = "proven optimal" if s["proven_optimal"] else f"NOT proven optimal ({s['status']}"
@@ -258,10 +275,8 @@ def validate_command(
     """Check a scenario and all its inputs; report every problem at once."""
     from planner.workflows.pipeline import validate  # noqa: PLC0415
 
-    try:
+    with _one_line_errors():
         problems = validate(scenario, _parse_sets(sets))
-    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
-        raise _fail(error) from None
     if problems:
         err.print(f"[bold red]{len(problems)} problem(s) in {scenario}:[/]", markup=True)
         for problem in problems:
@@ -358,7 +373,7 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     """Prepare data/statsec/<municipality>/ (sectors and sites) from official files."""
     from planner.data import prepare  # noqa: PLC0415 - keep `--help` fast
 
-    try:
+    with _one_line_errors():
         options = prepare.PrepareOptions(
             target_share=target_share,
             target_ages=_ages(target_ages),
@@ -381,8 +396,6 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
             options=options,
             downloads=prepare.Downloads(official=download, osm=osm, urls=_pairs(urls, "--url")),
         )
-    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
-        raise _fail(error) from None
     report = result.report
     out.print(
         f"{result.folder}: {report['sectors']['count']} sectors, "
@@ -443,7 +456,7 @@ def compare_command(
     from planner.workflows.compare import run_comparison, write_comparison  # noqa: PLC0415 - fast --help
 
     started = time.perf_counter()
-    try:
+    with _one_line_errors(interrupted_message=True):
         language = _language(lang)
         overrides = _run_overrides(sets, solver, time_limit)
 
@@ -452,11 +465,6 @@ def compare_command(
 
         comparison = run_comparison(scenarios, baseline, overrides=overrides, progress=progress)
         write_comparison(comparison, out_dir, lang=language)
-    except KeyboardInterrupt:
-        err.print("interrupted: earlier outputs are left as they were", highlight=False)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
-        raise _fail(error) from None
     for row in comparison.rows:
         mark = " (baseline)" if row["role"] == "baseline" else ""
         line = (
@@ -504,7 +512,7 @@ def sweep_command(
     from planner.workflows.sweep import parse_vary, run_sweep, write_sweep  # noqa: PLC0415 - fast --help
 
     started = time.perf_counter()
-    try:
+    with _one_line_errors(interrupted_message=True):
         language = _language(lang)
         specs = [parse_vary(text) for text in vary]
         overrides = _run_overrides(sets, solver, time_limit)
@@ -514,11 +522,6 @@ def sweep_command(
 
         result = run_sweep(scenario, specs, overrides=overrides, jobs=jobs, progress=progress)
         write_sweep(result, out_dir, lang=language)
-    except KeyboardInterrupt:
-        err.print("interrupted: earlier outputs are left as they were", highlight=False)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except Exception as error:  # noqa: BLE001 - the CLI's last line: one line, never a traceback
-        raise _fail(error) from None
     ok = [row for row in result.rows if row["error"] is None]
     free = [row["variant"] for row in ok if not row["dominated"]]
     out.print(

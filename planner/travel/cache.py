@@ -288,6 +288,35 @@ def _replay(arrays: Mapping[str, NDArray[np.generic]]) -> None:
         logging.getLogger(name).warning(message)
 
 
+def _cached(
+    kind: str,
+    key: str,
+    result_type: type[_Result],
+    loggers: tuple[str, ...],
+    build: Callable[[], _Result],
+) -> _Result:
+    """Return the cached result of ``build`` under ``key``, or build, store and return it.
+
+    A hit logs again the warnings stored with the entry; an entry that cannot be turned back
+    into ``result_type`` is logged and rebuilt. While building, the warnings of ``loggers``
+    are captured and stored with the arrays.
+    """
+    arrays = load_arrays(kind, key)
+    if arrays is not None:
+        try:
+            result = _from_arrays(result_type, arrays)
+        except (KeyError, ValueError, TypeError) as error:
+            noun, verb = ("network", "is") if kind == "network" else ("travel times", "are")
+            logger.warning(f"cached {noun} {key[:12]} {verb} incomplete ({error}); rebuilding")
+        else:
+            _replay(arrays)
+            return result
+    with _capturing(*loggers) as capture:
+        result = build()
+    save_arrays(kind, key, _dataclass_arrays(result) | {_WARNINGS_KEY: _warnings_array(capture)})
+    return result
+
+
 # --- networks ---------------------------------------------------------------------------------
 
 
@@ -361,22 +390,9 @@ def cached_network(
     """
     if cache_dir() is None or not Path(data.network).exists():
         return build(data, travel)
-    key = network_key(data, travel)
-    arrays = load_arrays("network", key)
-    if arrays is not None:
-        try:
-            network = _from_arrays(Network, arrays)
-        except (KeyError, ValueError, TypeError) as error:
-            logger.warning(f"cached network {key[:12]} is incomplete ({error}); rebuilding")
-        else:
-            _replay(arrays)
-            return network
-    with _capturing(*_NETWORK_MODULES) as capture:
-        network = build(data, travel)
-    save_arrays(
-        "network", key, _dataclass_arrays(network) | {_WARNINGS_KEY: _warnings_array(capture)}
+    return _cached(
+        "network", network_key(data, travel), Network, _NETWORK_MODULES, lambda: build(data, travel)
     )
-    return network
 
 
 # --- travel times -----------------------------------------------------------------------------
@@ -445,19 +461,10 @@ def cached_travel_times(
     """
     if cache_dir() is None:
         return compute(network, sector_xy, site_xy, max_snap_distance_m=max_snap_distance_m)
-    key = travel_key(network, sector_xy, site_xy, max_snap_distance_m)
-    arrays = load_arrays("travel", key)
-    if arrays is not None:
-        try:
-            travel = _from_arrays(TravelTimes, arrays)
-        except (KeyError, ValueError, TypeError) as error:
-            logger.warning(f"cached travel times {key[:12]} are incomplete ({error}); rebuilding")
-        else:
-            _replay(arrays)
-            return travel
-    with _capturing("planner.travel.matrices") as capture:
-        travel = compute(network, sector_xy, site_xy, max_snap_distance_m=max_snap_distance_m)
-    save_arrays(
-        "travel", key, _dataclass_arrays(travel) | {_WARNINGS_KEY: _warnings_array(capture)}
+    return _cached(
+        "travel",
+        travel_key(network, sector_xy, site_xy, max_snap_distance_m),
+        TravelTimes,
+        ("planner.travel.matrices",),
+        lambda: compute(network, sector_xy, site_xy, max_snap_distance_m=max_snap_distance_m),
     )
-    return travel
