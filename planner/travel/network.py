@@ -42,7 +42,7 @@ from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from planner.data.inputs import unreadable_reason
+from planner.data.layers import unreadable_reason
 from planner.errors import DataError, InputFileError, NetworkError
 
 if TYPE_CHECKING:
