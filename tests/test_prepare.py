@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 import planner
 from planner.cli import app
 from planner.data import prepare
-from planner.data.inputs import input_notes, read_inputs
+from planner.data.inputs import read_inputs
+from planner.data.notes import input_notes
 from planner.errors import DataError, InputFileError
 from tests.conftest import tiny_layers
 

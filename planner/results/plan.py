@@ -15,7 +15,7 @@ import geopandas as gpd
 import numpy as np
 from shapely import LineString
 
-from planner.data.inputs import imputed_flags, input_notes
+from planner.data.notes import imputed_flags, input_notes
 from planner.results.equity import equity_summary
 from planner.results.metrics import count, coverage_share, families, nearest_open, travel_time_stats
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pyogrio
 
-from planner.data.inputs import unreadable_reason
+from planner.data.layers import unreadable_reason
 from planner.errors import InputFileError
 
 if TYPE_CHECKING:
