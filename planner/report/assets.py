@@ -8,8 +8,9 @@
   ``xstatic-leaflet`` package (Leaflet as published, packaged on PyPI), never copied into this
   repository. Its images are inlined as ``data:`` URIs so the page loads nothing else.
 
-No heavy imports here: folium stays in :mod:`planner.report.webmap`, matplotlib in
-:mod:`planner.report.staticmap`, reportlab in :mod:`planner.report.note`.
+No heavy imports here: folium stays in :mod:`planner.report.webmap` and
+:mod:`planner.report.webmap_layers`, matplotlib in :mod:`planner.report.staticmap` and
+:mod:`planner.report.sweep_plot`, reportlab in :mod:`planner.report.note_pdf`.
 """
 
 from __future__ import annotations
