@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from planner.report.assets import format_share
+from planner.report.assets import MODE_NAMES, format_share
 from planner.report.outputs import atomic_folder, write_json, write_outputs
 
 if TYPE_CHECKING:
@@ -250,9 +250,6 @@ _TEXT: dict[str, dict[Language, str]] = {
         "nl": "tot {house} / {frequent} min voor de meest kwetsbare sectoren",
         "en": "down to {house} / {frequent} min for the neediest sectors",
     },
-    "walk": {"nl": "te voet", "en": "on foot"},
-    "bike": {"nl": "met de fiets", "en": "by bike"},
-    "car": {"nl": "met de auto", "en": "by car"},
     "yardsticks": {
         "nl": "Let op: de vergeleken scenario's (en het basisscenario) gebruiken niet dezelfde "
         "{differ}; de cijfers zijn gemeten met verschillende maatstaven.",
@@ -350,7 +347,7 @@ def _whole(value: float, lang: Language) -> str:
 
 def _mode(row: Mapping[str, Any], lang: Language) -> str:
     mode = row.get("mode")
-    return _t(str(mode), lang) if str(mode) in ("walk", "bike", "car") else str(mode or _MISSING)
+    return MODE_NAMES[lang].get(str(mode), str(mode or _MISSING))
 
 
 def _standards(row: Mapping[str, Any], lang: Language) -> str:

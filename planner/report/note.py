@@ -28,6 +28,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from planner.report.assets import (
+    MODE_NAMES,
     Language,
     counted,
     format_euro,
@@ -41,7 +42,7 @@ from planner.report.assets import (
 )
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_remarks import remark
-from planner.report.note_text import MODE_NAMES, MODES, TEXT, NoteContent, model_name, words
+from planner.report.note_text import MODES, TEXT, NoteContent, model_name, words
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

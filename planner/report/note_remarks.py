@@ -8,12 +8,12 @@ planner writes, else as it is.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from planner.report.assets import Language
 
 __all__ = ["remark"]
@@ -25,6 +25,29 @@ __all__ = ["remark"]
 # summary's numbers.
 _FLAGS = re.IGNORECASE | re.DOTALL
 _EUR = r"EUR (\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
+
+
+_Translation = Callable[[str], str | None]
+"""A translation of a note: its Dutch wording, or None when the note is another."""
+
+
+def _when(pattern: str) -> Callable[[Callable[[re.Match[str]], str]], _Translation]:
+    """Turn a wording of a match into a translation of the notes that match ``pattern``.
+
+    The translation returns None for a note that does not match (searched anywhere, case and
+    line ends ignored); the wording reads the note itself from ``found.string``.
+    """
+    compiled = re.compile(pattern, _FLAGS)
+
+    def decorate(wording: Callable[[re.Match[str]], str]) -> _Translation:
+        @functools.wraps(wording)
+        def translate(note: str) -> str | None:
+            found = compiled.search(note)
+            return None if found is None else wording(found)
+
+        return translate
+
+    return decorate
 
 
 def _nl(value: str) -> str:
@@ -43,28 +66,18 @@ def _nl_count(value: str | None, singular: str, plural: str) -> str:
     return f"{_nl(value)} {singular if value == '1' else plural}"
 
 
-def _nl_budget_small(note: str) -> str | None:
-    found = re.search(
-        rf"budget \(?{_EUR}\)? is below the cheapest new site \({_EUR}\)", note, _FLAGS
-    )
-    if found is None:
-        return None
-    euro = " Staat het budget wel in euro?" if re.search(r"in euro\?", note, _FLAGS) else ""
+@_when(rf"budget \(?{_EUR}\)? is below the cheapest new site \({_EUR}\)")
+def _nl_budget_small(found: re.Match[str]) -> str:
+    in_euro = re.search(r"in euro\?", found.string, _FLAGS)
+    euro = " Staat het budget wel in euro?" if in_euro else ""
     return (
         f"Het budget (€ {_nl(found.group(1))}) is kleiner dan de goedkoopste nieuwe locatie "
         f"(€ {_nl(found.group(2))}): het plan behoudt alleen de bestaande locaties.{euro}"
     )
 
 
-def _nl_budget_loose(note: str) -> str | None:
-    found = re.search(
-        rf"budget \({_EUR}\) does not bind: all (\d+) candidate sites? together cost at most "
-        rf"{_EUR}",
-        note,
-        _FLAGS,
-    )
-    if found is None:
-        return None
+@_when(rf"budget \({_EUR}\) does not bind: all (\d+) candidate sites? together cost at most {_EUR}")
+def _nl_budget_loose(found: re.Match[str]) -> str:
     return (
         f"Het budget (€ {_nl(found.group(1))}) beperkt niets: alle "
         f"{_nl_count(found.group(2), 'kandidaat-locatie', 'kandidaat-locaties')} samen kosten "
@@ -72,14 +85,8 @@ def _nl_budget_loose(note: str) -> str | None:
     )
 
 
-def _nl_low_costs(note: str) -> str | None:
-    found = re.search(
-        rf"^(\d+) sites? ha(?:s|ve) a house cost under {_EUR} \(lowest {_EUR}: ([^)]*)\)",
-        note,
-        _FLAGS,
-    )
-    if found is None:
-        return None
+@_when(rf"^(\d+) sites? ha(?:s|ve) a house cost under {_EUR} \(lowest {_EUR}: ([^)]*)\)")
+def _nl_low_costs(found: re.Match[str]) -> str:
     one = found.group(1) == "1"
     return (
         f"{_nl_count(found.group(1), 'locatie heeft', 'locaties hebben')} een kost voor een "
@@ -89,10 +96,8 @@ def _nl_low_costs(note: str) -> str | None:
     )
 
 
-def _nl_stand_ins(note: str) -> str | None:
-    found = re.search(r"^existing (house|antenne)s are stand-ins: (.*?) \((.*?)\)", note, _FLAGS)
-    if found is None:
-        return None
+@_when(r"^existing (house|antenne)s are stand-ins: (.*?) \((.*?)\)")
+def _nl_stand_ins(found: re.Match[str]) -> str:
     role = "huizen" if found.group(1).lower() == "house" else "antennes"
     source = found.group(3).replace("from ", "uit ", 1)
     return (
@@ -101,18 +106,16 @@ def _nl_stand_ins(note: str) -> str | None:
     )
 
 
-def _nl_default_costs(note: str) -> str | None:
-    if not re.search(r"^site costs are default placeholders", note, _FLAGS):
-        return None
+@_when(r"^site costs are default placeholders")
+def _nl_default_costs(_: re.Match[str]) -> str:
     return (
         "De kosten van de locaties zijn standaardwaarden per type locatie (planner data), geen "
         "offertes: geef de cijfers van de stad op met planner data --site-types."
     )
 
 
-def _nl_nothing_to_keep(note: str) -> str | None:
-    if not re.search(r"^no existing sites in the sites file", note, _FLAGS):
-        return None
+@_when(r"^no existing sites in the sites file")
+def _nl_nothing_to_keep(_: re.Match[str]) -> str:
     return (
         "Het locatiebestand bevat geen bestaande locaties: er is niets te behouden "
         "(objective.keep_existing), dus het plan begint van nul. Markeer de huizen van vandaag "
@@ -120,10 +123,9 @@ def _nl_nothing_to_keep(note: str) -> str | None:
     )
 
 
-def _nl_income(note: str) -> str | None:
-    found = re.search(r"^(\d+) sectors? ha(?:s|ve) an imputed median income", note, _FLAGS)
-    if found is None:
-        return None
+@_when(r"^(\d+) sectors? ha(?:s|ve) an imputed median income")
+def _nl_income(found: re.Match[str]) -> str:
+    note = found.string
     one = found.group(1) == "1"
     derived = re.search(r"income, and so ([^(]+?) \(", note, _FLAGS)
     via = f", en daarmee ook {derived.group(1).strip()}" if derived else ""
@@ -144,11 +146,9 @@ def _nl_income(note: str) -> str | None:
     )
 
 
-def _nl_budget_not_binding(note: str) -> str | None:
-    if not re.search(
-        r"ignores the budget|budget is not a constraint|budget does not apply", note, _FLAGS
-    ):
-        return None
+@_when(r"ignores the budget|budget is not a constraint|budget does not apply")
+def _nl_budget_not_binding(found: re.Match[str]) -> str:
+    note = found.string
     universal = re.search(rf"every family within the standards costs {_EUR}", note, _FLAGS)
     if universal is not None:
         fits = "meer dan" if re.search(r"\bover the budget", note, _FLAGS) else "binnen"
@@ -171,12 +171,8 @@ def _nl_budget_not_binding(note: str) -> str | None:
     return text + f" (dit plan kost € {_nl(cost.group(1))})."
 
 
-def _nl_unreachable_sectors(note: str) -> str | None:
-    found = re.search(
-        r"^(\d[\d,]*) sectors? \(([\d,.]+) famil(?:y|ies)\) cannot be reached", note, _FLAGS
-    )
-    if found is None:
-        return None
+@_when(r"^(\d[\d,]*) sectors? \(([\d,.]+) famil(?:y|ies)\) cannot be reached")
+def _nl_unreachable_sectors(found: re.Match[str]) -> str:
     one = found.group(1) == "1"
     return (
         f"{_nl_count(found.group(1), 'sector', 'sectoren')} "
@@ -186,9 +182,9 @@ def _nl_unreachable_sectors(note: str) -> str | None:
     )
 
 
-def _nl_imputed(note: str) -> str | None:
-    if not re.search(r"imput", note, _FLAGS):
-        return None
+@_when(r"imput")
+def _nl_imputed(found: re.Match[str]) -> str:
+    note = found.string
     what = "het inkomen" if re.search(r"income", note, _FLAGS) else "een waarde van een indicator"
     number = _first_int(note)
     if number is None:
@@ -200,10 +196,8 @@ def _nl_imputed(note: str) -> str | None:
     )
 
 
-def _nl_unreachable_pairs(note: str) -> str | None:
-    found = re.search(r"^(\d[\d,]*) sector-site pairs? ha(?:s|ve) no route", note, _FLAGS)
-    if found is None:
-        return None
+@_when(r"^(\d[\d,]*) sector-site pairs? ha(?:s|ve) no route")
+def _nl_unreachable_pairs(found: re.Match[str]) -> str:
     one = found.group(1) == "1"
     return (
         f"{_nl_count(found.group(1), 'paar', 'paren')} van sector en locatie "
@@ -211,28 +205,29 @@ def _nl_unreachable_pairs(note: str) -> str | None:
     )
 
 
-def _nl_estimated_target(note: str) -> str | None:
-    if not re.search(r"target.*estimat|estimat.*target", note, _FLAGS):
-        return None
-    found = re.search(
-        r"estimated as (.+?) \(no age table\)(?: in (\d+) of (\d+) sectors)?", note, _FLAGS
+@_when(r"target.*estimat|estimat.*target")
+def _nl_estimated_target(found: re.Match[str]) -> str:
+    detail = re.search(
+        r"estimated as (.+?) \(no age table\)(?: in (\d+) of (\d+) sectors)?",
+        found.string,
+        _FLAGS,
     )
-    if found is None:
+    if detail is None:
         return "Het aantal gezinnen in de doelgroep is geschat, niet geteld."
-    what = found.group(1).strip()
+    what = detail.group(1).strip()
     if what.lower() == "a share of the inhabitants":
         what = "een deel van de inwoners"
     else:
         what = re.sub(r"^([\d.]+) % of ", lambda m: f"{_nl(m.group(1))} % van ", what)
         what = re.sub(r"\b(?:the )?(?:population|inhabitants)$", "de inwoners", what)
-    where = f" in {found.group(2)} van de {found.group(3)} sectoren" if found.group(2) else ""
+    where = f" in {detail.group(2)} van de {detail.group(3)} sectoren" if detail.group(2) else ""
     return (
         f"De doelgroep is geschat als {what} (er is geen tabel met leeftijden){where}: vervang "
         "de schatting door een leeftijdstabel zodra die er is (planner data)."
     )
 
 
-_REMARKS_NL: tuple[Callable[[str], str | None], ...] = (
+_REMARKS_NL: tuple[_Translation, ...] = (
     _nl_budget_small,
     _nl_budget_loose,
     _nl_budget_not_binding,

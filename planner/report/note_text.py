@@ -1,8 +1,8 @@
 """The wording of the council note, in Dutch and English, and what a note says.
 
 :data:`TEXT` holds every sentence, label and heading of the note per language, with
-placeholders filled by :mod:`planner.report.note`; :data:`MODES` and :data:`MODE_NAMES` name
-the travel modes in a sentence and in the method, :func:`model_name` the models.
+placeholders filled by :mod:`planner.report.note`; :data:`MODES` names
+the travel modes in a sentence (``wandelen``), :func:`model_name` the models.
 :class:`NoteContent` is a note's content, already formatted, before it is laid out as HTML
 (:mod:`planner.report.note`) or PDF (:mod:`planner.report.note_pdf`).
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from planner.report.assets import Language
 
-__all__ = ["MODES", "MODE_NAMES", "TEXT", "NoteContent", "model_name", "words"]
+__all__ = ["MODES", "TEXT", "NoteContent", "model_name", "words"]
 
 TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -194,10 +194,6 @@ TEXT: dict[str, dict[str, str]] = {
 MODES = {
     "nl": {"walk": "wandelen", "bike": "fietsen", "car": "met de auto"},
     "en": {"walk": "walking", "bike": "cycling", "car": "by car"},
-}
-MODE_NAMES = {
-    "nl": {"walk": "te voet", "bike": "met de fiets", "car": "met de auto"},
-    "en": {"walk": "on foot", "bike": "by bike", "car": "by car"},
 }
 _MODEL_NAMES = {
     "nl": {

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.report.assets import format_number, format_share
+from planner.report.assets import MODE_NAMES, format_number, format_share
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLOCATION_LABELS",
-    "MODE_LABELS",
     "ROLE_LABELS",
     "SECTOR_FIELDS",
     "TYPE_LABELS",
@@ -42,7 +41,6 @@ __all__ = [
     "yes_no",
 ]
 
-MODE_LABELS = {"walk": "te voet", "bike": "met de fiets", "car": "met de auto"}
 ROLE_LABELS = {"house": "Huis van het Kind", "antenne": "antenne", "closed": "niet geopend"}
 TYPE_LABELS = {
     "school": "school",
@@ -137,7 +135,7 @@ def popup_table(rows: list[tuple[str, str]]) -> str:
 
 def standard_label(minutes: float, scenario: Scenario) -> str:
     """Name a standard with the travel mode: ``15 min te voet (tot 11 min voor ...)``."""
-    mode = MODE_LABELS.get(scenario.travel.mode, escape_text(scenario.travel.mode))
+    mode = MODE_NAMES["nl"].get(scenario.travel.mode, escape_text(scenario.travel.mode))
     mu = scenario.standards.need_tightening
     strict = round(minutes * (1 - mu), 6)
     stricter = (
