@@ -8,7 +8,8 @@ neediest fifth of the families and of the rest, in percentage points.
 The table names each plan's travel mode and standards; when the plans (or the baseline) differ
 in either, the comparison logs a warning: their figures are measured against different
 yardsticks. Writing the comparison (tables, ``comparison.md``, the page of maps) is
-:mod:`planner.report.comparison`; its names are importable from here too.
+:mod:`planner.report.comparison` and :mod:`planner.report.comparison_pages`; their names are
+importable from here too.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from planner.report.comparison import (
     FIGURE_COLUMNS,
     ROLES,
     Comparison,
+    summary_row,
+    write_table_csv,
+)
+from planner.report.comparison_pages import (
     comparison_map_page,
     comparison_markdown,
-    summary_row,
     write_comparison,
-    write_table_csv,
     yardstick_warning,
 )
 from planner.scenario import Scenario, load_scenario
