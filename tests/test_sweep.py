@@ -178,7 +178,8 @@ def test_sweep_rejects_a_key_varied_twice() -> None:
 
 
 def test_sweep_plot_is_dutch_by_default_english_on_request(tmp_path: Path) -> None:
-    from planner.workflows.sweep import _PLOT_TEXT, write_sweep  # noqa: PLC0415 - private table
+    from planner.report.sweep_plot import _PLOT_TEXT  # noqa: PLC0415 - private table
+    from planner.workflows.sweep import write_sweep  # noqa: PLC0415
 
     assert set(_PLOT_TEXT["nl"]) == set(_PLOT_TEXT["en"])
     sweep = run_sweep(DEMO, [parse_vary("budget=5e5:1e6:2")], jobs=1)

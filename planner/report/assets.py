@@ -8,8 +8,9 @@
   ``xstatic-leaflet`` package (Leaflet as published, packaged on PyPI), never copied into this
   repository. Its images are inlined as ``data:`` URIs so the page loads nothing else.
 
-No heavy imports here: folium stays in :mod:`planner.report.webmap`, matplotlib in
-:mod:`planner.report.staticmap`, reportlab in :mod:`planner.report.note`.
+No heavy imports here: folium stays in :mod:`planner.report.webmap` and
+:mod:`planner.report.webmap_layers`, matplotlib in :mod:`planner.report.staticmap` and
+:mod:`planner.report.sweep_plot`, reportlab in :mod:`planner.report.note_pdf`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATCHMENT_COLOURS",
+    "MODE_NAMES",
     "NEED_COLOURS",
     "Language",
     "catchment_colour",
@@ -73,6 +75,12 @@ CATCHMENT_COLOURS = (
     "#6a3d9a",
 )
 """Categorical colours of catchments (ColorBrewer Dark2 and Paired), repeated when needed."""
+
+MODE_NAMES: dict[Language, dict[str, str]] = {
+    "nl": {"walk": "te voet", "bike": "met de fiets", "car": "met de auto"},
+    "en": {"walk": "on foot", "bike": "by bike", "car": "by car"},
+}
+"""How families travel, per travel mode, as a label ("te voet"); the map, note and comparison."""
 
 _N_CLASSES = 5
 _CLASS_DECIMALS = 2

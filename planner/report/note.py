@@ -15,10 +15,9 @@ The comparison with a baseline ("+6 procentpunten tegenover het basisscenario ge
 written only when a baseline summary is given (``baseline=``, e.g. by ``planner compare``) or
 the summary holds one under ``"baseline"``; otherwise the paragraph has no such clause.
 
-The PDF is made with reportlab (Platypus): it flows paragraphs and tables over pages, embeds
-the PNG map, writes real text that PDF readers can search and copy, and its ``invariant`` mode
-gives byte-identical files for the same content (fixed dates and document id), which
-matplotlib's ``PdfPages`` cannot do for flowing text and tables.
+This module gathers the content and writes the HTML; the wording in both languages is in
+:mod:`planner.report.note_text`, the Dutch remarks in :mod:`planner.report.note_remarks`, and
+the PDF (reportlab, byte-identical for the same content) in :mod:`planner.report.note_pdf`.
 """
 
 from __future__ import annotations
@@ -26,11 +25,10 @@ from __future__ import annotations
 import html
 import logging
 import math
-import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from planner.report.assets import (
+    MODE_NAMES,
     Language,
     counted,
     format_euro,
@@ -42,9 +40,12 @@ from planner.report.assets import (
     standard_phrase,
     strictest_minutes,
 )
+from planner.report.note_pdf import write_note_pdf
+from planner.report.note_remarks import remark
+from planner.report.note_text import MODES, TEXT, NoteContent, model_name, words
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from planner.results.plan import Plan
@@ -59,519 +60,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-_TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Huizen van het Kind: scenario {name}",
-        "question": "De vraag",
-        "no_question": "(het scenario heeft geen beschrijving)",
-        "summary": "Samenvatting",
-        "reach": (
-            "Scenario {name} bereikt {neediest} van {group} {standard} van een Huis van het Kind"
-        ),
-        "group": "het vijfde van de gezinnen in de meest kwetsbare sectoren",
-        "versus": ", {delta} procentpunten tegenover het basisscenario {baseline}",
-        "versus_unnamed": ", {delta} procentpunten tegenover het basisscenario",
-        "cost": ", voor {cost}.",
-        "no_cost": ", zonder nieuwe kosten.",
-        "overall": (
-            " Over alle gezinnen is dat {house}; {frequent} heeft frequent aanbod (een huis of "
-            "antenne) {standard}."
-        ),
-        "counts": " Het plan telt {houses} ({houses_new} nieuw) en {antennes} ({antennes_new} "
-        "nieuw).",
-        "house_word": "huis|huizen",
-        "antenne_word": "antenne|antennes",
-        "unproven": " Het plan is niet bewezen optimaal (afstand tot de grens {gap}).",
-        "minutes": "minuten",
-        "map": "Kaart",
-        "figures": "Kerncijfers",
-        "figure": "Cijfer",
-        "value": "Waarde",
-        "sites": "Locaties",
-        "site_header": "Naam|Id|Rol|Bestaand of nieuw|Gekoppeld aan huis|Kosten",
-        "no_sites": "Het plan opent geen locaties.",
-        "method": "Methode",
-        "remarks": "Opmerkingen",
-        "sources": "Gegevensbronnen",
-        "status": "Status van de berekening",
-        "houses": "Huizen van het Kind",
-        "antennes": "Antennes",
-        "of_which_new": "{total} ({new} nieuw)",
-        "cost_row": "Kosten (budget)",
-        "cost_value": "{cost} ({budget})",
-        "target": "Gezinnen in de doelgroep",
-        "house_cov": "Gezinnen met een huis {standard}",
-        "house_cov_needy": "... in het vijfde van de gezinnen in de meest kwetsbare sectoren",
-        "freq_cov": "Gezinnen met een huis of antenne {standard}",
-        "freq_cov_needy": "... in het vijfde van de gezinnen in de meest kwetsbare sectoren",
-        "tt_house": "Reistijd naar een huis (mediaan / 90e percentiel)",
-        "tt_freq": "Reistijd frequent aanbod (mediaan / 90e percentiel)",
-        "today": "Basisscenario {name}: gezinnen met een huis {standard} (meest kwetsbaar)",
-        "solver_row": "Status van de berekening",
-        "optimal": "bewezen optimaal",
-        "not_optimal": "niet bewezen optimaal (afstand tot de grens {gap})",
-        "gap_unknown": "onbekend",
-        "status_optimal": "De rekenmodule ({solver}) vond een bewezen optimaal plan.",
-        "status_stopped": (
-            "De rekenmodule ({solver}) stopte voor ze kon bewijzen dat het plan optimaal is "
-            "(bijvoorbeeld na de tijdslimiet); het plan ligt hoogstens {gap} onder het beste "
-            "mogelijke{bound}."
-        ),
-        "status_unknown": (
-            "De rekenmodule ({solver}) stopte voor ze kon bewijzen dat het plan optimaal is; hoe "
-            "ver het plan van het beste mogelijke ligt, is niet bekend."
-        ),
-        "bound": " (beste mogelijke waarde {bound}, dit plan {objective})",
-        "house": "huis",
-        "antenne": "antenne",
-        "existing": "bestaand",
-        "new": "nieuw",
-        "free": "geen kosten",
-        "method_text": (
-            "Een exact optimalisatiemodel ({model}) kiest de huizen en antennes uit de "
-            "kandidaat-locaties. Reistijden zijn berekend over het stratennet ({mode_name}). "
-            "Normen: een huis binnen {house_min} minuten, een huis of antenne (frequent aanbod) "
-            "binnen {frequent_min} minuten, een antenne hoogstens {link_min} minuten van haar "
-            "huis.{tightening} De kwetsbaarheidsindex van een sector (0 tot 1) combineert "
-            "{indicators}. Proportioneel universalisme: een gezin in de meest kwetsbare sector "
-            "telt {weight} keer (gewicht voor nood λ = {lambda_})."
-        ),
-        "tightening": (
-            " Voor kwetsbaardere sectoren zijn de normen strenger, tot {share} korter in de "
-            "meest kwetsbare (een huis binnen {house_tight} minuten, frequent aanbod binnen "
-            "{frequent_tight} minuten)."
-        ),
-        "indicator": "{column} ({direction}, gewicht {weight})",
-        "higher_is_needier": "hoger = kwetsbaarder",
-        "lower_is_needier": "lager = kwetsbaarder",
-        "and": " en ",
-        "files": "Invoerbestanden (SHA-256): {files}.",
-        "made": "Gemaakt met planner.",
-    },
-    "en": {
-        "title": "Huizen van het Kind: scenario {name}",
-        "question": "The question",
-        "no_question": "(the scenario has no description)",
-        "summary": "Summary",
-        "reach": "Scenario {name} reaches {neediest} of {group} {standard} of a Huis van het Kind",
-        "group": "the fifth of the families in the neediest sectors",
-        "versus": ", {delta} percentage points compared with the baseline scenario {baseline}",
-        "versus_unnamed": ", {delta} percentage points compared with the baseline scenario",
-        "cost": ", for {cost}.",
-        "no_cost": ", at no new cost.",
-        "overall": (
-            " Over all families that is {house}; {frequent} have a house or antenne {standard} "
-            "for the frequent services."
-        ),
-        "counts": " The plan has {houses} ({houses_new} new) and {antennes} ({antennes_new} new).",
-        "house_word": "house|houses",
-        "antenne_word": "antenne|antennes",
-        "unproven": " The plan is not proven optimal (gap to the bound {gap}).",
-        "minutes": "minutes",
-        "map": "Map",
-        "figures": "Key figures",
-        "figure": "Figure",
-        "value": "Value",
-        "sites": "Sites",
-        "site_header": "Name|Id|Role|Existing or new|Linked to house|Cost",
-        "no_sites": "The plan opens no sites.",
-        "method": "Method",
-        "remarks": "Remarks",
-        "sources": "Data sources",
-        "status": "Status of the computation",
-        "houses": "Huizen van het Kind",
-        "antennes": "Antennes",
-        "of_which_new": "{total} ({new} new)",
-        "cost_row": "Cost (budget)",
-        "cost_value": "{cost} ({budget})",
-        "target": "Families in the target group",
-        "house_cov": "Families with a house {standard}",
-        "house_cov_needy": "... in the fifth of the families in the neediest sectors",
-        "freq_cov": "Families with a house or antenne {standard}",
-        "freq_cov_needy": "... in the fifth of the families in the neediest sectors",
-        "tt_house": "Travel time to a house (median / 90th percentile)",
-        "tt_freq": "Travel time to frequent services (median / 90th percentile)",
-        "today": "Baseline scenario {name}: families with a house {standard} (neediest)",
-        "solver_row": "Status of the computation",
-        "optimal": "proven optimal",
-        "not_optimal": "not proven optimal (gap to the bound {gap})",
-        "gap_unknown": "unknown",
-        "status_optimal": "The solver ({solver}) found a proven optimal plan.",
-        "status_stopped": (
-            "The solver ({solver}) stopped before it could prove the plan optimal (e.g. at its "
-            "time limit); the plan is at most {gap} below the best possible{bound}."
-        ),
-        "status_unknown": (
-            "The solver ({solver}) stopped before it could prove the plan optimal; how far the "
-            "plan is from the best possible is not known."
-        ),
-        "bound": " (best possible value {bound}, this plan {objective})",
-        "house": "house",
-        "antenne": "antenne",
-        "existing": "existing",
-        "new": "new",
-        "free": "no cost",
-        "method_text": (
-            "An exact optimisation model ({model}) chooses the houses and antennes among the "
-            "candidate sites. Travel times are computed over the street network ({mode_name}). "
-            "Standards: a house within {house_min} minutes, a house or antenne (frequent "
-            "services) within {frequent_min} minutes, an antenne at most {link_min} minutes from "
-            "its house.{tightening} A sector's need index (0 to 1) combines {indicators}. "
-            "Proportionate universalism: a family in the neediest sector counts {weight} times "
-            "(weight of need λ = {lambda_})."
-        ),
-        "tightening": (
-            " The standards are stricter for needier sectors, up to {share} shorter in the "
-            "neediest (a house within {house_tight} minutes, frequent services within "
-            "{frequent_tight} minutes)."
-        ),
-        "indicator": "{column} ({direction}, weight {weight})",
-        "higher_is_needier": "higher = needier",
-        "lower_is_needier": "lower = needier",
-        "and": " and ",
-        "files": "Input files (SHA-256): {files}.",
-        "made": "Made with planner.",
-    },
-}
-_MODES = {
-    "nl": {"walk": "wandelen", "bike": "fietsen", "car": "met de auto"},
-    "en": {"walk": "walking", "bike": "cycling", "car": "by car"},
-}
-_MODE_NAMES = {
-    "nl": {"walk": "te voet", "bike": "met de fiets", "car": "met de auto"},
-    "en": {"walk": "on foot", "bike": "by bike", "car": "by car"},
-}
-_MODEL_NAMES = {
-    "nl": {
-        "max_coverage": "maximale dekking binnen het budget",
-        "set_cover": "goedkoopste plan dat alle gezinnen binnen de normen bereikt",
-        "set_cover_single": "goedkoopste plan dat alle gezinnen binnen de norm voor een huis "
-        "bereikt",
-        "p_median": "kortste gewogen reistijd met een vast aantal huizen",
-        "capacitated_p_median": "kortste gewogen reistijd met een vast aantal huizen en "
-        "een beperkte capaciteit per huis",
-        "p_center": "kortste langste reistijd met een vast aantal huizen",
-        "mclp": "maximale dekking met een vast aantal huizen",
-    },
-    "en": {
-        "max_coverage": "maximum coverage within the budget",
-        "set_cover": "cheapest plan that reaches every family within the standards",
-        "set_cover_single": "cheapest plan that reaches every family within the house standard",
-        "p_median": "shortest weighted travel time with a fixed number of houses",
-        "capacitated_p_median": "shortest weighted travel time with a fixed number of houses "
-        "and a capacity per house",
-        "p_center": "shortest longest travel time with a fixed number of houses",
-        "mclp": "maximum coverage with a fixed number of houses",
-    },
-}
-
-
-def _model_name(model: object, language: Language) -> str:
-    key = str(model).strip().lower().replace("-", "_").replace(" ", "_")
-    return _MODEL_NAMES[language].get(key, str(model))
-
-
-def _words(language: Language, key: str) -> tuple[str, str]:
-    singular, plural = _TEXT[language][key].split("|")
-    return singular, plural
-
-
-# Notes of the summary (``summary["notes"]``, written in English by planner.results.plan,
-# planner.data.inputs and planner.workflows.pipeline): a pattern each, with its Dutch wording; a
-# note that matches none is shown as it is. Numbers are taken from the note itself, so they stay the
-# summary's numbers.
-_FLAGS = re.IGNORECASE | re.DOTALL
-_EUR = r"EUR (\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
-
-
-def _nl(value: str) -> str:
-    """``1,250,000.5`` (as the notes write it) → ``1.250.000,5``."""
-    return value.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def _first_int(note: str) -> str | None:
-    found = re.search(r"\b(\d[\d,]*)\b", note)
-    return None if found is None else found.group(1)
-
-
-def _nl_count(value: str | None, singular: str, plural: str) -> str:
-    if value is None:
-        return plural
-    return f"{_nl(value)} {singular if value == '1' else plural}"
-
-
-def _nl_budget_small(note: str) -> str | None:
-    found = re.search(
-        rf"budget \(?{_EUR}\)? is below the cheapest new site \({_EUR}\)", note, _FLAGS
-    )
-    if found is None:
-        return None
-    euro = " Staat het budget wel in euro?" if re.search(r"in euro\?", note, _FLAGS) else ""
-    return (
-        f"Het budget (€ {_nl(found.group(1))}) is kleiner dan de goedkoopste nieuwe locatie "
-        f"(€ {_nl(found.group(2))}): het plan behoudt alleen de bestaande locaties.{euro}"
-    )
-
-
-def _nl_budget_loose(note: str) -> str | None:
-    found = re.search(
-        rf"budget \({_EUR}\) does not bind: all (\d+) candidate sites? together cost at most "
-        rf"{_EUR}",
-        note,
-        _FLAGS,
-    )
-    if found is None:
-        return None
-    return (
-        f"Het budget (€ {_nl(found.group(1))}) beperkt niets: alle "
-        f"{_nl_count(found.group(2), 'kandidaat-locatie', 'kandidaat-locaties')} samen kosten "
-        f"hoogstens € {_nl(found.group(3))}."
-    )
-
-
-def _nl_low_costs(note: str) -> str | None:
-    found = re.search(
-        rf"^(\d+) sites? ha(?:s|ve) a house cost under {_EUR} \(lowest {_EUR}: ([^)]*)\)",
-        note,
-        _FLAGS,
-    )
-    if found is None:
-        return None
-    one = found.group(1) == "1"
-    return (
-        f"{_nl_count(found.group(1), 'locatie heeft', 'locaties hebben')} een kost voor een "
-        f"huis onder € {_nl(found.group(2))} (laagste € {_nl(found.group(3))}: "
-        f"{found.group(4)}): {'staat die kost' if one else 'staan die kosten'} wel in euro en "
-        "niet in duizenden euro? cost_house wordt in euro gelezen."
-    )
-
-
-def _nl_stand_ins(note: str) -> str | None:
-    found = re.search(r"^existing (house|antenne)s are stand-ins: (.*?) \((.*?)\)", note, _FLAGS)
-    if found is None:
-        return None
-    role = "huizen" if found.group(1).lower() == "house" else "antennes"
-    source = found.group(3).replace("from ", "uit ", 1)
-    return (
-        f"De bestaande {role} zijn voorlopig vervangen door locaties van het type "
-        f"{found.group(2)} ({source}); vervang ze door de echte lijst."
-    )
-
-
-def _nl_default_costs(note: str) -> str | None:
-    if not re.search(r"^site costs are default placeholders", note, _FLAGS):
-        return None
-    return (
-        "De kosten van de locaties zijn standaardwaarden per type locatie (planner data), geen "
-        "offertes: geef de cijfers van de stad op met planner data --site-types."
-    )
-
-
-def _nl_nothing_to_keep(note: str) -> str | None:
-    if not re.search(r"^no existing sites in the sites file", note, _FLAGS):
-        return None
-    return (
-        "Het locatiebestand bevat geen bestaande locaties: er is niets te behouden "
-        "(objective.keep_existing), dus het plan begint van nul. Markeer de huizen van vandaag "
-        "met de kolom 'existing'."
-    )
-
-
-def _nl_income(note: str) -> str | None:
-    found = re.search(r"^(\d+) sectors? ha(?:s|ve) an imputed median income", note, _FLAGS)
-    if found is None:
-        return None
-    one = found.group(1) == "1"
-    derived = re.search(r"income, and so ([^(]+?) \(", note, _FLAGS)
-    via = f", en daarmee ook {derived.group(1).strip()}" if derived else ""
-    how = {
-        "from neighbouring sectors": "vanuit naburige sectoren",
-        "with the city median": "met de mediaan van de stad",
-        "left empty, then the median of the run": "met de mediaan van de berekening",
-    }
-    ways = [
-        f"{dutch} ({count.group(1)})"
-        for english, dutch in how.items()
-        if (count := re.search(re.escape(english) + r" \((\d+)\)", note)) is not None
-    ]
-    filled = f"; aangevuld {', '.join(ways)}" if ways else ""
-    return (
-        f"Voor {_nl_count(found.group(1), 'sector', 'sectoren')} is het mediaaninkomen "
-        f"geschat{via}: Statbel gaf {'het' if one else 'ze'} niet vrij{filled}."
-    )
-
-
-def _nl_budget_not_binding(note: str) -> str | None:
-    if not re.search(
-        r"ignores the budget|budget is not a constraint|budget does not apply", note, _FLAGS
-    ):
-        return None
-    universal = re.search(rf"every family within the standards costs {_EUR}", note, _FLAGS)
-    if universal is not None:
-        fits = "meer dan" if re.search(r"\bover the budget", note, _FLAGS) else "binnen"
-        budget = re.search(rf"budget of {_EUR}", note, _FLAGS)
-        budget_text = f" het budget van € {_nl(budget.group(1))}" if budget else " het budget"
-        return (
-            f"Alle gezinnen binnen de normen bereiken kost € {_nl(universal.group(1))}, {fits}"
-            f"{budget_text}; dit model zoekt het goedkoopste plan, het budget geldt er niet."
-        )
-    p = re.search(r"\bp = (\d+)", note)
-    cost = re.search(rf"costs {_EUR}", note, _FLAGS)
-    text = "Het budget geldt niet voor dit model"
-    if p is not None:
-        houses = _nl_count(p.group(1), "huis", "huizen")
-        text = f"Dit model plaatst alleen huizen ({houses}); het budget geldt niet"
-    if cost is None:
-        return text + "."
-    if float(cost.group(1).replace(",", "")) == 0:
-        return text + " (dit plan heeft geen nieuwe kosten)."
-    return text + f" (dit plan kost € {_nl(cost.group(1))})."
-
-
-def _nl_unreachable_sectors(note: str) -> str | None:
-    found = re.search(
-        r"^(\d[\d,]*) sectors? \(([\d,.]+) famil(?:y|ies)\) cannot be reached", note, _FLAGS
-    )
-    if found is None:
-        return None
-    one = found.group(1) == "1"
-    return (
-        f"{_nl_count(found.group(1), 'sector', 'sectoren')} "
-        f"({_nl_count(found.group(2), 'gezin', 'gezinnen')}) {'kan' if one else 'kunnen'} door "
-        f"geen enkele toegelaten locatie binnen de normen bereikt worden en "
-        f"{'is' if one else 'zijn'} buiten beschouwing gelaten."
-    )
-
-
-def _nl_imputed(note: str) -> str | None:
-    if not re.search(r"imput", note, _FLAGS):
-        return None
-    what = "het inkomen" if re.search(r"income", note, _FLAGS) else "een waarde van een indicator"
-    number = _first_int(note)
-    if number is None:
-        return f"Waar {what} ontbrak, is die aangevuld met een schatting (de mediaan)."
-    one = number == "1"
-    return (
-        f"Voor {_nl_count(number, 'sector', 'sectoren')} ontbrak {what}; "
-        f"{'die is' if one else 'die zijn'} aangevuld met een schatting (de mediaan)."
-    )
-
-
-def _nl_unreachable_pairs(note: str) -> str | None:
-    found = re.search(r"^(\d[\d,]*) sector-site pairs? ha(?:s|ve) no route", note, _FLAGS)
-    if found is None:
-        return None
-    one = found.group(1) == "1"
-    return (
-        f"{_nl_count(found.group(1), 'paar', 'paren')} van sector en locatie "
-        f"{'heeft' if one else 'hebben'} geen route over het stratennet."
-    )
-
-
-def _nl_estimated_target(note: str) -> str | None:
-    if not re.search(r"target.*estimat|estimat.*target", note, _FLAGS):
-        return None
-    found = re.search(
-        r"estimated as (.+?) \(no age table\)(?: in (\d+) of (\d+) sectors)?", note, _FLAGS
-    )
-    if found is None:
-        return "Het aantal gezinnen in de doelgroep is geschat, niet geteld."
-    what = found.group(1).strip()
-    if what.lower() == "a share of the inhabitants":
-        what = "een deel van de inwoners"
-    else:
-        what = re.sub(r"^([\d.]+) % of ", lambda m: f"{_nl(m.group(1))} % van ", what)
-        what = re.sub(r"\b(?:the )?(?:population|inhabitants)$", "de inwoners", what)
-    where = f" in {found.group(2)} van de {found.group(3)} sectoren" if found.group(2) else ""
-    return (
-        f"De doelgroep is geschat als {what} (er is geen tabel met leeftijden){where}: vervang "
-        "de schatting door een leeftijdstabel zodra die er is (planner data)."
-    )
-
-
-_REMARKS_NL: tuple[Callable[[str], str | None], ...] = (
-    _nl_budget_small,
-    _nl_budget_loose,
-    _nl_budget_not_binding,
-    _nl_low_costs,
-    _nl_stand_ins,
-    _nl_default_costs,
-    _nl_nothing_to_keep,
-    _nl_income,
-    _nl_unreachable_sectors,
-    _nl_unreachable_pairs,
-    _nl_estimated_target,
-    _nl_imputed,
-)
-
-
-def remark(note: str, language: Language) -> str:
-    """Return a note of the summary in the note's language (Dutch when its pattern is known).
-
-    Parameters
-    ----------
-    note
-        One of ``summary["notes"]`` (English).
-    language
-        ``nl`` or ``en``.
-
-    Returns
-    -------
-    str
-        The note as a sentence: translated to Dutch when ``language`` is ``nl`` and the note is
-        one planner writes; else as it is, with a capital and a full stop.
-    """
-    text = str(note).strip()
-    if language == "nl":
-        for translate in _REMARKS_NL:
-            dutch = translate(text)
-            if dutch is not None:
-                return dutch
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-@dataclass(frozen=True)
-class NoteContent:
-    """What a note says, already formatted, before it is laid out as HTML or PDF.
-
-    Attributes
-    ----------
-    language : str
-        ``nl`` or ``en``.
-    title : str
-        The note's title.
-    question : str
-        The scenario's description.
-    summary : str
-        The paragraph written from the figures.
-    figures : list of (str, str)
-        Key figures: label and formatted value.
-    sites : list of tuple of str
-        One row per open site: name, id, role, existing or new, linked house, cost.
-    method : str
-        How the plan was made.
-    sources : list of str
-        Data sources and input files.
-    status : str
-        The solver's status in words.
-    remarks : list of str
-        The summary's notes (``summary["notes"]``) in the note's language.
-    """
-
-    language: Language
-    title: str
-    question: str
-    summary: str
-    figures: list[tuple[str, str]]
-    sites: list[tuple[str, ...]]
-    method: str
-    sources: list[str]
-    status: str
-    remarks: list[str] = field(default_factory=list)
 
 
 def _baseline(
@@ -626,11 +114,11 @@ def summary_paragraph(
         standard reads "binnen de norm (20 minuten wandelen; tot 14 minuten voor de meest
         kwetsbare sectoren)"; a plan not proven optimal says so, with the gap.
     """
-    text = _TEXT[language]
+    text = TEXT[language]
     standards = summary.get("standards_min", {})
     coverage = summary.get("coverage", {})
     neediest = _neediest_house(summary)
-    mode = _MODES[language].get(str(summary.get("mode")), str(summary.get("mode", "")))
+    mode = MODES[language].get(str(summary.get("mode")), str(summary.get("mode", "")))
     sentence = text["reach"].format(
         name=summary.get("scenario", ""),
         neediest=format_share(neediest, 0, language),
@@ -660,9 +148,9 @@ def summary_paragraph(
         standard=standard_phrase(standards, "frequent", language, text["minutes"]),
     )
     sentence += text["counts"].format(
-        houses=counted(summary.get("houses", "-"), *_words(language, "house_word")),
+        houses=counted(summary.get("houses", "-"), *words(language, "house_word")),
         houses_new=summary.get("houses_new", "-"),
-        antennes=counted(summary.get("antennes", "-"), *_words(language, "antenne_word")),
+        antennes=counted(summary.get("antennes", "-"), *words(language, "antenne_word")),
         antennes_new=summary.get("antennes_new", "-"),
     )
     if "proven_optimal" in summary and not summary.get("proven_optimal"):
@@ -677,7 +165,7 @@ def _solver_name(summary: Mapping[str, Any]) -> str:
 
 def _status(summary: Mapping[str, Any], language: Language) -> tuple[str, str]:
     """Return the short status label and the sentence about the solve."""
-    text = _TEXT[language]
+    text = TEXT[language]
     solver = _solver_name(summary)
     if summary.get("proven_optimal"):
         return text["optimal"], text["status_optimal"].format(solver=solver)
@@ -706,7 +194,7 @@ def _travel(stats: Mapping[str, Any] | None, language: Language) -> str:
 def _key_figures(
     summary: Mapping[str, Any], language: Language, baseline: Mapping[str, Any] | None
 ) -> list[tuple[str, str]]:
-    text = _TEXT[language]
+    text = TEXT[language]
     coverage = summary.get("coverage", {})
     standards = summary.get("standards_min", {})
     house_std = standard_phrase(standards, "house", language)
@@ -774,7 +262,7 @@ def _key_figures(
 
 
 def _site_rows(plan: Plan, language: Language) -> list[tuple[str, ...]]:
-    text = _TEXT[language]
+    text = TEXT[language]
     sites = plan.sites
     names = dict(zip(sites["site_id"].astype(str), sites["name"].astype(str), strict=True))
     rows: list[tuple[str, ...]] = []
@@ -797,7 +285,7 @@ def _site_rows(plan: Plan, language: Language) -> list[tuple[str, ...]]:
 
 
 def _indicators(plan: Plan, language: Language) -> str:
-    text = _TEXT[language]
+    text = TEXT[language]
     parts = [
         text["indicator"].format(
             column=indicator.column,
@@ -819,7 +307,7 @@ def _minutes_value(value: float | None, language: Language) -> str:
 
 
 def _method(plan: Plan, language: Language) -> str:
-    text = _TEXT[language]
+    text = TEXT[language]
     summary = plan.summary
     standards = summary.get("standards_min", {})
     lambda_ = float(summary.get("equity_lambda", 0.0))
@@ -832,8 +320,8 @@ def _method(plan: Plan, language: Language) -> str:
             frequent_tight=_minutes_value(strictest_minutes(standards, "frequent")[1], language),
         )
     return text["method_text"].format(
-        model=_model_name(summary.get("model", "-"), language),
-        mode_name=_MODE_NAMES[language].get(str(summary.get("mode")), str(summary.get("mode"))),
+        model=model_name(summary.get("model", "-"), language),
+        mode_name=MODE_NAMES[language].get(str(summary.get("mode")), str(summary.get("mode"))),
         house_min=format_number(float(standards.get("house", 0)), 0, language),
         frequent_min=format_number(float(standards.get("frequent", 0)), 0, language),
         link_min=format_number(float(standards.get("link", 0)), 0, language),
@@ -858,7 +346,7 @@ def _sources(plan: Plan, manifest: Mapping[str, Any] | None, language: Language)
         ]
     else:
         files = [f"{role}: {path.name}" for role, path in scenario.input_paths().items()]
-    lines.append(_TEXT[language]["files"].format(files="; ".join(files)))
+    lines.append(TEXT[language]["files"].format(files="; ".join(files)))
     return lines
 
 
@@ -898,7 +386,7 @@ def note_content(
         The formatted content.
     """
     language = language or plan.scenario.outputs.language
-    text = _TEXT[language]
+    text = TEXT[language]
     summary = plan.summary
     description = str(summary.get("description") or plan.scenario.description or "").strip()
     return NoteContent(
@@ -949,7 +437,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
     str
         The page (UTF-8 text).
     """
-    text = _TEXT[content.language]
+    text = TEXT[content.language]
     esc = html.escape
     figure = (
         f'<h2>{text["map"]}</h2><img src="{esc(map_image)}" alt="{text["map"]}">'
@@ -983,129 +471,6 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"<h2>{text['sources']}</h2>\n<ul>{sources}</ul>\n"
         f'<p class="footer">{text["made"]}</p>\n</body>\n</html>\n'
     )
-
-
-# --- PDF --------------------------------------------------------------------------------------
-
-
-_SITE_SHARES = (0.27, 0.1, 0.11, 0.11, 0.26, 0.15)
-_CELL_PADDING = 14.0  # points: the table's left and right padding and a little air
-
-
-def _site_widths(content: NoteContent, width: float, font: str, size: float) -> list[float]:
-    """Return the column widths of the sites table: the id column as wide as its longest id.
-
-    Ids are never broken inside (``gent-bib-0012`` stays on one line); the other columns share
-    what is left in their usual proportions. Ids too long for a third of the page get a third.
-    """
-    from reportlab.pdfbase.pdfmetrics import stringWidth  # noqa: PLC0415 - reportlab is heavy
-
-    longest = max((stringWidth(row[1], font, size) for row in content.sites), default=0.0)
-    header = stringWidth(_TEXT[content.language]["site_header"].split("|")[1], font, size)
-    id_width = min(
-        max(longest, header, width * _SITE_SHARES[1] - _CELL_PADDING) + _CELL_PADDING, width / 3
-    )
-    rest = width - id_width
-    others = [share for i, share in enumerate(_SITE_SHARES) if i != 1]
-    widths = [rest * share / sum(others) for share in others]
-    widths.insert(1, id_width)
-    return widths
-
-
-def _pdf(content: NoteContent, path: Path, map_png: Path | None) -> None:
-    """Lay out a note as an A4 PDF: page 1 the question, summary and map; then the tables."""
-    from reportlab.lib import colors  # noqa: PLC0415 - reportlab only when a note is written
-    from reportlab.lib.pagesizes import A4  # noqa: PLC0415
-    from reportlab.lib.styles import getSampleStyleSheet  # noqa: PLC0415
-    from reportlab.lib.units import mm  # noqa: PLC0415
-    from reportlab.platypus import (  # noqa: PLC0415
-        Image,
-        KeepTogether,
-        PageBreak,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
-
-    text = _TEXT[content.language]
-    styles = getSampleStyleSheet()
-    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
-
-    def para(value: str, style: Any = body) -> Paragraph:  # noqa: ANN401 - a reportlab style
-        return Paragraph(html.escape(value, quote=False), style)
-
-    width = A4[0] - 40 * mm
-    grid = TableStyle(
-        [
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-    )
-    story: list[Any] = [
-        Paragraph(html.escape(content.title, quote=False), styles["Title"]),
-        Paragraph(text["question"], styles["Heading2"]),
-        para(content.question),
-        Paragraph(text["summary"], styles["Heading2"]),
-        para(content.summary),
-    ]
-    if map_png is not None:
-        story += [Spacer(1, 4 * mm), Image(str(map_png), width=width, height=width * 210 / 297)]
-    story.append(PageBreak())
-    story += [
-        Paragraph(text["figures"], styles["Heading2"]),
-        Table(
-            [[para(text["figure"]), para(text["value"])]]
-            + [[para(label), para(value)] for label, value in content.figures],
-            colWidths=[width * 0.62, width * 0.38],
-            style=grid,
-        ),
-        Paragraph(text["sites"], styles["Heading2"]),
-    ]
-    if content.sites:
-        header = [para(cell, small) for cell in text["site_header"].split("|")]
-        rows = [[para(cell, small) for cell in row] for row in content.sites]
-        story.append(
-            Table(
-                [header, *rows],
-                colWidths=_site_widths(content, width, small.fontName, small.fontSize),
-                style=grid,
-                repeatRows=1,
-            )
-        )
-    else:
-        story.append(para(text["no_sites"]))
-    story += [Paragraph(text["method"], styles["Heading2"]), para(content.method)]
-    if content.remarks:
-        story.append(Paragraph(text["remarks"], styles["Heading2"]))
-        story += [para(f"\u2022 {line}") for line in content.remarks]
-    story += [
-        KeepTogether([Paragraph(text["status"], styles["Heading2"]), para(content.status)]),
-        KeepTogether(
-            [
-                Paragraph(text["sources"], styles["Heading2"]),
-                *(para(line, small) for line in content.sources),
-                Spacer(1, 4 * mm),
-                para(text["made"], small),
-            ]
-        ),
-    ]
-    document = SimpleDocTemplate(
-        str(path),
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=content.title,
-        author="planner",
-        creator="planner",
-        lang=content.language,
-        invariant=1,
-    )
-    document.build(story)
 
 
 def write_note(
@@ -1142,7 +507,7 @@ def write_note(
     if map_png is not None:
         image = map_png.name if map_png.parent == folder else map_png.as_uri()
     paths["note.html"].write_text(note_html(content, image), encoding="utf-8")
-    _pdf(content, paths["note.pdf"], map_png)
+    write_note_pdf(content, paths["note.pdf"], map_png)
     logger.info(
         f"Wrote note.html and note.pdf ({content.language}): {len(content.figures)} figures, "
         f"{len(content.sites)} sites"

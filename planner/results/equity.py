@@ -41,12 +41,11 @@ ratio is undefined). With no reachable family, every index is ``None``.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from planner.results.metrics import travel_time_stats
+from planner.results.metrics import rounded, travel_time_stats
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -271,10 +270,6 @@ def concentration_index(
     return min(max(2.0 * covariance / mean, -1.0), 1.0)
 
 
-def _round(value: float | None, digits: int = 6) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(value, digits)
-
-
 def inequality_indices(
     minutes: NDArray[np.float64], need: NDArray[np.float64], target: NDArray[np.float64]
 ) -> dict[str, float | None]:
@@ -301,12 +296,12 @@ def inequality_indices(
     total = float(target.sum())
     reachable = np.isfinite(minutes)
     return {
-        "gini": _round(gini(minutes, target)),
-        "theil": _round(theil_t(minutes, target)),
-        "palma": _round(palma_ratio(minutes, target)),
-        "concentration_need": _round(concentration_index(minutes, need, target)),
+        "gini": rounded(gini(minutes, target)),
+        "theil": rounded(theil_t(minutes, target)),
+        "palma": rounded(palma_ratio(minutes, target)),
+        "concentration_need": rounded(concentration_index(minutes, need, target)),
         "families_reachable": round(float(target[reachable].sum()), 2),
-        "unreachable_share": _round(float(target[~reachable].sum()) / total) if total else None,
+        "unreachable_share": rounded(float(target[~reachable].sum()) / total) if total else None,
     }
 
 
@@ -324,11 +319,11 @@ def _quintile_figures(
     return {
         "sectors": int(mask.sum()),
         "families": round(total, 2),
-        "need_min": _round(float(need.min())) if need.size else None,
-        "need_max": _round(float(need.max())) if need.size else None,
-        "coverage_house": _round(float(target @ served_house) / total) if total > 0 else None,
+        "need_min": rounded(float(need.min())) if need.size else None,
+        "need_max": rounded(float(need.max())) if need.size else None,
+        "coverage_house": rounded(float(target @ served_house) / total) if total > 0 else None,
         "coverage_frequent": (
-            _round(float(target @ served_frequent) / total) if total > 0 else None
+            rounded(float(target @ served_frequent) / total) if total > 0 else None
         ),
         "travel_house": _without_max(travel_time_stats(arrays["tt_house"][mask], target)),
         "travel_frequent": _without_max(travel_time_stats(arrays["tt_frequent"][mask], target)),

@@ -22,6 +22,7 @@ __all__ = [
     "coverage_share",
     "families",
     "nearest_open",
+    "rounded",
     "travel_time_stats",
     "weighted_quantile",
 ]
@@ -84,8 +85,22 @@ def weighted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
     return float(values[order][min(position, len(values) - 1)])
 
 
-def _finite_or_none(value: float) -> float | None:
-    return round(value, 3) if math.isfinite(value) else None
+def rounded(value: float | None, digits: int = 6) -> float | None:
+    """Round a figure for the summary; ``None`` when there is none or it is not finite.
+
+    Parameters
+    ----------
+    value
+        The figure, or None.
+    digits
+        Digits after the decimal point.
+
+    Returns
+    -------
+    float or None
+        The rounded figure, or None.
+    """
+    return None if value is None or not math.isfinite(value) else round(value, digits)
 
 
 def travel_time_stats(
@@ -123,10 +138,10 @@ def travel_time_stats(
         }
     present = counted > 0
     return {
-        "mean": _finite_or_none(float(np.sum(values * counted) / reached)),
-        "p50": _finite_or_none(weighted_quantile(values, counted, 0.5)),
-        "p90": _finite_or_none(weighted_quantile(values, counted, 0.9)),
-        "max": _finite_or_none(float(np.max(values[present])) if present.any() else math.nan),
+        "mean": rounded(float(np.sum(values * counted) / reached), 3),
+        "p50": rounded(weighted_quantile(values, counted, 0.5), 3),
+        "p90": rounded(weighted_quantile(values, counted, 0.9), 3),
+        "max": rounded(float(np.max(values[present])) if present.any() else math.nan, 3),
         "unreachable_share": round(unreachable_share, 6),
     }
 

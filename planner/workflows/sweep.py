@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 import os
 import re
 import types
@@ -36,9 +35,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from planner.errors import PlannerError, ScenarioError
+from planner.report.comparison import FIGURE_COLUMNS, summary_figures, write_table_csv
 from planner.report.outputs import atomic_folder, write_json
+from planner.report.sweep_plot import plot_sweep
 from planner.scenario import Scenario, load_scenario
-from planner.workflows.compare import write_table_csv
 from planner.workflows.pipeline import run
 
 if TYPE_CHECKING:
@@ -69,16 +69,19 @@ _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _VARY = re.compile(rf"^\s*([A-Za-z_][\w.]*)\s*=\s*({_NUMBER})\s*:\s*({_NUMBER})\s*:\s*(\d+)\s*$")
 
 _SUMMARY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "status": ("status",),
-    "proven_optimal": ("proven_optimal",),
-    "gap": ("gap",),
-    "cost": ("cost",),
-    "houses": ("houses",),
-    "antennes": ("antennes",),
-    "coverage_house": ("coverage", "house"),
-    "coverage_frequent": ("coverage", "frequent"),
-    "coverage_house_neediest": ("coverage", "house_neediest_quintile"),
-    "coverage_frequent_neediest": ("coverage", "frequent_neediest_quintile"),
+    column: FIGURE_COLUMNS[column]
+    for column in (
+        "status",
+        "proven_optimal",
+        "gap",
+        "cost",
+        "houses",
+        "antennes",
+        "coverage_house",
+        "coverage_frequent",
+        "coverage_house_neediest",
+        "coverage_frequent_neediest",
+    )
 }
 _BENEFITS = (
     "coverage_house",
@@ -218,15 +221,6 @@ def mark_dominated(cost: NDArray[np.float64], benefits: NDArray[np.float64]) -> 
     return np.asarray((at_least & better).any(axis=0), dtype=bool)
 
 
-def _lookup(summary: dict[str, Any], path: tuple[str, ...]) -> Any:  # noqa: ANN401 - JSON
-    node: Any = summary
-    for key in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
 def run_variant(scenario: Path, overrides: dict[str, object]) -> dict[str, Any]:
     """Run one variant (in a worker process) and return its summary and open sites.
 
@@ -338,8 +332,11 @@ def _rows(
         row: dict[str, Any] = {"variant": f"v{number:0{width}d}"}
         row.update({spec.key: values[spec.key] for spec in vary})
         summary = result.get("summary")
-        for column, path in _SUMMARY_COLUMNS.items():
-            row[column] = None if summary is None else _lookup(summary, path)
+        row.update(
+            dict.fromkeys(_SUMMARY_COLUMNS)
+            if summary is None
+            else summary_figures(summary, _SUMMARY_COLUMNS)
+        )
         if summary is None:
             row["status"] = "error"
         row["dominated"] = None
@@ -445,72 +442,6 @@ def run_sweep(
     )
 
 
-_PLOT_TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "all": "alle gezinnen",
-        "neediest": "vijfde van de gezinnen in de meest kwetsbare sectoren",
-        "house": "binnen de norm huis",
-        "frequent": "binnen de norm frequent aanbod",
-        "free": "niet gedomineerd",
-        "cost": "kosten (miljoen euro)",
-        "reached": "gezinnen bereikt (%)",
-        "hollow": "open: gedomineerd",
-    },
-    "en": {
-        "all": "all families",
-        "neediest": "neediest fifth",
-        "house": "within R_H (house)",
-        "frequent": "within R_A (frequent)",
-        "free": "not dominated",
-        "cost": "cost (EUR million)",
-        "reached": "families reached (%)",
-        "hollow": "hollow: dominated",
-    },
-}
-
-
-def _plot(sweep: Sweep, path: Path, lang: Language = "nl") -> None:
-    """Draw cost against coverage (all families, neediest fifth); non-dominated plans filled."""
-    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib only when a sweep plots
-
-    rows = [row for row in sweep.rows if row["error"] is None]
-    figure = Figure(figsize=(11, 4.6), layout="constrained")
-    axes = figure.subplots(1, 2, sharey=True)
-    cost = np.array([row["cost"] for row in rows], dtype=float) / 1e6
-    free = np.array([not row["dominated"] for row in rows], dtype=bool)
-    text = _PLOT_TEXT[lang]
-    panels = (
-        (text["all"], ("coverage_house", "coverage_frequent")),
-        (text["neediest"], ("coverage_house_neediest", "coverage_frequent_neediest")),
-    )
-    styles = {"house": ("o", "#2c7fb8"), "frequent": ("s", "#e6550d")}
-    for ax, (title, columns) in zip(axes, panels, strict=True):
-        for column, (standard, (marker, colour)) in zip(columns, styles.items(), strict=True):
-            share = np.array(
-                [math.nan if row[column] is None else 100 * row[column] for row in rows]
-            )
-            order = np.argsort(cost, kind="stable")
-            ax.plot(cost[order], share[order], color=colour, lw=0.8, alpha=0.5)
-            label = text[standard]
-            ax.scatter(
-                cost[~free], share[~free], marker=marker, facecolors="none", edgecolors=colour
-            )
-            ax.scatter(
-                cost[free],
-                share[free],
-                marker=marker,
-                color=colour,
-                edgecolors="black",
-                label=f"{label}, {text['free']}",
-            )
-        ax.set_title(f"{sweep.scenario}: {title}")
-        ax.set_xlabel(text["cost"])
-        ax.grid(visible=True, alpha=0.3)
-    axes[0].set_ylabel(text["reached"])
-    axes[0].legend(loc="lower right", fontsize=8, title=text["hollow"], title_fontsize=8)
-    figure.savefig(path, dpi=150, metadata={"Software": None})
-
-
 def write_sweep(sweep: Sweep, out_dir: Path, *, lang: Language = "nl") -> dict[str, Path]:
     """Write a sweep's tables, plot and per-variant summaries into ``out_dir``, atomically.
 
@@ -553,7 +484,7 @@ def write_sweep(sweep: Sweep, out_dir: Path, *, lang: Language = "nl") -> dict[s
             if summary is not None:
                 write_json(folder / "summary.json", summary)
         if any(row["error"] is None for row in sweep.rows):
-            _plot(sweep, staging / "sweep.png", lang)
+            plot_sweep(sweep.rows, sweep.scenario, staging / "sweep.png", lang)
             names.append("sweep.png")
     logger.info("Wrote the sweep of %d variants to %s", len(sweep.rows), out_dir)
     return {name: out_dir / name for name in names}

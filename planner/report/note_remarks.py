@@ -1,0 +1,271 @@
+"""The summary's notes as the council note's remarks, in Dutch when the note is.
+
+The notes of a summary (``summary["notes"]``) are written in English by
+:mod:`planner.results.plan`, :mod:`planner.data.inputs` and :mod:`planner.workflows.pipeline`.
+:func:`remark` gives each one as a sentence: translated to Dutch when its pattern is one
+planner writes, else as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planner.report.assets import Language
+
+__all__ = ["remark"]
+
+
+# Notes of the summary (``summary["notes"]``, written in English by planner.results.plan,
+# planner.data.inputs and planner.workflows.pipeline): a pattern each, with its Dutch wording; a
+# note that matches none is shown as it is. Numbers are taken from the note itself, so they stay the
+# summary's numbers.
+_FLAGS = re.IGNORECASE | re.DOTALL
+_EUR = r"EUR (\d{1,3}(?:,\d{3})*(?:\.\d+)?)"
+
+
+_Translation = Callable[[str], str | None]
+"""A translation of a note: its Dutch wording, or None when the note is another."""
+
+
+def _when(pattern: str) -> Callable[[Callable[[re.Match[str]], str]], _Translation]:
+    """Turn a wording of a match into a translation of the notes that match ``pattern``.
+
+    The translation returns None for a note that does not match (searched anywhere, case and
+    line ends ignored); the wording reads the note itself from ``found.string``.
+    """
+    compiled = re.compile(pattern, _FLAGS)
+
+    def decorate(wording: Callable[[re.Match[str]], str]) -> _Translation:
+        @functools.wraps(wording)
+        def translate(note: str) -> str | None:
+            found = compiled.search(note)
+            return None if found is None else wording(found)
+
+        return translate
+
+    return decorate
+
+
+def _nl(value: str) -> str:
+    """``1,250,000.5`` (as the notes write it) → ``1.250.000,5``."""
+    return value.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _first_int(note: str) -> str | None:
+    found = re.search(r"\b(\d[\d,]*)\b", note)
+    return None if found is None else found.group(1)
+
+
+def _nl_count(value: str | None, singular: str, plural: str) -> str:
+    if value is None:
+        return plural
+    return f"{_nl(value)} {singular if value == '1' else plural}"
+
+
+@_when(rf"budget \(?{_EUR}\)? is below the cheapest new site \({_EUR}\)")
+def _nl_budget_small(found: re.Match[str]) -> str:
+    in_euro = re.search(r"in euro\?", found.string, _FLAGS)
+    euro = " Staat het budget wel in euro?" if in_euro else ""
+    return (
+        f"Het budget (€ {_nl(found.group(1))}) is kleiner dan de goedkoopste nieuwe locatie "
+        f"(€ {_nl(found.group(2))}): het plan behoudt alleen de bestaande locaties.{euro}"
+    )
+
+
+@_when(rf"budget \({_EUR}\) does not bind: all (\d+) candidate sites? together cost at most {_EUR}")
+def _nl_budget_loose(found: re.Match[str]) -> str:
+    return (
+        f"Het budget (€ {_nl(found.group(1))}) beperkt niets: alle "
+        f"{_nl_count(found.group(2), 'kandidaat-locatie', 'kandidaat-locaties')} samen kosten "
+        f"hoogstens € {_nl(found.group(3))}."
+    )
+
+
+@_when(rf"^(\d+) sites? ha(?:s|ve) a house cost under {_EUR} \(lowest {_EUR}: ([^)]*)\)")
+def _nl_low_costs(found: re.Match[str]) -> str:
+    one = found.group(1) == "1"
+    return (
+        f"{_nl_count(found.group(1), 'locatie heeft', 'locaties hebben')} een kost voor een "
+        f"huis onder € {_nl(found.group(2))} (laagste € {_nl(found.group(3))}: "
+        f"{found.group(4)}): {'staat die kost' if one else 'staan die kosten'} wel in euro en "
+        "niet in duizenden euro? cost_house wordt in euro gelezen."
+    )
+
+
+@_when(r"^existing (house|antenne)s are stand-ins: (.*?) \((.*?)\)")
+def _nl_stand_ins(found: re.Match[str]) -> str:
+    role = "huizen" if found.group(1).lower() == "house" else "antennes"
+    source = found.group(3).replace("from ", "uit ", 1)
+    return (
+        f"De bestaande {role} zijn voorlopig vervangen door locaties van het type "
+        f"{found.group(2)} ({source}); vervang ze door de echte lijst."
+    )
+
+
+@_when(r"^site costs are default placeholders")
+def _nl_default_costs(_: re.Match[str]) -> str:
+    return (
+        "De kosten van de locaties zijn standaardwaarden per type locatie (planner data), geen "
+        "offertes: geef de cijfers van de stad op met planner data --site-types."
+    )
+
+
+@_when(r"^no existing sites in the sites file")
+def _nl_nothing_to_keep(_: re.Match[str]) -> str:
+    return (
+        "Het locatiebestand bevat geen bestaande locaties: er is niets te behouden "
+        "(objective.keep_existing), dus het plan begint van nul. Markeer de huizen van vandaag "
+        "met de kolom 'existing'."
+    )
+
+
+@_when(r"^(\d+) sectors? ha(?:s|ve) an imputed median income")
+def _nl_income(found: re.Match[str]) -> str:
+    note = found.string
+    one = found.group(1) == "1"
+    derived = re.search(r"income, and so ([^(]+?) \(", note, _FLAGS)
+    via = f", en daarmee ook {derived.group(1).strip()}" if derived else ""
+    how = {
+        "from neighbouring sectors": "vanuit naburige sectoren",
+        "with the city median": "met de mediaan van de stad",
+        "left empty, then the median of the run": "met de mediaan van de berekening",
+    }
+    ways = [
+        f"{dutch} ({count.group(1)})"
+        for english, dutch in how.items()
+        if (count := re.search(re.escape(english) + r" \((\d+)\)", note)) is not None
+    ]
+    filled = f"; aangevuld {', '.join(ways)}" if ways else ""
+    return (
+        f"Voor {_nl_count(found.group(1), 'sector', 'sectoren')} is het mediaaninkomen "
+        f"geschat{via}: Statbel gaf {'het' if one else 'ze'} niet vrij{filled}."
+    )
+
+
+@_when(r"ignores the budget|budget is not a constraint|budget does not apply")
+def _nl_budget_not_binding(found: re.Match[str]) -> str:
+    note = found.string
+    universal = re.search(rf"every family within the standards costs {_EUR}", note, _FLAGS)
+    if universal is not None:
+        fits = "meer dan" if re.search(r"\bover the budget", note, _FLAGS) else "binnen"
+        budget = re.search(rf"budget of {_EUR}", note, _FLAGS)
+        budget_text = f" het budget van € {_nl(budget.group(1))}" if budget else " het budget"
+        return (
+            f"Alle gezinnen binnen de normen bereiken kost € {_nl(universal.group(1))}, {fits}"
+            f"{budget_text}; dit model zoekt het goedkoopste plan, het budget geldt er niet."
+        )
+    p = re.search(r"\bp = (\d+)", note)
+    cost = re.search(rf"costs {_EUR}", note, _FLAGS)
+    text = "Het budget geldt niet voor dit model"
+    if p is not None:
+        houses = _nl_count(p.group(1), "huis", "huizen")
+        text = f"Dit model plaatst alleen huizen ({houses}); het budget geldt niet"
+    if cost is None:
+        return text + "."
+    if float(cost.group(1).replace(",", "")) == 0:
+        return text + " (dit plan heeft geen nieuwe kosten)."
+    return text + f" (dit plan kost € {_nl(cost.group(1))})."
+
+
+@_when(r"^(\d[\d,]*) sectors? \(([\d,.]+) famil(?:y|ies)\) cannot be reached")
+def _nl_unreachable_sectors(found: re.Match[str]) -> str:
+    one = found.group(1) == "1"
+    return (
+        f"{_nl_count(found.group(1), 'sector', 'sectoren')} "
+        f"({_nl_count(found.group(2), 'gezin', 'gezinnen')}) {'kan' if one else 'kunnen'} door "
+        f"geen enkele toegelaten locatie binnen de normen bereikt worden en "
+        f"{'is' if one else 'zijn'} buiten beschouwing gelaten."
+    )
+
+
+@_when(r"imput")
+def _nl_imputed(found: re.Match[str]) -> str:
+    note = found.string
+    what = "het inkomen" if re.search(r"income", note, _FLAGS) else "een waarde van een indicator"
+    number = _first_int(note)
+    if number is None:
+        return f"Waar {what} ontbrak, is die aangevuld met een schatting (de mediaan)."
+    one = number == "1"
+    return (
+        f"Voor {_nl_count(number, 'sector', 'sectoren')} ontbrak {what}; "
+        f"{'die is' if one else 'die zijn'} aangevuld met een schatting (de mediaan)."
+    )
+
+
+@_when(r"^(\d[\d,]*) sector-site pairs? ha(?:s|ve) no route")
+def _nl_unreachable_pairs(found: re.Match[str]) -> str:
+    one = found.group(1) == "1"
+    return (
+        f"{_nl_count(found.group(1), 'paar', 'paren')} van sector en locatie "
+        f"{'heeft' if one else 'hebben'} geen route over het stratennet."
+    )
+
+
+@_when(r"target.*estimat|estimat.*target")
+def _nl_estimated_target(found: re.Match[str]) -> str:
+    detail = re.search(
+        r"estimated as (.+?) \(no age table\)(?: in (\d+) of (\d+) sectors)?",
+        found.string,
+        _FLAGS,
+    )
+    if detail is None:
+        return "Het aantal gezinnen in de doelgroep is geschat, niet geteld."
+    what = detail.group(1).strip()
+    if what.lower() == "a share of the inhabitants":
+        what = "een deel van de inwoners"
+    else:
+        what = re.sub(r"^([\d.]+) % of ", lambda m: f"{_nl(m.group(1))} % van ", what)
+        what = re.sub(r"\b(?:the )?(?:population|inhabitants)$", "de inwoners", what)
+    where = f" in {detail.group(2)} van de {detail.group(3)} sectoren" if detail.group(2) else ""
+    return (
+        f"De doelgroep is geschat als {what} (er is geen tabel met leeftijden){where}: vervang "
+        "de schatting door een leeftijdstabel zodra die er is (planner data)."
+    )
+
+
+_REMARKS_NL: tuple[_Translation, ...] = (
+    _nl_budget_small,
+    _nl_budget_loose,
+    _nl_budget_not_binding,
+    _nl_low_costs,
+    _nl_stand_ins,
+    _nl_default_costs,
+    _nl_nothing_to_keep,
+    _nl_income,
+    _nl_unreachable_sectors,
+    _nl_unreachable_pairs,
+    _nl_estimated_target,
+    _nl_imputed,
+)
+
+
+def remark(note: str, language: Language) -> str:
+    """Return a note of the summary in the note's language (Dutch when its pattern is known).
+
+    Parameters
+    ----------
+    note
+        One of ``summary["notes"]`` (English).
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The note as a sentence: translated to Dutch when ``language`` is ``nl`` and the note is
+        one planner writes; else as it is, with a capital and a full stop.
+    """
+    text = str(note).strip()
+    if language == "nl":
+        for translate in _REMARKS_NL:
+            dutch = translate(text)
+            if dutch is not None:
+                return dutch
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

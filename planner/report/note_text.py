@@ -1,0 +1,298 @@
+"""The wording of the council note, in Dutch and English, and what a note says.
+
+:data:`TEXT` holds every sentence, label and heading of the note per language, with
+placeholders filled by :mod:`planner.report.note`; :data:`MODES` names
+the travel modes in a sentence (``wandelen``), :func:`model_name` the models.
+:class:`NoteContent` is a note's content, already formatted, before it is laid out as HTML
+(:mod:`planner.report.note`) or PDF (:mod:`planner.report.note_pdf`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planner.report.assets import Language
+
+__all__ = ["MODES", "TEXT", "NoteContent", "model_name", "words"]
+
+TEXT: dict[str, dict[str, str]] = {
+    "nl": {
+        "title": "Huizen van het Kind: scenario {name}",
+        "question": "De vraag",
+        "no_question": "(het scenario heeft geen beschrijving)",
+        "summary": "Samenvatting",
+        "reach": (
+            "Scenario {name} bereikt {neediest} van {group} {standard} van een Huis van het Kind"
+        ),
+        "group": "het vijfde van de gezinnen in de meest kwetsbare sectoren",
+        "versus": ", {delta} procentpunten tegenover het basisscenario {baseline}",
+        "versus_unnamed": ", {delta} procentpunten tegenover het basisscenario",
+        "cost": ", voor {cost}.",
+        "no_cost": ", zonder nieuwe kosten.",
+        "overall": (
+            " Over alle gezinnen is dat {house}; {frequent} heeft frequent aanbod (een huis of "
+            "antenne) {standard}."
+        ),
+        "counts": " Het plan telt {houses} ({houses_new} nieuw) en {antennes} ({antennes_new} "
+        "nieuw).",
+        "house_word": "huis|huizen",
+        "antenne_word": "antenne|antennes",
+        "unproven": " Het plan is niet bewezen optimaal (afstand tot de grens {gap}).",
+        "minutes": "minuten",
+        "map": "Kaart",
+        "figures": "Kerncijfers",
+        "figure": "Cijfer",
+        "value": "Waarde",
+        "sites": "Locaties",
+        "site_header": "Naam|Id|Rol|Bestaand of nieuw|Gekoppeld aan huis|Kosten",
+        "no_sites": "Het plan opent geen locaties.",
+        "method": "Methode",
+        "remarks": "Opmerkingen",
+        "sources": "Gegevensbronnen",
+        "status": "Status van de berekening",
+        "houses": "Huizen van het Kind",
+        "antennes": "Antennes",
+        "of_which_new": "{total} ({new} nieuw)",
+        "cost_row": "Kosten (budget)",
+        "cost_value": "{cost} ({budget})",
+        "target": "Gezinnen in de doelgroep",
+        "house_cov": "Gezinnen met een huis {standard}",
+        "house_cov_needy": "... in het vijfde van de gezinnen in de meest kwetsbare sectoren",
+        "freq_cov": "Gezinnen met een huis of antenne {standard}",
+        "freq_cov_needy": "... in het vijfde van de gezinnen in de meest kwetsbare sectoren",
+        "tt_house": "Reistijd naar een huis (mediaan / 90e percentiel)",
+        "tt_freq": "Reistijd frequent aanbod (mediaan / 90e percentiel)",
+        "today": "Basisscenario {name}: gezinnen met een huis {standard} (meest kwetsbaar)",
+        "solver_row": "Status van de berekening",
+        "optimal": "bewezen optimaal",
+        "not_optimal": "niet bewezen optimaal (afstand tot de grens {gap})",
+        "gap_unknown": "onbekend",
+        "status_optimal": "De rekenmodule ({solver}) vond een bewezen optimaal plan.",
+        "status_stopped": (
+            "De rekenmodule ({solver}) stopte voor ze kon bewijzen dat het plan optimaal is "
+            "(bijvoorbeeld na de tijdslimiet); het plan ligt hoogstens {gap} onder het beste "
+            "mogelijke{bound}."
+        ),
+        "status_unknown": (
+            "De rekenmodule ({solver}) stopte voor ze kon bewijzen dat het plan optimaal is; hoe "
+            "ver het plan van het beste mogelijke ligt, is niet bekend."
+        ),
+        "bound": " (beste mogelijke waarde {bound}, dit plan {objective})",
+        "house": "huis",
+        "antenne": "antenne",
+        "existing": "bestaand",
+        "new": "nieuw",
+        "free": "geen kosten",
+        "method_text": (
+            "Een exact optimalisatiemodel ({model}) kiest de huizen en antennes uit de "
+            "kandidaat-locaties. Reistijden zijn berekend over het stratennet ({mode_name}). "
+            "Normen: een huis binnen {house_min} minuten, een huis of antenne (frequent aanbod) "
+            "binnen {frequent_min} minuten, een antenne hoogstens {link_min} minuten van haar "
+            "huis.{tightening} De kwetsbaarheidsindex van een sector (0 tot 1) combineert "
+            "{indicators}. Proportioneel universalisme: een gezin in de meest kwetsbare sector "
+            "telt {weight} keer (gewicht voor nood λ = {lambda_})."
+        ),
+        "tightening": (
+            " Voor kwetsbaardere sectoren zijn de normen strenger, tot {share} korter in de "
+            "meest kwetsbare (een huis binnen {house_tight} minuten, frequent aanbod binnen "
+            "{frequent_tight} minuten)."
+        ),
+        "indicator": "{column} ({direction}, gewicht {weight})",
+        "higher_is_needier": "hoger = kwetsbaarder",
+        "lower_is_needier": "lager = kwetsbaarder",
+        "and": " en ",
+        "files": "Invoerbestanden (SHA-256): {files}.",
+        "made": "Gemaakt met planner.",
+    },
+    "en": {
+        "title": "Huizen van het Kind: scenario {name}",
+        "question": "The question",
+        "no_question": "(the scenario has no description)",
+        "summary": "Summary",
+        "reach": "Scenario {name} reaches {neediest} of {group} {standard} of a Huis van het Kind",
+        "group": "the fifth of the families in the neediest sectors",
+        "versus": ", {delta} percentage points compared with the baseline scenario {baseline}",
+        "versus_unnamed": ", {delta} percentage points compared with the baseline scenario",
+        "cost": ", for {cost}.",
+        "no_cost": ", at no new cost.",
+        "overall": (
+            " Over all families that is {house}; {frequent} have a house or antenne {standard} "
+            "for the frequent services."
+        ),
+        "counts": " The plan has {houses} ({houses_new} new) and {antennes} ({antennes_new} new).",
+        "house_word": "house|houses",
+        "antenne_word": "antenne|antennes",
+        "unproven": " The plan is not proven optimal (gap to the bound {gap}).",
+        "minutes": "minutes",
+        "map": "Map",
+        "figures": "Key figures",
+        "figure": "Figure",
+        "value": "Value",
+        "sites": "Sites",
+        "site_header": "Name|Id|Role|Existing or new|Linked to house|Cost",
+        "no_sites": "The plan opens no sites.",
+        "method": "Method",
+        "remarks": "Remarks",
+        "sources": "Data sources",
+        "status": "Status of the computation",
+        "houses": "Huizen van het Kind",
+        "antennes": "Antennes",
+        "of_which_new": "{total} ({new} new)",
+        "cost_row": "Cost (budget)",
+        "cost_value": "{cost} ({budget})",
+        "target": "Families in the target group",
+        "house_cov": "Families with a house {standard}",
+        "house_cov_needy": "... in the fifth of the families in the neediest sectors",
+        "freq_cov": "Families with a house or antenne {standard}",
+        "freq_cov_needy": "... in the fifth of the families in the neediest sectors",
+        "tt_house": "Travel time to a house (median / 90th percentile)",
+        "tt_freq": "Travel time to frequent services (median / 90th percentile)",
+        "today": "Baseline scenario {name}: families with a house {standard} (neediest)",
+        "solver_row": "Status of the computation",
+        "optimal": "proven optimal",
+        "not_optimal": "not proven optimal (gap to the bound {gap})",
+        "gap_unknown": "unknown",
+        "status_optimal": "The solver ({solver}) found a proven optimal plan.",
+        "status_stopped": (
+            "The solver ({solver}) stopped before it could prove the plan optimal (e.g. at its "
+            "time limit); the plan is at most {gap} below the best possible{bound}."
+        ),
+        "status_unknown": (
+            "The solver ({solver}) stopped before it could prove the plan optimal; how far the "
+            "plan is from the best possible is not known."
+        ),
+        "bound": " (best possible value {bound}, this plan {objective})",
+        "house": "house",
+        "antenne": "antenne",
+        "existing": "existing",
+        "new": "new",
+        "free": "no cost",
+        "method_text": (
+            "An exact optimisation model ({model}) chooses the houses and antennes among the "
+            "candidate sites. Travel times are computed over the street network ({mode_name}). "
+            "Standards: a house within {house_min} minutes, a house or antenne (frequent "
+            "services) within {frequent_min} minutes, an antenne at most {link_min} minutes from "
+            "its house.{tightening} A sector's need index (0 to 1) combines {indicators}. "
+            "Proportionate universalism: a family in the neediest sector counts {weight} times "
+            "(weight of need λ = {lambda_})."
+        ),
+        "tightening": (
+            " The standards are stricter for needier sectors, up to {share} shorter in the "
+            "neediest (a house within {house_tight} minutes, frequent services within "
+            "{frequent_tight} minutes)."
+        ),
+        "indicator": "{column} ({direction}, weight {weight})",
+        "higher_is_needier": "higher = needier",
+        "lower_is_needier": "lower = needier",
+        "and": " and ",
+        "files": "Input files (SHA-256): {files}.",
+        "made": "Made with planner.",
+    },
+}
+MODES = {
+    "nl": {"walk": "wandelen", "bike": "fietsen", "car": "met de auto"},
+    "en": {"walk": "walking", "bike": "cycling", "car": "by car"},
+}
+_MODEL_NAMES = {
+    "nl": {
+        "max_coverage": "maximale dekking binnen het budget",
+        "set_cover": "goedkoopste plan dat alle gezinnen binnen de normen bereikt",
+        "set_cover_single": "goedkoopste plan dat alle gezinnen binnen de norm voor een huis "
+        "bereikt",
+        "p_median": "kortste gewogen reistijd met een vast aantal huizen",
+        "capacitated_p_median": "kortste gewogen reistijd met een vast aantal huizen en "
+        "een beperkte capaciteit per huis",
+        "p_center": "kortste langste reistijd met een vast aantal huizen",
+        "mclp": "maximale dekking met een vast aantal huizen",
+    },
+    "en": {
+        "max_coverage": "maximum coverage within the budget",
+        "set_cover": "cheapest plan that reaches every family within the standards",
+        "set_cover_single": "cheapest plan that reaches every family within the house standard",
+        "p_median": "shortest weighted travel time with a fixed number of houses",
+        "capacitated_p_median": "shortest weighted travel time with a fixed number of houses "
+        "and a capacity per house",
+        "p_center": "shortest longest travel time with a fixed number of houses",
+        "mclp": "maximum coverage with a fixed number of houses",
+    },
+}
+
+
+def model_name(model: object, language: Language) -> str:
+    """Name a model in words (``max_coverage`` → "maximale dekking binnen het budget").
+
+    Parameters
+    ----------
+    model
+        The model's name as in the summary (case, dashes and spaces do not matter).
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The words, or the name as it is for a model without them.
+    """
+    key = str(model).strip().lower().replace("-", "_").replace(" ", "_")
+    return _MODEL_NAMES[language].get(key, str(model))
+
+
+def words(language: Language, key: str) -> tuple[str, str]:
+    """Return the singular and plural of a word of :data:`TEXT` (written ``huis|huizen``).
+
+    Parameters
+    ----------
+    language
+        ``nl`` or ``en``.
+    key
+        The word's key (``house_word``, ``antenne_word``).
+
+    Returns
+    -------
+    tuple of str
+        Singular and plural.
+    """
+    singular, plural = TEXT[language][key].split("|")
+    return singular, plural
+
+
+@dataclass(frozen=True)
+class NoteContent:
+    """What a note says, already formatted, before it is laid out as HTML or PDF.
+
+    Attributes
+    ----------
+    language : str
+        ``nl`` or ``en``.
+    title : str
+        The note's title.
+    question : str
+        The scenario's description.
+    summary : str
+        The paragraph written from the figures.
+    figures : list of (str, str)
+        Key figures: label and formatted value.
+    sites : list of tuple of str
+        One row per open site: name, id, role, existing or new, linked house, cost.
+    method : str
+        How the plan was made.
+    sources : list of str
+        Data sources and input files.
+    status : str
+        The solver's status in words.
+    remarks : list of str
+        The summary's notes (``summary["notes"]``) in the note's language.
+    """
+
+    language: Language
+    title: str
+    question: str
+    summary: str
+    figures: list[tuple[str, str]]
+    sites: list[tuple[str, ...]]
+    method: str
+    sources: list[str]
+    status: str
+    remarks: list[str] = field(default_factory=list)
