@@ -23,6 +23,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -42,7 +43,15 @@ if TYPE_CHECKING:
 
     from planner.results.plan import Plan
 
-__all__ = ["GPKG_DATE", "atomic_folder", "file_sha256", "manifest", "write_json", "write_outputs"]
+__all__ = [
+    "GPKG_DATE",
+    "atomic_folder",
+    "file_sha256",
+    "manifest",
+    "pause_if_asked",
+    "write_json",
+    "write_outputs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -382,9 +391,21 @@ def write_outputs(
         run_manifest = manifest(plan)
         names += _write_print_outputs(plan, staging, run_manifest, baseline)
         write_json(staging / "manifest.json", run_manifest)
-        if os.environ.get("PLANNER_TEST_PAUSE_AT") == "outputs":  # tests of interrupted runs
-            from planner.workflows.pipeline import pause_if_asked  # noqa: PLC0415
-
-            pause_if_asked("outputs")
+        pause_if_asked("outputs")  # tests of interrupted runs
     logger.info("Wrote %s to %s", ", ".join(names), out_dir)
     return {name: out_dir / name for name in names}
+
+
+def pause_if_asked(stage: str) -> None:
+    """Sleep at ``stage`` when ``PLANNER_TEST_PAUSE_AT`` names it (tests of interrupted runs).
+
+    Parameters
+    ----------
+    stage
+        The stage about to start (a name of ``pipeline.STAGES``, or ``"outputs"``).
+    """
+    if os.environ.get("PLANNER_TEST_PAUSE_AT") != stage:
+        return
+    seconds = float(os.environ.get("PLANNER_TEST_PAUSE_S", "60"))
+    logger.warning(f"PLANNER_TEST_PAUSE_AT: pausing {seconds:g} s at stage {stage}")
+    time.sleep(seconds)

@@ -13,7 +13,6 @@ there.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from planner.data.raster import raster_points
 from planner.demand import build_demand
 from planner.errors import DataError, PlannerError, ScenarioError
 from planner.optimise import check_rules, solve_scenario
+from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
 from planner.results.metrics import count, families
 from planner.results.plan import Plan, make_plan
@@ -64,21 +64,6 @@ def _stage(
         yield
     finally:
         timings[name] = time.perf_counter() - start
-
-
-def pause_if_asked(stage: str) -> None:
-    """Sleep at ``stage`` when ``PLANNER_TEST_PAUSE_AT`` names it (tests of interrupted runs).
-
-    Parameters
-    ----------
-    stage
-        The stage about to start (one of :data:`STAGES`, or ``"outputs"``).
-    """
-    if os.environ.get("PLANNER_TEST_PAUSE_AT") != stage:
-        return
-    seconds = float(os.environ.get("PLANNER_TEST_PAUSE_S", "60"))
-    logger.warning(f"PLANNER_TEST_PAUSE_AT: pausing {seconds:g} s at stage {stage}")
-    time.sleep(seconds)
 
 
 def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> None:
