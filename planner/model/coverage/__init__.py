@@ -107,6 +107,7 @@ Modules, in the order a solve runs through them:
 - :mod:`~planner.model.coverage.instance`: :class:`CoverageInstance` and :class:`Form`, checked;
 - :mod:`~planner.model.coverage.roles`: the variables per site, rules that fail before solving;
 - :mod:`~planner.model.coverage.build`: :func:`build_coverage_problem` and its row blocks;
+- :mod:`~planner.model.coverage.capacity`: the capacitated assignment and its read-back;
 - :mod:`~planner.model.coverage.cuts`: the link cuts and their LP separation rounds;
 - :mod:`~planner.model.coverage.start`: the greedy warm start;
 - :mod:`~planner.model.coverage.run`: running a model, solver quirks, no-plan messages;

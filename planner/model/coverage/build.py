@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from planner.model._arrays import MilpBuilder, identity_minus, unique_rows
+from planner.model.coverage.capacity import add_assignment
 from planner.model.coverage.cuts import LinkRows, add_house_behind_cuts
 from planner.model.coverage.instance import (
     MAX_COVERAGE,
@@ -142,7 +143,7 @@ def build_coverage_problem(
     coverage = _add_coverage(
         b, instance, form, roles, hs=hs, as_=as_, hcol=hcol, acol=acol, blocks=blocks
     )
-    pairs = _add_assignment(b, instance, form, roles, hs, hcol)
+    pairs = add_assignment(b, instance, form, roles, hs, hcol)
     n_cover = _add_cover_rows(
         b, instance, form, roles, hs=hs, as_=as_, hcol=hcol, acol=acol, blocks=blocks
     )
@@ -292,28 +293,24 @@ def _add_coverage(  # noqa: PLR0913 (the pieces of one block)
     link_rows = None
     if instance.capacity is None:
         coef = alpha * weight
-        reach = instance.reach(instance.radius_house)
-        fixed = rows_any(reach & roles.house_fixed[np.newaxis, :])
-        constant += float(coef[fixed & (coef > 0)].sum())
-        free = (coef > 0) & ~fixed
-        matrix = _csr(reach[np.ix_(free, hs)])
-        n_u, saved, cols, rows, merged_coef = _merged_cover(b, matrix, coef[free], hcol)
+        near = _Standard.of(instance, roles, hs=hs, hcol=hcol)
+        constant += float(coef[near.fixed & (coef > 0)].sum())
+        free = (coef > 0) & ~near.fixed
+        n_u, saved, cols, rows, merged_coef = _merged_cover(
+            b, near.rows(free), coef[free], near.columns
+        )
         merged += saved
         columns.append(cols)
         blocks.gain.append((_pad(rows, blocks.n_a), merged_coef))
         blocks.coverage.append((_pad(rows, blocks.n_a), cols))
     if form.antennes and alpha < 1.0:
         coef = (1.0 - alpha) * weight
-        reach = instance.reach(instance.radius_frequent)
-        fixed_open = roles.house_fixed | roles.antenne_fixed
-        fixed = rows_any(reach & fixed_open[np.newaxis, :])
-        constant += float(coef[fixed & (coef > 0)].sum())
-        free = (coef > 0) & ~fixed
-        matrix = sparse.hstack(
-            [_csr(reach[np.ix_(free, hs)]), _csr(reach[np.ix_(free, as_)])], format="csr"
+        near = _Standard.of(instance, roles, hs=hs, hcol=hcol, as_=as_, acol=acol)
+        constant += float(coef[near.fixed & (coef > 0)].sum())
+        free = (coef > 0) & ~near.fixed
+        n_v, saved, cols, rows, merged_coef = _merged_cover(
+            b, near.rows(free), coef[free], near.columns
         )
-        site_cols = np.concatenate([hcol, acol])
-        n_v, saved, cols, rows, merged_coef = _merged_cover(b, matrix, coef[free], site_cols)
         merged += saved
         if blocks.link is not None and blocks.link_needed is not None and cols.size:
             link_rows = LinkRows(rows, cols, blocks.link, blocks.link_needed)
@@ -324,82 +321,49 @@ def _add_coverage(  # noqa: PLR0913 (the pieces of one block)
     return _Coverage(constant, n_u, n_v, merged, np.concatenate(columns), link_rows)
 
 
+@dataclass(frozen=True, eq=False)
+class _Standard:
+    """Sectors within a standard of the variable sites, and those a fixed site already reaches.
+
+    The house standard :math:`R_H` over the house columns, or (with antennes) the frequent
+    standard :math:`R_A` over the house then the antenne columns.
+    """
+
+    reach: BoolArray  # (n_i, n_j) d_ij <= R(i)
+    fixed: BoolArray  # (n_i,) a fixed open site (in a role that counts) is within R(i)
+    sites: tuple[IntArray, ...]  # site index of the variable columns, block by block
+    columns: IntArray  # their model columns
+
+    @classmethod
+    def of(
+        cls,
+        instance: CoverageInstance,
+        roles: Roles,
+        *,
+        hs: IntArray,
+        hcol: IntArray,
+        as_: IntArray | None = None,
+        acol: IntArray | None = None,
+    ) -> _Standard:
+        """Return the house standard, or the frequent one when the antenne columns are given."""
+        if as_ is None or acol is None:
+            reach = instance.reach(instance.radius_house)
+            fixed_open = roles.house_fixed
+            return cls(reach, rows_any(reach & fixed_open[np.newaxis, :]), (hs,), hcol)
+        reach = instance.reach(instance.radius_frequent)
+        fixed_open = roles.house_fixed | roles.antenne_fixed
+        fixed = rows_any(reach & fixed_open[np.newaxis, :])
+        return cls(reach, fixed, (hs, as_), np.concatenate([hcol, acol]))
+
+    def rows(self, sectors: BoolArray) -> sparse.csr_matrix:
+        """Return the 0/1 rows of the chosen sectors over the variable columns."""
+        blocks = [_csr(self.reach[np.ix_(sectors, sites)]) for sites in self.sites]
+        return blocks[0] if len(blocks) == 1 else sparse.hstack(blocks, format="csr")
+
+
 def _pad(matrix: sparse.csr_matrix, n_a: int) -> sparse.csr_matrix:
     """Extend a matrix over the house columns with zero antenne columns."""
     return sparse.hstack([matrix, sparse.csr_matrix((int(matrix.shape[0]), n_a))], format="csr")
-
-
-def _add_assignment(
-    b: MilpBuilder,
-    instance: CoverageInstance,
-    form: Form,
-    roles: Roles,
-    hs: IntArray,
-    hcol: IntArray,
-) -> tuple[IntArray, IntArray, IntArray]:
-    r"""Add the capacitated assignment :math:`x_{ij}` (only with capacities).
-
-    Rows: :math:`\sum_j x_{ij} \le 1` (``= 1`` when every family must be served),
-    :math:`\sum_i T_i x_{ij} \le C_j h_j` and :math:`x_{ij} \le h_j`.
-    """
-    empty = np.zeros(0, dtype=np.intp)
-    if instance.capacity is None:
-        return empty, empty, empty
-    must_serve = form.cover_house or instance.rules.universal_floor
-    alpha = instance.alpha if form.antennes else 1.0
-    coverage = form.objective == "coverage" and alpha > 0
-    if not (coverage or must_serve):
-        return empty, empty, empty
-    families = instance.family_counts()
-    coef = alpha * instance.weight if form.objective == "coverage" else np.zeros_like(families)
-    open_sites = np.flatnonzero(roles.house_fixed | roles.house_var)
-    sectors = np.flatnonzero(families > 0)
-    reach = instance.reach(instance.radius_house)[np.ix_(sectors, open_sites)]
-    local_i, local_j = np.nonzero(reach)
-    pair_sectors = sectors[local_i].astype(np.intp)
-    pair_sites = open_sites[local_j].astype(np.intp)
-    xcol = b.add_columns(pair_sectors.size, cost=coef[pair_sectors])
-    # one row per sector with pairs: sum_j x_ij <= 1 (or = 1)
-    served, row_of = np.unique(local_i, return_inverse=True)
-    lower = 1.0 if must_serve else -np.inf
-    b.add_triplets(row_of, xcol, np.ones(xcol.size), served.size, lower=lower, upper=1.0)
-    # capacity rows: sum_i T_i x_ij - C_j h_j <= 0 (variable) or <= C_j (fixed)
-    capacity = np.asarray(instance.capacity)
-    col_of_h = np.full(instance.n_sites, -1, dtype=np.intp)
-    col_of_h[hs] = hcol
-    limited = np.flatnonzero(np.isfinite(capacity[open_sites]))
-    if limited.size:
-        row_of_site = np.full(open_sites.size, -1, dtype=np.intp)
-        row_of_site[limited] = np.arange(limited.size)
-        keep = row_of_site[local_j] >= 0
-        rows = [row_of_site[local_j][keep]]
-        cols = [xcol[keep]]
-        vals = [families[pair_sectors][keep]]
-        sites = open_sites[limited]
-        variable = col_of_h[sites] >= 0
-        rows.append(np.flatnonzero(variable))
-        cols.append(col_of_h[sites[variable]])
-        vals.append(-capacity[sites[variable]])
-        upper = np.where(variable, 0.0, capacity[sites])
-        b.add_triplets(
-            np.concatenate(rows),
-            np.concatenate(cols),
-            np.concatenate(vals),
-            limited.size,
-            upper=upper,
-        )
-    # x_ij <= h_j for variable houses (a tighter LP than the capacity row alone)
-    variable_pair = col_of_h[pair_sites] >= 0
-    n = int(variable_pair.sum())
-    if n:
-        b.add_triplets(
-            np.concatenate([np.arange(n), np.arange(n)]),
-            np.concatenate([xcol[variable_pair], col_of_h[pair_sites[variable_pair]]]),
-            np.concatenate([np.ones(n), -np.ones(n)]),
-            n,
-            upper=0.0,
-        )
-    return pair_sectors, pair_sites, xcol
 
 
 def _add_cover_rows(  # noqa: PLR0913 (the pieces of one block)
@@ -423,18 +387,11 @@ def _add_cover_rows(  # noqa: PLR0913 (the pieces of one block)
     n_rows = 0
     house_rule = form.cover_house or instance.rules.universal_floor
     if house_rule and instance.capacity is None:
-        reach = instance.reach(instance.radius_house)
-        fixed = rows_any(reach & roles.house_fixed[np.newaxis, :])
-        n_rows += _add_unique_cover(b, _csr(reach[np.ix_(needs & ~fixed, hs)]), hcol, blocks)
+        near = _Standard.of(instance, roles, hs=hs, hcol=hcol)
+        n_rows += _add_unique_cover(b, near.rows(needs & ~near.fixed), near.columns, blocks)
     if form.cover_frequent:
-        reach = instance.reach(instance.radius_frequent)
-        fixed_open = roles.house_fixed | roles.antenne_fixed
-        fixed = rows_any(reach & fixed_open[np.newaxis, :])
-        free = needs & ~fixed
-        matrix = sparse.hstack(
-            [_csr(reach[np.ix_(free, hs)]), _csr(reach[np.ix_(free, as_)])], format="csr"
-        )
-        n_rows += _add_unique_cover(b, matrix, np.concatenate([hcol, acol]), blocks)
+        near = _Standard.of(instance, roles, hs=hs, hcol=hcol, as_=as_, acol=acol)
+        n_rows += _add_unique_cover(b, near.rows(needs & ~near.fixed), near.columns, blocks)
     return n_rows
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from planner.errors import InfeasibleError, SolverError
 from planner.model.coverage.build import CoverageProblem, build_coverage_problem
+from planner.model.coverage.capacity import read_assignment
 from planner.model.coverage.cuts import add_link_cuts
 from planner.model.coverage.diagnose import infeasible_message
 from planner.model.coverage.evaluate import link_antennes, plan_cost, plan_coverage, plan_problems
@@ -27,7 +28,6 @@ from planner.model.coverage.instance import (
     FloatArray,
     Form,
     frozen,
-    ids_of,
 )
 from planner.model.coverage.run import no_plan_message, run_model, stopped_by_time_limit
 
@@ -44,7 +44,6 @@ __all__ = ["CoverageSolution", "solve_coverage", "solve_form"]
 logger = logging.getLogger(__name__)
 
 _HALF: Final[float] = 0.5
-_LOAD_SLACK: Final[float] = 1e-6
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,7 +217,9 @@ def _read_plan(
     antenne = problem.antenne_fixed | problem.antenne_carried
     antenne[problem.antenne_sites] |= x[problem.antenne_columns] > _HALF
     problems = plan_problems(instance, house, antenne, form, problem.left_out)
-    served, assign, load, load_problems = _read_assignment(instance, problem, house, x)
+    served, assign, load, load_problems = read_assignment(
+        instance, (problem.pair_sectors, problem.pair_sites, problem.pair_columns), house, x
+    )
     problems += load_problems
     if problems:
         raise SolverError(
@@ -252,43 +253,6 @@ def _read_plan(
         f"({result.status}{'' if result.proven_optimal else ', not proven optimal'})"
     )
     return solution
-
-
-def _read_assignment(
-    instance: CoverageInstance, problem: CoverageProblem, house: BoolArray, x: FloatArray
-) -> tuple[FloatArray | None, NDArray[np.int64] | None, FloatArray | None, list[str]]:
-    """Return the served share and main house per sector, each house's load, and problems."""
-    if instance.capacity is None:
-        return None, None, None, []
-    if problem.pair_columns.size == 0:
-        if instance.reach(instance.radius_house)[:, house].any():
-            return None, None, None, []  # no assignment in this model (house weight alpha = 0)
-        n_i = instance.n_sectors  # no family within R_H of an open house: nobody is served
-        none = np.full(n_i, -1, dtype=np.int64)
-        return frozen(np.zeros(n_i)), frozen(none), frozen(np.zeros(house.size)), []
-    share = np.clip(x[problem.pair_columns], 0.0, 1.0)
-    share[~house[problem.pair_sites]] = 0.0
-    n_i = instance.n_sectors
-    counts = np.bincount(problem.pair_sectors, weights=share, minlength=n_i)
-    served: FloatArray = np.minimum(counts, 1.0).astype(np.float64)
-    served[served < _LOAD_SLACK] = 0.0
-    families = instance.family_counts()
-    weights = share * families[problem.pair_sectors]
-    load = np.bincount(problem.pair_sites, weights=weights, minlength=house.size).astype(float)
-    capacity = np.asarray(instance.capacity)
-    over = load > capacity * (1 + _LOAD_SLACK) + _LOAD_SLACK
-    problems = []
-    if over.any():
-        problems.append(
-            f"houses {ids_of(over, instance.site_label)} serve more families than their capacity"
-        )
-    order = np.lexsort((problem.pair_sites, -share, problem.pair_sectors))
-    assign = np.full(n_i, -1, dtype=np.int64)
-    first = np.unique(problem.pair_sectors[order], return_index=True)[1]
-    best = order[first]
-    positive = share[best] > _LOAD_SLACK
-    assign[problem.pair_sectors[best][positive]] = problem.pair_sites[best][positive]
-    return frozen(served), frozen(assign), frozen(load), problems
 
 
 def _figures(
