@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
 import numpy as np
 from numpy.typing import NDArray
@@ -233,7 +233,7 @@ def _weights(weight: object, n_demand: int, problems: list[str], model: str) -> 
 
 
 def _count(p: object, problems: list[str], model: str) -> int:
-    if isinstance(p, bool) or not isinstance(p, int | np.integer) or int(p) < 1:
+    if not is_count(p) or int(p) < 1:
         problems.append(f"{model} p: expected an integer >= 1 (sites to open), got {p!r}")
         return 1
     return int(p)
@@ -291,7 +291,7 @@ def nearest_open(d: FloatArray, open_sites: BoolArray) -> tuple[IntArray, FloatA
     return columns[best].astype(np.int64), sub[np.arange(d.shape[0]), best]
 
 
-def is_count(value: object) -> bool:
+def is_count(value: object) -> TypeGuard[int | np.integer[Any]]:
     """Whether a value is a whole number (Python or numpy integer), not a bool.
 
     Parameters
@@ -304,9 +304,7 @@ def is_count(value: object) -> bool:
     bool
         True for ``3``, ``np.int64(3)``; False for ``True``, ``3.0``, ``"3"``.
     """
-    return isinstance(value, numbers.Integral | np.integer) and not isinstance(
-        value, bool | np.bool_
-    )
+    return isinstance(value, numbers.Integral | np.integer) and not isinstance(value, bool)
 
 
 def facility_solution(

@@ -69,9 +69,29 @@ class CoverageSolution:
         served share. ``figures["covered_weight"]`` holds :math:`\sum_i w_i [\text{house}_i]`
         (the MCLP objective).
     result : SolveResult
-        What the solver proved (status, objective with the tie-break term, bound, gap).
+        What the solver proved (status, objective with the tie-break term, bound, gap):
+        ``result.objective`` is the solver's objective, :math:`\approx` ``objective +
+        tie_break``.
     covered_house, covered_frequent : ndarray of bool, shape (n_i,)
         Sectors within the house / frequent-service standard of the plan.
+    objective : float
+        The model's own objective for its kind, recomputed from the plan, without the
+        tie-break term:
+
+        - ``max_coverage``: the weighted coverage :math:`\sum_i w_i (\alpha\,[\text{house}_i]
+          + (1-\alpha)\,[\text{frequent}_i])` (= ``coverage_objective``; maximised);
+        - ``mclp``: the covered weight :math:`\sum_i w_i [\text{house}_i]` (maximised);
+        - ``set_cover``, ``set_cover_single``: the cost of the plan in euro (minimised);
+        - ``p_median``: the weighted travel time :math:`\sum_i w_i d_i` over the sectors in
+          the model (minimised);
+        - ``p_center``: the longest travel time :math:`\max_i d_i` (minimised).
+
+        With capacities the house coverage counts the served share.
+    tie_break : float
+        The value the solver's tie-break term takes on the plan, reported apart: in coverage
+        forms :math:`-\varepsilon\,\text{cost}/C \le 0` (cheaper among equal coverage),
+        in the covering forms the tiny positive cost given to free sites; 0 for p-median and
+        p-center.
     model : str
         The objective kind that made the plan.
     assign : ndarray of int64, shape (n_i,), or None
@@ -95,6 +115,8 @@ class CoverageSolution:
     result: SolveResult
     covered_house: BoolArray
     covered_frequent: BoolArray
+    objective: float
+    tie_break: float
     model: str = "max_coverage"
     assign: NDArray[np.int64] | None = None
     served: FloatArray | None = None
@@ -230,15 +252,24 @@ def _read_plan(
     value += instance.alpha * float(instance.weight @ (house_share - covered_house))
     figures = _figures(instance, problem, house, served)
     figures["covered_weight"] = round(float(instance.weight @ house_share), 6)
+    cost = plan_cost(instance, house, antenne)
+    if form.objective == "cost":
+        objective = cost
+    elif form.antennes:
+        objective = value
+    else:  # houses only: alpha is 1
+        objective = float(instance.weight @ house_share)
     solution = CoverageSolution(
         house=frozen(house),
         antenne=frozen(antenne),
         link=frozen(link_antennes(instance, house, antenne)),
-        cost=plan_cost(instance, house, antenne),
+        cost=cost,
         coverage_objective=value,
         result=result,
         covered_house=frozen(covered_house),
         covered_frequent=frozen(covered_frequent),
+        objective=objective,
+        tie_break=_tie_break(instance, problem, x),
         model=form.name,
         assign=assign,
         served=served,
@@ -253,6 +284,28 @@ def _read_plan(
         f"({result.status}{'' if result.proven_optimal else ', not proven optimal'})"
     )
     return solution
+
+
+def _tie_break(instance: CoverageInstance, problem: CoverageProblem, x: FloatArray) -> float:
+    r"""Return the value of the model's tie-break term at the plan read from ``x``.
+
+    Coverage forms: the cost term :math:`-\varepsilon\,\text{cost}/C` of the open variable
+    sites. Cost forms: the tiny cost of the open variable sites that cost nothing.
+    """
+    columns = np.concatenate([problem.house_columns, problem.antenne_columns])
+    if columns.size == 0:
+        return 0.0
+    opened = (x[columns] > _HALF).astype(np.float64)
+    coef = problem.model.c[columns]
+    if problem.form.objective == "cost":
+        real = np.concatenate(
+            [
+                instance.new_house_cost()[problem.house_sites],
+                instance.new_antenne_cost()[problem.antenne_sites],
+            ]
+        )
+        coef = np.where(real > 0, 0.0, coef)
+    return float(coef @ opened)
 
 
 def _figures(
