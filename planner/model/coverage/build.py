@@ -137,16 +137,13 @@ def build_coverage_problem(
     as_ = np.flatnonzero(roles.antenne_var)
     hcol = b.add_columns(hs.size, integer=True)
     acol = b.add_columns(as_.size, integer=True)
+    sites = _Sites(hs, as_, hcol, acol)
     blocks = Blocks(n_h=hs.size, n_a=as_.size)
-    _add_one_role(b, hs, as_, hcol, acol)
-    _add_links(b, roles, hs, as_, hcol, acol, blocks)
-    coverage = _add_coverage(
-        b, instance, form, roles, hs=hs, as_=as_, hcol=hcol, acol=acol, blocks=blocks
-    )
+    _add_one_role(b, sites)
+    _add_links(b, roles, sites, blocks)
+    coverage = _add_coverage(b, instance, form, roles, sites, blocks)
     pairs = add_assignment(b, instance, form, roles, hs, hcol)
-    n_cover = _add_cover_rows(
-        b, instance, form, roles, hs=hs, as_=as_, hcol=hcol, acol=acol, blocks=blocks
-    )
+    n_cover = _add_cover_rows(b, instance, form, roles, sites, blocks)
     cost_h = instance.new_house_cost()[hs]
     cost_a = instance.new_antenne_cost()[as_]
     _add_budget(b, form, roles, cost_h, cost_a, hcol, acol)
@@ -201,10 +198,19 @@ def _csr(mask: BoolArray) -> sparse.csr_matrix:
     return sparse.csr_matrix(mask, dtype=np.float64)
 
 
-def _add_one_role(
-    b: MilpBuilder, hs: IntArray, as_: IntArray, hcol: IntArray, acol: IntArray
-) -> None:
+@dataclass(frozen=True, eq=False)
+class _Sites:
+    """The variable site columns: the site of every :math:`h` and :math:`a` column, and it."""
+
+    hs: IntArray  # site of each house column
+    as_: IntArray  # site of each antenne column
+    hcol: IntArray  # house columns
+    acol: IntArray  # antenne columns
+
+
+def _add_one_role(b: MilpBuilder, sites: _Sites) -> None:
     r"""Add :math:`h_j + a_j \le 1` where a site has both columns."""
+    hs, as_, hcol, acol = sites.hs, sites.as_, sites.hcol, sites.acol
     common, in_h, in_a = np.intersect1d(hs, as_, assume_unique=True, return_indices=True)
     if common.size:
         n = common.size
@@ -213,19 +219,12 @@ def _add_one_role(
         b.add_triplets(rows, cols, np.ones(2 * n), n, upper=1.0)
 
 
-def _add_links(
-    b: MilpBuilder,
-    roles: Roles,
-    hs: IntArray,
-    as_: IntArray,
-    hcol: IntArray,
-    acol: IntArray,
-    blocks: Blocks,
-) -> None:
+def _add_links(b: MilpBuilder, roles: Roles, sites: _Sites, blocks: Blocks) -> None:
     r"""Add :math:`a_j \le \sum_{k: e_{jk} \le L} h_k` (and :math:`\ge 1` for fixed antennes).
 
     Antennes with a fixed house within :math:`L` need no row: that house is open.
     """
+    hs, as_, hcol, acol = sites.hs, sites.as_, sites.hcol, sites.acol
     near_fixed = rows_any(roles.link_ok & roles.house_fixed[np.newaxis, :])
     need_var = ~near_fixed[as_]
     link = _csr(roles.link_ok[np.ix_(as_[need_var], hs)])
@@ -250,10 +249,27 @@ class _Coverage:
     link_rows: LinkRows | None = None  # frequent rows for link cuts
 
 
-def _merged_cover(
-    b: MilpBuilder, matrix: sparse.csr_matrix, coef: FloatArray, site_cols: IntArray
-) -> tuple[int, int, IntArray, sparse.csr_matrix, FloatArray]:
-    """Add one coverage column per distinct row, weighted by the summed coefficients."""
+@dataclass(frozen=True, eq=False)
+class _Term:
+    """One coverage term (:math:`u` or :math:`v`) as added to the model."""
+
+    constant: float  # coefficients of the sectors a fixed site already reaches
+    saved: int  # sector terms saved by merging identical rows
+    columns: IntArray  # one coverage column per distinct row
+    rows: sparse.csr_matrix  # the distinct rows over the variable site columns
+    coef: FloatArray  # their summed coefficients
+
+
+def _add_term(b: MilpBuilder, near: _Standard, coef: FloatArray) -> _Term:
+    """Add one coverage column per distinct row of the sectors left, with its covering row.
+
+    Sectors a fixed site already reaches add their coefficient to the constant; the others
+    with a positive coefficient share one column per distinct row, weighted by the summed
+    coefficients.
+    """
+    constant = float(coef[near.fixed & (coef > 0)].sum())
+    free = (coef > 0) & ~near.fixed
+    matrix, coef = near.rows(free), coef[free]
     nonempty = np.diff(matrix.indptr) > 0
     matrix, coef = matrix[nonempty], coef[nonempty]
     first, inverse = unique_rows(matrix)
@@ -261,20 +277,16 @@ def _merged_cover(
     rows = matrix[first]
     cols = b.add_columns(first.size, cost=merged_coef)
     if first.size:
-        b.add_rows(identity_minus(rows), np.concatenate([cols, site_cols]), upper=0.0)
-    return first.size, int(coef.size - first.size), cols, rows, merged_coef
+        b.add_rows(identity_minus(rows), np.concatenate([cols, near.columns]), upper=0.0)
+    return _Term(constant, int(coef.size - first.size), cols, rows, merged_coef)
 
 
-def _add_coverage(  # noqa: PLR0913 (the pieces of one block)
+def _add_coverage(
     b: MilpBuilder,
     instance: CoverageInstance,
     form: Form,
     roles: Roles,
-    *,
-    hs: IntArray,
-    as_: IntArray,
-    hcol: IntArray,
-    acol: IntArray,
+    sites: _Sites,
     blocks: Blocks,
 ) -> _Coverage:
     r"""Add :math:`u` and :math:`v` with their covering rows (coverage forms only).
@@ -292,32 +304,21 @@ def _add_coverage(  # noqa: PLR0913 (the pieces of one block)
     columns = [empty]
     link_rows = None
     if instance.capacity is None:
-        coef = alpha * weight
-        near = _Standard.of(instance, roles, hs=hs, hcol=hcol)
-        constant += float(coef[near.fixed & (coef > 0)].sum())
-        free = (coef > 0) & ~near.fixed
-        n_u, saved, cols, rows, merged_coef = _merged_cover(
-            b, near.rows(free), coef[free], near.columns
-        )
-        merged += saved
-        columns.append(cols)
-        blocks.gain.append((_pad(rows, blocks.n_a), merged_coef))
-        blocks.coverage.append((_pad(rows, blocks.n_a), cols))
+        u = _add_term(b, _Standard.of(instance, roles, sites, frequent=False), alpha * weight)
+        constant, n_u, merged = constant + u.constant, u.columns.size, merged + u.saved
+        columns.append(u.columns)
+        blocks.gain.append((_pad(u.rows, blocks.n_a), u.coef))
+        blocks.coverage.append((_pad(u.rows, blocks.n_a), u.columns))
     if form.antennes and alpha < 1.0:
-        coef = (1.0 - alpha) * weight
-        near = _Standard.of(instance, roles, hs=hs, hcol=hcol, as_=as_, acol=acol)
-        constant += float(coef[near.fixed & (coef > 0)].sum())
-        free = (coef > 0) & ~near.fixed
-        n_v, saved, cols, rows, merged_coef = _merged_cover(
-            b, near.rows(free), coef[free], near.columns
-        )
-        merged += saved
-        if blocks.link is not None and blocks.link_needed is not None and cols.size:
-            link_rows = LinkRows(rows, cols, blocks.link, blocks.link_needed)
-            add_house_behind_cuts(b, link_rows, hcol, acol)
-        columns.append(cols)
-        blocks.gain.append((rows, merged_coef))
-        blocks.coverage.append((rows, cols))
+        near = _Standard.of(instance, roles, sites, frequent=True)
+        v = _add_term(b, near, (1.0 - alpha) * weight)
+        constant, n_v, merged = constant + v.constant, v.columns.size, merged + v.saved
+        if blocks.link is not None and blocks.link_needed is not None and v.columns.size:
+            link_rows = LinkRows(v.rows, v.columns, blocks.link, blocks.link_needed)
+            add_house_behind_cuts(b, link_rows, sites.hcol, sites.acol)
+        columns.append(v.columns)
+        blocks.gain.append((v.rows, v.coef))
+        blocks.coverage.append((v.rows, v.columns))
     return _Coverage(constant, n_u, n_v, merged, np.concatenate(columns), link_rows)
 
 
@@ -336,24 +337,17 @@ class _Standard:
 
     @classmethod
     def of(
-        cls,
-        instance: CoverageInstance,
-        roles: Roles,
-        *,
-        hs: IntArray,
-        hcol: IntArray,
-        as_: IntArray | None = None,
-        acol: IntArray | None = None,
+        cls, instance: CoverageInstance, roles: Roles, sites: _Sites, *, frequent: bool
     ) -> _Standard:
-        """Return the house standard, or the frequent one when the antenne columns are given."""
-        if as_ is None or acol is None:
+        """Return the house standard, or the frequent one (houses and antennes)."""
+        if not frequent:
             reach = instance.reach(instance.radius_house)
-            fixed_open = roles.house_fixed
-            return cls(reach, rows_any(reach & fixed_open[np.newaxis, :]), (hs,), hcol)
+            fixed = rows_any(reach & roles.house_fixed[np.newaxis, :])
+            return cls(reach, fixed, (sites.hs,), sites.hcol)
         reach = instance.reach(instance.radius_frequent)
         fixed_open = roles.house_fixed | roles.antenne_fixed
         fixed = rows_any(reach & fixed_open[np.newaxis, :])
-        return cls(reach, fixed, (hs, as_), np.concatenate([hcol, acol]))
+        return cls(reach, fixed, (sites.hs, sites.as_), np.concatenate([sites.hcol, sites.acol]))
 
     def rows(self, sectors: BoolArray) -> sparse.csr_matrix:
         """Return the 0/1 rows of the chosen sectors over the variable columns."""
@@ -366,16 +360,12 @@ def _pad(matrix: sparse.csr_matrix, n_a: int) -> sparse.csr_matrix:
     return sparse.hstack([matrix, sparse.csr_matrix((int(matrix.shape[0]), n_a))], format="csr")
 
 
-def _add_cover_rows(  # noqa: PLR0913 (the pieces of one block)
+def _add_cover_rows(
     b: MilpBuilder,
     instance: CoverageInstance,
     form: Form,
     roles: Roles,
-    *,
-    hs: IntArray,
-    as_: IntArray,
-    hcol: IntArray,
-    acol: IntArray,
+    sites: _Sites,
     blocks: Blocks,
 ) -> int:
     r"""Add covering rows :math:`\sum_{j \in N(i)} y_j \ge 1` (set cover, universal floor).
@@ -387,10 +377,10 @@ def _add_cover_rows(  # noqa: PLR0913 (the pieces of one block)
     n_rows = 0
     house_rule = form.cover_house or instance.rules.universal_floor
     if house_rule and instance.capacity is None:
-        near = _Standard.of(instance, roles, hs=hs, hcol=hcol)
+        near = _Standard.of(instance, roles, sites, frequent=False)
         n_rows += _add_unique_cover(b, near.rows(needs & ~near.fixed), near.columns, blocks)
     if form.cover_frequent:
-        near = _Standard.of(instance, roles, hs=hs, hcol=hcol, as_=as_, acol=acol)
+        near = _Standard.of(instance, roles, sites, frequent=True)
         n_rows += _add_unique_cover(b, near.rows(needs & ~near.fixed), near.columns, blocks)
     return n_rows
 
