@@ -45,11 +45,17 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import DataError
-from planner.model.coverage import CoverageInstance, CoverageSolution, solve_coverage
-from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
-from planner.model.mclp import solve_mclp
-from planner.model.rules import GroupRule, PlanRules
-from planner.model.setcover import solve_set_cover
+from planner.model import (
+    CoverageInstance,
+    CoverageSolution,
+    GroupRule,
+    PlanRules,
+    solve_coverage,
+    solve_mclp,
+    solve_pcenter_plan,
+    solve_pmedian_plan,
+    solve_set_cover,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -1,12 +1,31 @@
-"""Optimisation models, built from arrays only (no geometry), one model family per module.
+"""Optimisation models, built from arrays only (no geometry): the one front door of every kind.
+
+Every model kind's instance, solve entry and result type is importable from here:
+
+- ``max_coverage``: :func:`solve_coverage`;
+- ``set_cover``, ``set_cover_single``: :func:`solve_set_cover`;
+- ``mclp``: :func:`solve_mclp`;
+- ``p_median``: :func:`solve_pmedian_plan`; on arrays :func:`solve_pmedian` and
+  :func:`solve_capacitated_pmedian`;
+- ``p_center``: :func:`solve_pcenter_plan`; on arrays :func:`solve_pcenter`.
+
+The plan-level solvers take a :class:`CoverageInstance` (with :class:`PlanRules`) and return
+a :class:`CoverageSolution`: its ``objective`` is the model's own objective for its kind, and
+``tie_break`` the value of the solver's cost tie-break term, reported apart.
+
+Modules, one model family each:
 
 - :mod:`planner.model.coverage`: the hierarchical house + antenne coverage model (default),
-  with capacities, policy rules, exact sector merging and a greedy warm start; the shared
-  builder of the coverage family.
+  with capacities, policy rules, exact sector merging, link cuts and a greedy warm start; the
+  shared builder of the coverage family (a subpackage: instance, roles, build, capacity,
+  cuts, start, run, evaluate, diagnose, solve).
 - :mod:`planner.model.setcover`: the cheapest plan reaching every family (hierarchical and
   one-level set covering).
 - :mod:`planner.model.mclp`: maximal covering with ``p`` houses.
-- :mod:`planner.model.pmedian`: the p-median problem (radius formulation).
+- :mod:`planner.model.base`: inputs, checks and result shared by the p-facility models.
+- :mod:`planner.model.heuristics`: the p-median, p-center and capacitated heuristic starts.
+- :mod:`planner.model.radius`: the radius formulation of the p-median.
+- :mod:`planner.model.pmedian`: the p-median problem (radius formulation, level generation).
 - :mod:`planner.model.pcenter`: the p-center problem.
 - :mod:`planner.model.capacitated`: the capacitated p-median (and p-median under rules).
 - :mod:`planner.model.facility`: p-median and p-center plans on the coverage arrays.
@@ -15,6 +34,8 @@
 
 from __future__ import annotations
 
+from planner.model.base import FacilityInputs, FacilitySolution, check_facility_inputs, nearest_open
+from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
 from planner.model.coverage import (
     EPS_FRACTION,
     MAX_COVERAGE,
@@ -30,22 +51,46 @@ from planner.model.coverage import (
     solve_coverage,
     solve_form,
 )
+from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
+from planner.model.heuristics import capacitated_heuristic, pcenter_heuristic, pmedian_heuristic
+from planner.model.mclp import mclp_form, solve_mclp
+from planner.model.pcenter import solve_pcenter
+from planner.model.pmedian import solve_pmedian
 from planner.model.rules import GroupRule, PlanRules
+from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
 
 __all__ = [
     "EPS_FRACTION",
     "MAX_COVERAGE",
+    "SET_COVER",
+    "SET_COVER_SINGLE",
     "CoverageInstance",
     "CoverageProblem",
     "CoverageSolution",
+    "FacilityInputs",
+    "FacilitySolution",
     "Form",
     "GroupRule",
     "PlanRules",
+    "SiteConstraints",
     "build_coverage_problem",
+    "capacitated_heuristic",
+    "check_facility_inputs",
     "link_antennes",
+    "mclp_form",
+    "nearest_open",
+    "pcenter_heuristic",
     "plan_cost",
     "plan_coverage",
     "plan_problems",
+    "pmedian_heuristic",
+    "solve_capacitated_pmedian",
     "solve_coverage",
     "solve_form",
+    "solve_mclp",
+    "solve_pcenter",
+    "solve_pcenter_plan",
+    "solve_pmedian",
+    "solve_pmedian_plan",
+    "solve_set_cover",
 ]

@@ -19,6 +19,7 @@ from planner.solve import MilpArrays
 __all__ = [
     "MilpBuilder",
     "feasible_start",
+    "identity_minus",
     "reach_matrix",
     "unique_rows",
 ]
@@ -143,6 +144,12 @@ class MilpBuilder:
 
 def _joined(parts: list[FloatArray]) -> FloatArray:
     return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def identity_minus(left: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Return ``[I | -left]``: rows ``y_r - sum_k left_rk x_k``."""
+    n = int(left.shape[0])
+    return sparse.hstack([sparse.identity(n, format="csr"), -left], format="csr")
 
 
 def reach_matrix(d: FloatArray, radius: FloatArray, columns: BoolArray) -> sparse.csr_matrix:

@@ -47,15 +47,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import sparse
 
 from planner.errors import DataError, InfeasibleError, SolverError
 from planner.model._arrays import MilpBuilder, feasible_start
-from planner.model.pmedian import FacilitySolution, check_facility_inputs, pmedian_heuristic
-from planner.solve import MilpArrays, SolveResult, solve_milp
+from planner.model.base import (
+    SHOWN,
+    BoolArray,
+    FacilitySolution,
+    FloatArray,
+    IntArray,
+    check_facility_inputs,
+    facility_solution,
+    shown_indices,
+)
+from planner.model.coverage.run import stopped_by_time_limit
+from planner.model.heuristics import capacitated_heuristic
+from planner.solve import MilpArrays, solve_milp
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from planner.model.rules import GroupRule
     from planner.scenario import SolverSpec
 
@@ -63,14 +75,8 @@ __all__ = ["SiteConstraints", "capacitated_heuristic", "solve_capacitated_pmedia
 
 logger = logging.getLogger(__name__)
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
-IntArray = NDArray[np.int64]
-
 _HALF: Final[float] = 0.5
 _LOAD_SLACK: Final[float] = 1e-6
-_SHOWN: Final[int] = 5
-_ROUNDS: Final[int] = 20
 _NEAREST: Final[int] = 10
 _NEAREST_FACTOR: Final[int] = 3
 _RESTRICT_PAIRS: Final[int] = 20_000
@@ -194,7 +200,7 @@ def solve_capacitated_pmedian(  # noqa: PLR0913 (the arrays of one problem)
         left = max(solver.time_limit_s - (time.perf_counter() - begin), 1.0)
         spec = solver.model_copy(update={"time_limit_s": left})
     result, x = solve_milp(model, spec, start=start)
-    if result.status == "infeasible" and not _stopped_early(result):
+    if result.status == "infeasible" and not stopped_by_time_limit(result):
         raise InfeasibleError(_infeasible_message(setup))
     if not result.has_plan or x is None:
         raise SolverError(
@@ -223,16 +229,7 @@ def solve_capacitated_pmedian(  # noqa: PLR0913 (the arrays of one problem)
         f"Capacitated p-median: {int(open_sites.sum())} sites open, objective {objective:,.4f} "
         f"({result.status}{'' if result.proven_optimal else ', not proven optimal'})"
     )
-    for array in (open_sites, assign):
-        array.setflags(write=False)
-    return FacilitySolution(
-        open=open_sites,
-        assign=assign,
-        objective=objective,
-        result=result,
-        method=_METHOD,
-        stats=stats,
-    )
+    return facility_solution(open_sites, assign, objective, result, _METHOD, stats)
 
 
 def _pair_count(setup: _Setup) -> int:
@@ -278,11 +275,6 @@ def _restricted_plan(
         f"({result.status})"
     )
     return open_sites, assign
-
-
-def _stopped_early(result: SolveResult) -> bool:
-    limit = result.time_limit_s
-    return limit is not None and result.runtime_s >= 0.9 * limit
 
 
 # --------------------------------------------------------------------------- inputs
@@ -351,20 +343,15 @@ def _precheck(setup: _Setup) -> None:
         if lost.any():
             problems.append(
                 f"{rules.names.get('cover', 'universal floor')}: demand points "
-                f"{_shown(np.flatnonzero(lost))} have no allowed site within reach"
+                f"{shown_indices(np.flatnonzero(lost))} have no allowed site within reach"
             )
     for rule in rules.groups:
         empty = ~(rule.member & possible[np.newaxis, :]).any(axis=1)
         if empty.any():
-            names = ", ".join(np.asarray(rule.groups)[empty][:_SHOWN])
+            names = ", ".join(np.asarray(rule.groups)[empty][:SHOWN])
             problems.append(f"{rule.name}: no allowed site serves groups {names}")
     if problems:
         raise InfeasibleError(problems)
-
-
-def _shown(indices: NDArray[np.integer]) -> str:
-    text = ", ".join(f"#{int(i)}" for i in indices[:_SHOWN])
-    return text + (f" and {indices.size - _SHOWN} more" if indices.size > _SHOWN else "")
 
 
 def _infeasible_message(setup: _Setup) -> str:
@@ -381,9 +368,6 @@ def _infeasible_message(setup: _Setup) -> str:
         f"capacitated p-median: the solver proved that no {setup.p} sites can meet {listed} "
         "together: raise p or capacities, or relax a rule"
     )
-
-
-# --------------------------------------------------------------------------- model
 
 
 @dataclass(frozen=True, eq=False)
@@ -522,12 +506,12 @@ def _check_plan(
     load = np.bincount(columns.pair_j, weights=share * setup.demand[columns.pair_i], minlength=n_j)
     over = load > setup.capacity * (1 + _LOAD_SLACK) + _LOAD_SLACK
     if over.any():
-        problems.append(f"sites {_shown(np.flatnonzero(over))} exceed their capacity")
+        problems.append(f"sites {shown_indices(np.flatnonzero(over))} exceed their capacity")
     rules = setup.rules
     if rules.cover is not None:
         lost = rules.cover.any(axis=1) & ~(rules.cover & open_sites[np.newaxis, :]).any(axis=1)
         if lost.any():
-            problems.append(f"demand points {_shown(np.flatnonzero(lost))} break the floor")
+            problems.append(f"demand points {shown_indices(np.flatnonzero(lost))} break the floor")
     problems.extend(
         f"{rule.name} is broken"
         for rule in rules.groups
@@ -538,136 +522,6 @@ def _check_plan(
     return problems
 
 
-# --------------------------------------------------------------------------- heuristic
-
-
 def _plan_objective(setup: _Setup, assign: IntArray) -> float:
     rows = np.arange(assign.size)
     return float(setup.weight @ setup.d[rows, assign])
-
-
-def capacitated_heuristic(
-    d: FloatArray,
-    demand: FloatArray,
-    capacity: FloatArray,
-    p: int,
-    *,
-    weight: FloatArray,
-    fixed: BoolArray,
-    allowed: BoolArray,
-) -> tuple[BoolArray, IntArray] | None:
-    """Return a capacity-feasible plan (open sites, assignment) or None when none is found.
-
-    Uncapacitated p-median sites, a regret assignment, then location-allocation rounds (each
-    site moves to the best median of its cluster that can hold the cluster, points are
-    re-assigned by regret) while the cost falls.
-
-    Parameters
-    ----------
-    d
-        Distances (``inf``: not allowed), shape (n_demand, n_sites).
-    demand, capacity
-        :math:`q_i` and :math:`Q_j`.
-    p
-        Sites to open.
-    weight
-        Objective weight per point.
-    fixed, allowed
-        Sites that stay open / may open.
-
-    Returns
-    -------
-    tuple of (ndarray of bool, ndarray of int) or None
-        Open sites and the site of every point.
-    """
-    finite = np.isfinite(d)
-    cost = np.where(finite, d * weight[:, np.newaxis], 0.0)
-    penalty = 1.0 + float(cost.max(axis=1).sum()) if cost.size else 1.0
-    cost = np.where(finite, cost, penalty)
-    usable = allowed | fixed
-    chosen = pmedian_heuristic(cost, p, fixed=fixed, allowed=usable)
-    assign = _regret_assign(d, demand, capacity, chosen)
-    if assign is None:
-        # capacity-aware retry: prefer large sites (cost per unit of capacity)
-        scaled = cost / np.maximum(capacity, 1e-9)[np.newaxis, :]
-        chosen = pmedian_heuristic(scaled, p, fixed=fixed, allowed=usable)
-        assign = _regret_assign(d, demand, capacity, chosen)
-        if assign is None:
-            return None
-    best_value = float(weight @ d[np.arange(d.shape[0]), assign])
-    for _ in range(_ROUNDS):
-        moved = _relocate(d, demand, capacity, weight, chosen, assign, fixed=fixed, allowed=usable)
-        new_assign = _regret_assign(d, demand, capacity, moved)
-        if new_assign is None:
-            break
-        value = float(weight @ d[np.arange(d.shape[0]), new_assign])
-        if value >= best_value - 1e-9 * max(1.0, abs(best_value)):
-            break
-        chosen, assign, best_value = moved, new_assign, value
-    return chosen, assign
-
-
-def _regret_assign(
-    d: FloatArray, demand: FloatArray, capacity: FloatArray, chosen: BoolArray
-) -> IntArray | None:
-    """Assign points to open sites by regret (best minus second best), within capacity."""
-    sites = np.flatnonzero(chosen)
-    sub = d[:, sites]
-    left = capacity[sites].astype(np.float64)
-    n = d.shape[0]
-    assign = np.full(n, -1, dtype=np.int64)
-    todo = np.ones(n, dtype=bool)
-    while todo.any():
-        fits = (demand[:, np.newaxis] <= left[np.newaxis, :] + 1e-9) & np.isfinite(sub)
-        options = np.where(fits & todo[:, np.newaxis], sub, np.inf)
-        if sites.size > 1:
-            two = np.partition(options, 1, axis=1)[:, :2]
-            first, second = two[:, 0], two[:, 1]
-        else:
-            first, second = options[:, 0], np.full(n, np.inf)
-        stuck = todo & ~np.isfinite(first)
-        if stuck.any():
-            return None
-        gap = np.where(
-            np.isfinite(second), second - np.where(np.isfinite(first), first, 0.0), np.inf
-        )
-        regret = np.where(todo, gap, -np.inf)
-        # the largest regret first; ties by larger demand, then lower index
-        candidates = np.flatnonzero(regret == regret.max())
-        i = int(candidates[np.argmax(demand[candidates])])
-        k = int(np.argmin(options[i]))
-        assign[i] = sites[k]
-        left[k] -= demand[i]
-        todo[i] = False
-    return assign
-
-
-def _relocate(
-    d: FloatArray,
-    demand: FloatArray,
-    capacity: FloatArray,
-    weight: FloatArray,
-    chosen: BoolArray,
-    assign: IntArray,
-    *,
-    fixed: BoolArray,
-    allowed: BoolArray,
-) -> BoolArray:
-    """Move every non-fixed open site to the best median of its cluster that can hold it."""
-    moved = fixed.copy()
-    taken = fixed.copy()
-    for site in np.flatnonzero(chosen & ~fixed):
-        members = np.flatnonzero(assign == site)
-        load = float(demand[members].sum())
-        ok = allowed & ~taken & (capacity >= load - 1e-9)
-        if members.size == 0 or not ok.any():
-            moved[site] = True
-            taken[site] = True
-            continue
-        totals = weight[members] @ np.where(np.isfinite(d[members]), d[members], np.inf)
-        totals = np.where(ok, totals, np.inf)
-        best = int(np.argmin(totals))
-        pick = best if np.isfinite(totals[best]) else int(site)
-        moved[pick] = True
-        taken[pick] = True
-    return moved if int(moved.sum()) == int(chosen.sum()) else chosen

@@ -47,6 +47,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planner.errors import DataError, InfeasibleError, SolverError
+from planner.model.base import FacilitySolution, facility_solution, is_count
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
 from planner.model.coverage import (
     CoverageInstance,
@@ -59,8 +60,9 @@ from planner.model.coverage import (
     run_model,
     stopped_by_time_limit,
 )
+from planner.model.coverage.instance import SHOWN_IDS, ids_of
 from planner.model.pcenter import solve_pcenter
-from planner.model.pmedian import FacilitySolution, solve_pmedian
+from planner.model.pmedian import solve_pmedian
 from planner.solve import SolveResult, method_result
 
 if TYPE_CHECKING:
@@ -74,7 +76,6 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 
-_SHOWN: Final[int] = 5
 _HALF: Final[float] = 0.5
 
 
@@ -87,13 +88,15 @@ class _Facility:
     fixed: BoolArray  # sites fixed open as houses
     carried: BoolArray  # kept existing antennes (outside the model)
     unrouted: NDArray[np.intp]  # sectors with families but no route to any candidate
+    p: int  # houses to open (a numpy integer p becomes an int)
 
 
 def _facility_view(instance: CoverageInstance, p: int, model: str) -> _Facility:
     rules = instance.rules
     n = instance.n_sites
-    if isinstance(p, bool) or not isinstance(p, int) or p < 1:
+    if not is_count(p) or p < 1:
         raise DataError(f"{model}: objective.p must be a positive whole number, got {p!r}")
+    p = int(p)
     if rules.antenne_required(n).any() or rules.min_antennes or rules.max_antennes:
         raise DataError(
             f"{model} places houses only: rules.required_antennes, rules.min_antennes and "
@@ -121,7 +124,7 @@ def _facility_view(instance: CoverageInstance, p: int, model: str) -> _Facility:
             "network, the sites and their can_house / forbidden columns"
         )
     carried = instance.existing_antenne & keep & ~fixed
-    return _Facility(demand, allowed, fixed, carried, unrouted)
+    return _Facility(demand, allowed, fixed, carried, unrouted, p)
 
 
 def _view_problems(
@@ -133,13 +136,13 @@ def _view_problems(
     bad = rules.house_required(instance.n_sites) & ~allowed
     if bad.any():
         problems.append(
-            f"rules.required_houses: sites {_shown_sites(instance, bad)} may not host a house "
+            f"rules.required_houses: sites {ids_of(bad, instance.site_label)} may not host a house "
             "(forbidden, can_house false, or an existing antenne kept by keep_existing)"
         )
     clash = instance.existing_house & instance.forbidden & instance.keep_existing
     if clash.any():
         problems.append(
-            f"existing house site(s) {_shown_sites(instance, clash)} are also forbidden, but "
+            f"existing house site(s) {ids_of(clash, instance.site_label)} are also forbidden, but "
             "keep_existing keeps them open: remove them from the forbidden sites or set "
             "objective.keep_existing: false"
         )
@@ -165,12 +168,6 @@ def _view_problems(
     return problems
 
 
-def _shown_sites(instance: CoverageInstance, mask: BoolArray) -> str:
-    index = np.flatnonzero(mask)
-    text = ", ".join(instance.site_label(int(j)) for j in index[:_SHOWN])
-    return text + (f" and {index.size - _SHOWN} more" if index.size > _SHOWN else "")
-
-
 def _site_constraints(
     instance: CoverageInstance, view: _Facility, *, skip_unreachable: bool
 ) -> SiteConstraints:
@@ -188,7 +185,7 @@ def _site_constraints(
             )
         elif sectors.size:
             families = instance.family_counts()[sectors]
-            shown = ", ".join(instance.sector_label(int(i)) for i in sectors[:_SHOWN])
+            shown = ", ".join(instance.sector_label(int(i)) for i in sectors[:SHOWN_IDS])
             raise InfeasibleError(
                 f"rules.universal_floor: {sectors.size} sectors ({families.sum():,.0f} families) "
                 f"have no site that may host a house within R_H: {shown}; raise "
@@ -241,6 +238,7 @@ def solve_pmedian_plan(
         When the solver stops without a plan.
     """
     view = _facility_view(instance, p, "p_median")
+    p = view.p
     d = instance.d[view.demand]
     weight = instance.weight[view.demand]
     forbidden = ~(view.allowed | view.fixed)
@@ -305,6 +303,7 @@ def solve_pcenter_plan(
             "p_center does not take capacities: drop objective.capacity_column or use p_median"
         )
     view = _facility_view(instance, p, "p_center")
+    p = view.p
     if not _needs_own_model(instance):
         d = instance.d[view.demand]
         forbidden = ~(view.allowed | view.fixed)
@@ -428,9 +427,7 @@ def _pcenter_search(
     )
     columns = np.flatnonzero(best)
     assign = columns[np.argmin(d[:, columns], axis=1)].astype(np.int64)
-    facility = FacilitySolution(
-        open=best, assign=assign, objective=value, result=result, method="covering search"
-    )
+    facility = facility_solution(best, assign, value, result, "covering search")
     return _plan(instance, view, facility, "p_center", p)
 
 
@@ -489,6 +486,8 @@ def _plan(
         result=result,
         covered_house=covered_house,
         covered_frequent=covered_frequent,
+        objective=solution.objective,
+        tie_break=0.0,
         model=model,
         assign=assign,
         figures=figures,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from planner.errors import DataError
+from planner.model.base import is_count
 from planner.model.coverage import Form, solve_form
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def mclp_form(p: int, *, skip_unreachable: bool = False) -> Form:
     Parameters
     ----------
     p
-        Most houses the plan may have (>= 1).
+        Most houses the plan may have (>= 1; a Python or numpy integer).
     skip_unreachable
         Under the universal floor, leave out sectors no allowed site can reach.
 
@@ -52,14 +53,14 @@ def mclp_form(p: int, *, skip_unreachable: bool = False) -> Form:
     DataError
         When ``p`` is not a positive integer.
     """
-    if isinstance(p, bool) or not isinstance(p, int) or p < 1:
+    if not is_count(p) or p < 1:
         raise DataError(f"mclp: p must be a positive whole number of houses, got {p!r}")
     return Form(
         "mclp",
         antennes=False,
         objective="coverage",
         budget=False,
-        p=p,
+        p=int(p),
         skip_unreachable=skip_unreachable,
     )
 

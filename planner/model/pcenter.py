@@ -50,16 +50,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import sparse
 
 from planner.errors import InfeasibleError, SolverError
-from planner.model.pmedian import (
+from planner.model.base import (
+    BoolArray,
     FacilityInputs,
     FacilitySolution,
+    FloatArray,
+    IntArray,
     check_facility_inputs,
+    facility_solution,
     nearest_open,
+    remaining_spec,
 )
+from planner.model.heuristics import pcenter_heuristic, plan_radius
 from planner.solve import MilpArrays, method_result, solve_milp
 
 if TYPE_CHECKING:
@@ -71,107 +76,14 @@ __all__ = ["pcenter_heuristic", "solve_pcenter"]
 
 logger = logging.getLogger(__name__)
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
-IntArray = NDArray[np.int64]
-
 _COVER_TOL: Final[float] = 1e-6
 _HALF: Final[float] = 0.5
-_MAX_MOVES: Final[int] = 100
 _METHOD: Final[str] = (
     "p-center: farthest-first + 1-center moves start; binary search over set-covering "
     "problems (LP bound, then MILP) with row generation on the points"
 )
 
 Answer = Literal["feasible", "infeasible", "unknown"]
-
-
-# --------------------------------------------------------------------------- heuristic
-
-
-def pcenter_heuristic(d: FloatArray, p: int, *, fixed: BoolArray, allowed: BoolArray) -> BoolArray:
-    r"""Farthest-first opening, then 1-center moves, for :math:`\min \max_i \min_{j \in S} d_{ij}`.
-
-    Parameters
-    ----------
-    d
-        Distances, shape (n_demand, n_sites) (``inf`` when unreachable).
-    p
-        Sites to open, ``fixed.sum() <= p <= allowed.sum()``.
-    fixed
-        Sites that stay open.
-    allowed
-        Sites that may open.
-
-    Returns
-    -------
-    ndarray of bool
-        A plan of exactly ``p`` sites. Deterministic: ties go to the lowest index.
-    """
-    usable = np.flatnonzero(allowed | fixed)
-    sub = d[:, usable]
-    chosen = fixed[usable].copy()
-    if not chosen.any():
-        chosen[int(np.argmin(sub.max(axis=0)))] = True  # the best single site
-    nearest = sub[:, chosen].min(axis=1)
-    while int(chosen.sum()) < p:
-        far = int(np.argmax(nearest))
-        options = np.where(chosen, np.inf, sub[far])
-        pick = int(np.argmin(options))
-        if not np.isfinite(options[pick]):
-            pick = int(np.flatnonzero(~chosen)[0])
-        chosen[pick] = True
-        nearest = np.minimum(nearest, sub[:, pick])
-    chosen = _one_center_moves(sub, chosen, fixed[usable])
-    plan = np.zeros(d.shape[1], dtype=bool)
-    plan[usable[chosen]] = True
-    return plan
-
-
-def _one_center_moves(sub: FloatArray, chosen: BoolArray, fixed: BoolArray) -> BoolArray:
-    """Move each cluster's site to the site minimising the cluster's largest distance.
-
-    A move set is kept while it lowers (radius, sum of the clusters' radii)
-    lexicographically; moves onto a site already open are skipped.
-    """
-    score = _score(sub, chosen)
-    for _ in range(_MAX_MOVES):
-        columns = np.flatnonzero(chosen)
-        owner = np.argmin(sub[:, columns], axis=1)
-        order = np.argsort(owner, kind="stable")
-        clusters, starts = np.unique(owner[order], return_index=True)
-        worst = np.maximum.reduceat(sub[order], starts, axis=0)  # (clusters, sites)
-        rows = np.arange(clusters.size)
-        target = np.argmin(worst, axis=1)
-        better = worst[rows, target] < worst[rows, columns[clusters]]
-        better &= ~fixed[columns[clusters]]
-        candidate = chosen.copy()
-        for cluster in np.flatnonzero(better):  # at most p clusters
-            site, new = columns[clusters[cluster]], target[cluster]
-            if not candidate[new]:
-                candidate[site], candidate[new] = False, True
-        new_score = _score(sub, candidate)
-        if not new_score < score:
-            break
-        chosen, score = candidate, new_score
-    return chosen
-
-
-def _score(sub: FloatArray, chosen: BoolArray) -> tuple[float, float]:
-    """(radius, sum over open sites of their cluster's radius) of a plan."""
-    distance = sub[:, chosen]
-    owner = np.argmin(distance, axis=1)
-    nearest = distance[np.arange(owner.size), owner]
-    radii = np.zeros(distance.shape[1])
-    np.maximum.at(radii, owner, nearest)
-    return float(nearest.max()), float(radii.sum())
-
-
-def _radius(sub: FloatArray, chosen: BoolArray) -> float:
-    return float(sub[:, chosen].min(axis=1).max())
-
-
-# --------------------------------------------------------------------------- search
 
 
 @dataclass
@@ -211,17 +123,14 @@ class _Search:
         return int(np.searchsorted(self.radii, self.best_radius))
 
     def spec(self, spec: SolverSpec) -> SolverSpec | None:
-        if self.deadline is None:
-            return spec
-        remaining = self.deadline - time.perf_counter()
-        if remaining <= 0:
+        sub = remaining_spec(spec, self.deadline)
+        if sub is None:
             self.stopped = "time limit reached"
-            return None
-        return spec.model_copy(update={"time_limit_s": remaining})
+        return sub
 
     def offer(self, cols: BoolArray) -> None:
         cols = _complete(self.sub, cols, self.inputs.p)
-        radius = _radius(self.sub, cols)
+        radius = plan_radius(self.sub, cols)
         if radius < self.best_radius:
             self.best_cols, self.best_radius = cols, radius
 
@@ -325,7 +234,7 @@ def _start(inputs: FacilityInputs, spec: SolverSpec, begin: float) -> _Search:
         free=np.flatnonzero(~fixed_cols).astype(np.int64),
         radii=radii,
         best_cols=plan,
-        best_radius=_radius(sub, plan),
+        best_radius=plan_radius(sub, plan),
         lo=int(np.searchsorted(radii, lower)),
         deadline=None if spec.time_limit_s is None else begin + spec.time_limit_s,
         active=np.zeros(inputs.n_demand, dtype=bool),
@@ -502,8 +411,6 @@ def _solution(
         options={"method": "covering search"},
         solver_version=", ".join(sorted(search.versions)) or None,
     )
-    for array in (open_sites, assign):
-        array.setflags(write=False)
     stats = {
         "heuristic_objective": heuristic_radius,
         "heuristic_s": heuristic_time,
@@ -513,11 +420,4 @@ def _solution(
         "candidate_radii": float(search.radii.size),
         "active_points": float(search.active.sum()),
     }
-    return FacilitySolution(
-        open=open_sites,
-        assign=assign,
-        objective=objective,
-        result=result,
-        method=_METHOD,
-        stats=stats,
-    )
+    return facility_solution(open_sites, assign, objective, result, _METHOD, stats)

@@ -73,14 +73,37 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
-from numpy.typing import NDArray
-from scipy import sparse
 
-from planner.errors import DataError, InfeasibleError, SolverError
-from planner.solve import LpSolution, MilpArrays, SolveResult, method_result, solve_lp, solve_milp
+from planner.errors import InfeasibleError, SolverError
+from planner.model.base import (
+    BoolArray,
+    FacilityInputs,
+    FacilitySolution,
+    FloatArray,
+    IntArray,
+    check_facility_inputs,
+    facility_solution,
+    nearest_open,
+    remaining_spec,
+)
+from planner.model.heuristics import interchange, penalised_cost, pmedian_heuristic
+from planner.model.radius import (
+    COVER_TOL,
+    Levels,
+    Radius,
+    build_radius,
+    dense_rows,
+    distance_levels,
+    inexact_points,
+    levels_needed,
+    radius_start,
+    served_level,
+    tail_rows,
+)
+from planner.solve import LpSolution, SolveResult, method_result, solve_lp, solve_milp
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from planner.scenario import SolverSpec
 
@@ -95,557 +118,14 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
-IntArray = NDArray[np.int64]
-
-_COVER_TOL: Final[float] = 1e-6
-_SWAP_TOL: Final[float] = 1e-9
 _ROUND_TOL: Final[float] = 1e-6
 _HALF: Final[float] = 0.5
 _MAX_REDUCTIONS: Final[int] = 4
-_TAIL_LEVELS: Final[int] = 4
 _MIN_FIXED: Final[float] = 0.05
-_SHOWN: Final[int] = 5
 _METHOD: Final[str] = (
     "p-median: greedy + fast interchange start; radius formulation with level generation "
     "(Elloumi 2010; Garcia, Labbe & Marin 2011), LP then MILP"
 )
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True, eq=False)
-class FacilitySolution:
-    """A plan of open sites and the assignment of every demand point to one of them.
-
-    Attributes
-    ----------
-    open : ndarray of bool, shape (n_sites,)
-        Open sites (read-only).
-    assign : ndarray of int, shape (n_demand,)
-        Index of the site serving each demand point: its nearest open site (ties: lowest site
-        index), read-only.
-    objective : float
-        The model's objective, recomputed from ``open`` and the distances.
-    result : SolveResult
-        Status, proof, bound, gap and runtime of the whole method.
-    method : str
-        What ran, in words.
-    stats : mapping of str to float
-        Method figures (heuristic objective, LP bound, rounds, model size, times ...).
-    """
-
-    open: BoolArray
-    assign: IntArray
-    objective: float
-    result: SolveResult
-    method: str
-    stats: Mapping[str, float] = field(default_factory=dict)
-
-    @property
-    def open_sites(self) -> IntArray:
-        """Indices of the open sites, ascending."""
-        return np.flatnonzero(self.open).astype(np.int64)
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True, eq=False)
-class FacilityInputs:
-    """Validated inputs shared by the p-median and p-center models.
-
-    Attributes
-    ----------
-    d : ndarray, shape (n_demand, n_sites)
-        Distances (read-only), ``inf`` when unreachable.
-    weight : ndarray, shape (n_demand,)
-        Demand weights (ones when the model has none).
-    p : int
-        Number of sites to open.
-    fixed : ndarray of bool, shape (n_sites,)
-        Sites that must be open.
-    allowed : ndarray of bool, shape (n_sites,)
-        Sites that may be open (not forbidden).
-    """
-
-    d: FloatArray
-    weight: FloatArray
-    p: int
-    fixed: BoolArray
-    allowed: BoolArray
-
-    @property
-    def n_demand(self) -> int:
-        """Number of demand points."""
-        return int(self.d.shape[0])
-
-    @property
-    def n_sites(self) -> int:
-        """Number of candidate sites."""
-        return int(self.d.shape[1])
-
-
-def _shown(indices: NDArray[np.integer]) -> str:
-    text = ", ".join(f"#{int(i)}" for i in indices[:_SHOWN])
-    return text + (f" and {indices.size - _SHOWN} more" if indices.size > _SHOWN else "")
-
-
-def _site_mask(
-    name: str, value: object, n_sites: int, problems: list[str], model: str
-) -> BoolArray:
-    """Return a boolean mask from None, a mask or site indices; note a problem otherwise."""
-    mask = np.zeros(n_sites, dtype=bool)
-    array = np.asarray([] if value is None else value)
-    problem = None
-    if array.dtype == np.bool_:
-        if array.shape == (n_sites,):
-            return array.copy()
-        problem = f"expected a boolean mask of shape ({n_sites},), got shape {array.shape}"
-    elif array.size == 0:
-        return mask
-    elif array.ndim != 1 or array.dtype.kind not in "iu":
-        problem = (
-            "expected site indices (integers) or a boolean mask, "
-            f"got dtype {array.dtype} and shape {array.shape}"
-        )
-    elif ((array < 0) | (array >= n_sites)).any():
-        bad = array[(array < 0) | (array >= n_sites)]
-        shown = ", ".join(str(int(v)) for v in bad[:_SHOWN])
-        problem = f"site indices must be in 0..{n_sites - 1}, got {shown}"
-    else:
-        mask[array] = True
-    if problem is not None:
-        problems.append(f"{model} {name}: {problem}")
-    return mask
-
-
-def check_facility_inputs(
-    d: object,
-    p: object,
-    *,
-    weight: object = None,
-    fixed_open: object = None,
-    forbidden: object = None,
-    model: str = "p-median",
-) -> FacilityInputs:
-    """Validate the inputs of a p-facility model and check that its rules can be met.
-
-    Parameters
-    ----------
-    d
-        Distances, shape (n_demand, n_sites): numbers >= 0, ``inf`` when unreachable.
-    p
-        Number of sites to open (an integer >= 1).
-    weight
-        Demand weights, shape (n_demand,), finite and >= 0; None for ones.
-    fixed_open
-        Sites that must be open: a boolean mask or site indices; None for none.
-    forbidden
-        Sites that must stay closed: a boolean mask or site indices; None for none.
-    model
-        Model name used in messages.
-
-    Returns
-    -------
-    FacilityInputs
-        Read-only copies.
-
-    Raises
-    ------
-    DataError
-        When shapes, types or values are wrong (all problems listed).
-    InfeasibleError
-        When a rule cannot be met: a site both fixed open and forbidden, more fixed sites
-        than ``p``, fewer allowed sites than ``p``, or a demand point with no reachable
-        allowed site.
-    """
-    matrix = np.asarray(d)
-    if matrix.ndim != 2 or matrix.dtype.kind not in "biuf" or 0 in matrix.shape:
-        raise DataError(
-            f"{model} d: expected a non-empty 2-D array of numbers (demand points x sites), "
-            f"got dtype {matrix.dtype} and shape {matrix.shape}"
-        )
-    n_demand, n_sites = (int(size) for size in matrix.shape)
-    problems: list[str] = []
-    distances = np.array(matrix, dtype=np.float64)
-    rows = np.flatnonzero(np.isnan(distances).any(axis=1) | (distances < 0).any(axis=1))
-    if rows.size:
-        problems.append(
-            f"{model} d: demand points {_shown(rows)} have NaN or negative distances "
-            f"(use inf for no route)"
-        )
-    w = _weights(weight, n_demand, problems, model)
-    count = _count(p, problems, model)
-    fixed = _site_mask("fixed_open", fixed_open, n_sites, problems, model)
-    blocked = _site_mask("forbidden", forbidden, n_sites, problems, model)
-    if problems:
-        raise DataError(problems)
-    _check_rules(distances, count, fixed, blocked, model)
-    for array in (distances, w, fixed, blocked):
-        array.setflags(write=False)
-    allowed = ~blocked
-    allowed.setflags(write=False)
-    return FacilityInputs(d=distances, weight=w, p=count, fixed=fixed, allowed=allowed)
-
-
-def _weights(weight: object, n_demand: int, problems: list[str], model: str) -> FloatArray:
-    if weight is None:
-        return np.ones(n_demand)
-    array = np.asarray(weight)
-    if array.dtype.kind not in "biuf" or array.shape != (n_demand,):
-        problems.append(
-            f"{model} weight: expected {n_demand} numbers (one per demand point), "
-            f"got dtype {array.dtype} and shape {array.shape}"
-        )
-        return np.ones(n_demand)
-    w = np.array(array, dtype=np.float64)
-    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
-    if bad.size:
-        problems.append(f"{model} weight: demand points {_shown(bad)} are not finite or < 0")
-    return w
-
-
-def _count(p: object, problems: list[str], model: str) -> int:
-    if isinstance(p, bool) or not isinstance(p, int | np.integer) or int(p) < 1:
-        problems.append(f"{model} p: expected an integer >= 1 (sites to open), got {p!r}")
-        return 1
-    return int(p)
-
-
-def _check_rules(d: FloatArray, p: int, fixed: BoolArray, blocked: BoolArray, model: str) -> None:
-    problems: list[str] = []
-    both = np.flatnonzero(fixed & blocked)
-    if both.size:
-        problems.append(
-            f"{model}: sites {_shown(both)} are both fixed open and forbidden: "
-            "drop them from one of the two"
-        )
-    if int(fixed.sum()) > p:
-        problems.append(
-            f"{model}: {int(fixed.sum())} sites are fixed open but p = {p}: "
-            "raise p or fix fewer sites"
-        )
-    allowed = int((~blocked).sum())
-    if allowed < p:
-        problems.append(
-            f"{model}: p = {p} sites must open but only {allowed} are not forbidden: "
-            "lower p or forbid fewer sites"
-        )
-    stranded = np.flatnonzero(~np.isfinite(d[:, ~blocked]).any(axis=1))
-    if stranded.size:
-        problems.append(
-            f"{model}: demand points {_shown(stranded)} cannot reach any allowed site "
-            "(all distances inf): add a route or a site, or drop those points"
-        )
-    if problems:
-        raise InfeasibleError(problems)
-
-
-def nearest_open(d: FloatArray, open_sites: BoolArray) -> tuple[IntArray, FloatArray]:
-    """Return each demand point's nearest open site and its distance.
-
-    Parameters
-    ----------
-    d
-        Distances, shape (n_demand, n_sites).
-    open_sites
-        Open sites, shape (n_sites,), at least one.
-
-    Returns
-    -------
-    ndarray of int
-        Site index per demand point (ties: lowest site index).
-    ndarray of float
-        The distance to it (``inf`` when no open site is reachable).
-    """
-    columns = np.flatnonzero(open_sites)
-    sub = d[:, columns]
-    best = np.argmin(sub, axis=1)
-    return columns[best].astype(np.int64), sub[np.arange(d.shape[0]), best]
-
-
-# --------------------------------------------------------------------------- heuristic
-
-
-def _penalised_cost(d: FloatArray, weight: FloatArray) -> FloatArray:
-    """:math:`w_i d_{ij}`, with unreachable pairs costing more than any reachable plan."""
-    finite = np.isfinite(d)
-    cost = np.where(finite, d, 0.0) * weight[:, np.newaxis]
-    penalty = 1.0 + float(cost.max(axis=1).sum())
-    return np.where(finite, cost, penalty)
-
-
-def pmedian_heuristic(
-    cost: FloatArray, p: int, *, fixed: BoolArray, allowed: BoolArray
-) -> BoolArray:
-    r"""Find a good plan by greedy addition, then best-improvement vertex substitution.
-
-    The objective is :math:`\min_{|S| = p} \sum_i \min_{j \in S} c_{ij}`.
-
-    Parameters
-    ----------
-    cost
-        Finite costs :math:`c_{ij}` (weights applied), shape (n_demand, n_sites).
-    p
-        Sites to open, ``fixed.sum() <= p <= allowed.sum()``.
-    fixed
-        Sites that stay open.
-    allowed
-        Sites that may open.
-
-    Returns
-    -------
-    ndarray of bool
-        A locally optimal plan (no single swap improves it). Deterministic: ties go to the
-        lowest site index.
-    """
-    n_demand = cost.shape[0]
-    chosen = fixed.copy()
-    best = cost[:, fixed].min(axis=1) if fixed.any() else np.full(n_demand, np.inf)
-    for _ in range(p - int(fixed.sum())):
-        candidates = np.flatnonzero(allowed & ~chosen)
-        totals = np.minimum(best[:, np.newaxis], cost[:, candidates]).sum(axis=0)
-        pick = int(candidates[int(np.argmin(totals))])
-        chosen[pick] = True
-        best = np.minimum(best, cost[:, pick])
-    return _interchange(cost, chosen, fixed=fixed, allowed=allowed)
-
-
-def _interchange(
-    cost: FloatArray, chosen: BoolArray, *, fixed: BoolArray, allowed: BoolArray
-) -> BoolArray:
-    chosen = chosen.copy()
-    n_demand = cost.shape[0]
-    rows = np.arange(n_demand)
-    while True:
-        columns = np.flatnonzero(chosen)
-        sub = cost[:, columns]
-        if columns.size > 1:
-            two = np.argpartition(sub, 1, axis=1)[:, :2]
-            pair = sub[rows[:, np.newaxis], two]
-            swap = pair[:, 0] > pair[:, 1]
-            first = np.where(swap, two[:, 1], two[:, 0])
-            d1, d2 = pair.min(axis=1), pair.max(axis=1)
-        else:
-            first = np.zeros(n_demand, dtype=np.int64)
-            d1, d2 = sub[:, 0], np.full(n_demand, np.inf)
-        total = float(d1.sum())
-        gain = np.maximum(d1[:, np.newaxis] - cost, 0.0).sum(axis=0)
-        extra = np.minimum(np.maximum(cost, d1[:, np.newaxis]), d2[:, np.newaxis])
-        extra -= d1[:, np.newaxis]
-        owner = sparse.csr_matrix(
-            (np.ones(n_demand), (first, rows)), shape=(columns.size, n_demand)
-        )
-        delta = np.asarray(owner @ extra) - gain[np.newaxis, :]  # (removed r, inserted j)
-        delta[:, ~(allowed & ~chosen)] = np.inf
-        delta[fixed[columns], :] = np.inf
-        flat = int(np.argmin(delta))
-        r, j = divmod(flat, cost.shape[1])
-        if not delta[r, j] < -_SWAP_TOL * max(1.0, abs(total)):
-            return chosen
-        chosen[columns[r]] = False
-        chosen[j] = True
-
-
-# --------------------------------------------------------------------------- levels
-
-
-@dataclass(frozen=True, eq=False)
-class _Levels:
-    """Per demand point: usable sites sorted by distance, and the distinct-distance levels."""
-
-    order: NDArray[np.int32]  # (n, m) column by rank
-    dist: FloatArray  # (n, m) sorted distances
-    level: NDArray[np.int32]  # (n, m) level of each rank; huge where the distance is inf
-    starts: BoolArray  # (n, m) rank opens a new finite level
-    value: FloatArray  # (n, L) distance of each level (inf past the last)
-    n_levels: IntArray  # (n,) levels worth modelling (capped at the nearest fixed site)
-
-    def level_of(self, distance: FloatArray) -> IntArray:
-        """Level index of each point's distance (the number of distinct distances below it)."""
-        below = self.starts & (self.dist < distance[:, np.newaxis])
-        return np.asarray(below.sum(axis=1), dtype=np.int64)
-
-
-def _levels(d_cols: FloatArray, fixed_cols: BoolArray) -> _Levels:
-    order = np.argsort(d_cols, axis=1, kind="stable").astype(np.int32)
-    dist = np.take_along_axis(d_cols, order, axis=1)
-    finite = np.isfinite(dist)
-    starts = finite.copy()
-    starts[:, 1:] &= dist[:, 1:] != dist[:, :-1]
-    level = np.cumsum(starts, axis=1, dtype=np.int32) - 1
-    level[~finite] = np.iinfo(np.int32).max
-    n_levels = starts.sum(axis=1).astype(np.int64)
-    if fixed_cols.any():
-        nearest_fixed = d_cols[:, fixed_cols].min(axis=1)
-        below = (starts & (dist < nearest_fixed[:, np.newaxis])).sum(axis=1)
-        n_levels = np.where(np.isfinite(nearest_fixed), np.minimum(n_levels, below + 1), n_levels)
-    width = int(n_levels.max()) + 1
-    value = np.full((d_cols.shape[0], width), np.inf)
-    i_s, b_s = np.nonzero(starts & (level < n_levels[:, np.newaxis]))
-    value[i_s, level[i_s, b_s]] = dist[i_s, b_s]
-    return _Levels(order, dist, level, starts, value, n_levels)
-
-
-def _dense_rows(levels: _Levels, count: IntArray) -> BoolArray:
-    """Rows for the first ``count[i]`` levels of each point (never the last level)."""
-    width = levels.value.shape[1]
-    upto = np.minimum(count, levels.n_levels - 1)
-    return np.arange(width)[np.newaxis, :] < upto[:, np.newaxis]
-
-
-def _tail_rows(levels: _Levels, rows: BoolArray) -> BoolArray:
-    """Add rows 1, 2, 4, ... levels past each point's last row (up to :data:`_TAIL_LEVELS`).
-
-    A point the MILP leaves unserved past its last row is charged the next distance only;
-    a few rows further out charge such plans closer to their true cost, so the MILP rarely
-    needs a second round, while the rows stay short (each row holds the sites between it
-    and the previous row).
-    """
-    width = rows.shape[1]
-    columns = np.arange(width)
-    last = np.where(rows.any(axis=1), width - 1 - np.argmax(rows[:, ::-1], axis=1), -1)
-    gap = columns[np.newaxis, :] - last[:, np.newaxis]
-    power = (gap > 0) & ((gap & (gap - 1)) == 0) & (gap <= _TAIL_LEVELS)
-    allowed = columns[np.newaxis, :] < (levels.n_levels - 1)[:, np.newaxis]
-    return np.asarray(rows | (power & allowed & (last >= 0)[:, np.newaxis]), dtype=bool)
-
-
-@dataclass(frozen=True, eq=False)
-class _Radius:
-    """The radius model as arrays, with the index maps to read it back."""
-
-    arrays: MilpArrays
-    n_y: int
-    z_point: IntArray  # demand point of each z column
-    z_level: IntArray  # level a of each z column ("not served within D^a")
-
-
-def _build_radius(
-    levels: _Levels,
-    weight: FloatArray,
-    rows: BoolArray,
-    count: int,
-    fixed_cols: BoolArray,
-    reach_rows: BoolArray,
-    *,
-    integer: bool,
-) -> _Radius:
-    r"""Build the radius model with a row for every level ``a`` where ``rows[i, a]``.
-
-    Row :math:`(i, a)` with previous row :math:`(i, a')` of the same point reads
-    :math:`z_i^{a'} - z_i^{a} \le \sum_{j:\ a' < \ell_{ij} \le a} y_j` (:math:`z_i^{-1} = 1`),
-    and :math:`z_i^a` costs :math:`w_i (D_i^{a+1} - D_i^{a'+1})` (:math:`D_i^{0}` for the
-    first row): a point not served within :math:`D_i^a` pays at least :math:`D_i^{a+1}`.
-    """
-    n, m = levels.order.shape
-    width = rows.shape[1]
-    z_point, z_level = (index.astype(np.int64) for index in np.nonzero(rows))
-    n_z = z_point.size
-    first = np.ones(n_z, dtype=bool)
-    first[1:] = z_point[1:] != z_point[:-1]
-    previous = np.where(first, -1, np.concatenate(([-1], z_level[:-1])))
-    step = levels.value[z_point, z_level + 1] - levels.value[z_point, previous + 1]
-    step = step * weight[z_point]
-    has_next = np.zeros(n_z, dtype=bool)
-    has_next[:-1] = ~first[1:]
-    # Row of each level: the first row at or after it (width when none).
-    marked = np.where(rows, np.arange(width)[np.newaxis, :], width)
-    target = np.minimum.accumulate(marked[:, ::-1], axis=1)[:, ::-1]
-    row_id = np.full((n, width + 1), -1, dtype=np.int64)
-    row_id[z_point, z_level] = np.arange(n_z)
-    top = np.where(rows.any(axis=1), width - 1 - np.argmax(rows[:, ::-1], axis=1), -1)
-    i_y, b_y = np.nonzero(levels.level <= top[:, np.newaxis])
-    row_y = row_id[i_y, target[i_y, levels.level[i_y, b_y]]]
-    col_y = levels.order[i_y, b_y].astype(np.int64)
-    reach = np.flatnonzero(reach_rows)
-    i_r, b_r = np.nonzero(np.isfinite(levels.dist[reach]))
-    z_col = m + np.arange(n_z)
-    matrix = sparse.csc_matrix(
-        (
-            np.concatenate(
-                (
-                    -np.ones(row_y.size),
-                    -np.ones(n_z),
-                    np.ones(int(has_next.sum())),
-                    np.ones(i_r.size),
-                    np.ones(m),
-                )
-            ),
-            (
-                np.concatenate(
-                    (
-                        row_y,
-                        np.arange(n_z),
-                        np.flatnonzero(has_next) + 1,
-                        n_z + i_r,
-                        np.full(m, n_z + reach.size),
-                    )
-                ),
-                np.concatenate(
-                    (
-                        col_y,
-                        z_col,
-                        z_col[has_next],
-                        levels.order[reach[i_r], b_r].astype(np.int64),
-                        np.arange(m),
-                    )
-                ),
-            ),
-        ),
-        shape=(n_z + reach.size + 1, m + n_z),
-    )
-    row_upper = np.where(first, -1.0, 0.0)
-    row_upper = np.concatenate((row_upper, np.full(reach.size, np.inf), [float(count)]))
-    row_lower = np.concatenate((np.full(n_z, -np.inf), np.ones(reach.size), [float(count)]))
-    arrays = MilpArrays(
-        c=np.concatenate((np.zeros(m), step)),
-        A=matrix,
-        row_lower=row_lower,
-        row_upper=row_upper,
-        lower=np.concatenate((fixed_cols.astype(np.float64), np.zeros(n_z))),
-        upper=np.concatenate((np.ones(m), np.full(n_z, np.inf))),
-        integer=np.concatenate((np.full(m, integer), np.zeros(n_z, dtype=bool))),
-        offset=float((weight * levels.dist[:, 0]).sum()),
-    )
-    return _Radius(arrays, m, z_point, z_level)
-
-
-def _served_level(levels: _Levels, cols: BoolArray) -> IntArray:
-    """Level of each point's nearest open column (``n_levels`` when none is reachable)."""
-    is_open = cols[levels.order]
-    first = np.argmax(is_open, axis=1)
-    dist = np.where(is_open.any(axis=1), levels.dist[np.arange(first.size), first], np.inf)
-    return np.minimum(levels.level_of(dist), levels.n_levels)
-
-
-def _start_vector(radius: _Radius, levels: _Levels, cols: BoolArray) -> FloatArray:
-    """Full start: y of the plan and :math:`z_i^a = 1` while point i is not served."""
-    served = _served_level(levels, cols)
-    z = (served[radius.z_point] > radius.z_level).astype(np.float64)
-    return np.concatenate((cols.astype(np.float64), z))
-
-
-def _inexact(levels: _Levels, rows: BoolArray, served: IntArray, weight: FloatArray) -> BoolArray:
-    """Points whose charge in the model is below their distance under a plan."""
-    below = np.maximum(served - 1, 0)
-    exact = (served == 0) | rows[np.arange(served.size), below]
-    return np.asarray(~exact & (weight > 0) & (served < levels.n_levels), dtype=bool)
-
-
-def _levels_needed(levels: _Levels, y: FloatArray) -> IntArray:
-    """Level at which each point's cumulative coverage reaches 1 under ``y``."""
-    cumulative = np.cumsum(y[levels.order], axis=1)
-    full = cumulative >= 1.0 - _COVER_TOL
-    rank = np.argmax(full, axis=1)
-    level = levels.level[np.arange(rank.size), rank].astype(np.int64)
-    return np.where(full.any(axis=1), np.minimum(level, levels.n_levels - 1), levels.n_levels - 1)
-
-
-# --------------------------------------------------------------------------- solve
 
 
 @dataclass
@@ -665,9 +145,6 @@ class _Search:
     fixed_open: int = 0
     stopped: str = ""
     versions: set[str] = field(default_factory=set)
-
-    def remaining(self) -> float | None:
-        return None if self.deadline is None else self.deadline - time.perf_counter()
 
     def rounded(self, bound: float) -> float:
         """Round a lower bound up when every cost is an integer."""
@@ -706,7 +183,7 @@ class _Setup:
     inputs: FacilityInputs
     sites: IntArray  # site index of each column
     fixed_cols: BoolArray
-    levels: _Levels
+    levels: Levels
     reach_rows: BoolArray  # points that need an explicit "some reachable site" row
 
     def columns(self, open_sites: BoolArray) -> BoolArray:
@@ -725,7 +202,7 @@ def _setup(inputs: FacilityInputs, usable: BoolArray, fixed: BoolArray) -> _Setu
     reach_rows = np.asarray(~np.isfinite(d_cols).all(axis=1), dtype=bool)
     if fixed_cols.any():
         reach_rows &= ~np.isfinite(d_cols[:, fixed_cols]).any(axis=1)
-    return _Setup(inputs, sites, fixed_cols, _levels(d_cols, fixed_cols), reach_rows)
+    return _Setup(inputs, sites, fixed_cols, distance_levels(d_cols, fixed_cols), reach_rows)
 
 
 def solve_pmedian(
@@ -783,7 +260,7 @@ def solve_pmedian(
     )
     setup = _setup(inputs, inputs.allowed, inputs.fixed)
     d_cols = inputs.d[:, setup.sites]
-    cost = _penalised_cost(d_cols, inputs.weight)
+    cost = penalised_cost(d_cols, inputs.weight)
     plan = pmedian_heuristic(
         cost, inputs.p, fixed=setup.fixed_cols, allowed=np.ones(setup.sites.size, dtype=bool)
     )
@@ -828,16 +305,15 @@ def _plan_cost(inputs: FacilityInputs, open_sites: BoolArray) -> float:
 
 def _initial_rows(setup: _Setup, open_sites: BoolArray) -> BoolArray:
     """Rows for every level below the one each point is served at in a plan."""
-    served = _served_level(setup.levels, setup.columns(open_sites))
-    return _dense_rows(setup.levels, np.where(setup.inputs.weight > 0, served, 0))
+    served = served_level(setup.levels, setup.columns(open_sites))
+    return dense_rows(setup.levels, np.where(setup.inputs.weight > 0, served, 0))
 
 
 def _sub_spec(spec: SolverSpec, search: _Search) -> SolverSpec | None:
-    remaining = search.remaining()
-    if remaining is not None and remaining <= 0:
+    sub = remaining_spec(spec, search.deadline)
+    if sub is None:
         search.stopped = "time limit reached"
-        return None
-    return spec.model_copy(update={"time_limit_s": remaining})
+    return sub
 
 
 def _reduce(setup: _Setup, search: _Search, spec: SolverSpec) -> tuple[_Setup, BoolArray]:
@@ -869,11 +345,11 @@ def _reduce(setup: _Setup, search: _Search, spec: SolverSpec) -> tuple[_Setup, B
         setup = _setup(search.inputs, usable, fixed)
         # Keep the levels the LP needed (as distances): fewer LP rounds on the smaller model.
         reached = np.where(np.isfinite(reach), setup.levels.level_of(reach) + 1, 0)
-        rows = _initial_rows(setup, search.best_open) | _dense_rows(setup.levels, reached)
+        rows = _initial_rows(setup, search.best_open) | dense_rows(setup.levels, reached)
     return setup, rows
 
 
-def _row_reach(levels: _Levels, rows: BoolArray) -> FloatArray:
+def _row_reach(levels: Levels, rows: BoolArray) -> FloatArray:
     """Distance of each point's last row (``-inf`` for a point without rows)."""
     width = rows.shape[1]
     has = rows.any(axis=1)
@@ -881,7 +357,7 @@ def _row_reach(levels: _Levels, rows: BoolArray) -> FloatArray:
     return np.where(has, levels.value[np.arange(top.size), top], -np.inf)
 
 
-_LpOutcome = tuple[_Radius, LpSolution, float]
+_LpOutcome = tuple[Radius, LpSolution, float]
 
 
 def _lp_phase(
@@ -905,12 +381,12 @@ def _lp_phase(
             return rows, None
         search.raise_lower(result.objective)  # a truncated LP is a relaxation too
         y = np.clip(solution.x[: model.n_y], 0.0, 1.0)
-        needed = _dense_rows(setup.levels, np.where(weighted, _levels_needed(setup.levels, y), 0))
+        needed = dense_rows(setup.levels, np.where(weighted, levels_needed(setup.levels, y), 0))
         if (needed & ~rows).any():
             rows = rows | needed
             continue
         search.lp_bound = max(search.lp_bound, result.objective)
-        if np.all((y < _COVER_TOL) | (y > 1.0 - _COVER_TOL)):
+        if np.all((y < COVER_TOL) | (y > 1.0 - COVER_TOL)):
             search.offer(setup.sites_of(y > _HALF))
         elif not search.closed(spec):
             search.offer(setup.sites_of(_round_lp(setup, y)))
@@ -929,12 +405,12 @@ def _round_lp(setup: _Setup, y: FloatArray) -> BoolArray:
     order = np.argsort(-rank, kind="stable")
     cols = np.zeros(setup.sites.size, dtype=bool)
     cols[order[: inputs.p]] = True
-    cost = _penalised_cost(inputs.d[:, setup.sites], inputs.weight)
-    return _interchange(cost, cols, fixed=setup.fixed_cols, allowed=np.ones_like(cols))
+    cost = penalised_cost(inputs.d[:, setup.sites], inputs.weight)
+    return interchange(cost, cols, fixed=setup.fixed_cols, allowed=np.ones_like(cols))
 
 
 def _fixings(
-    setup: _Setup, model: _Radius, lp: LpSolution, lp_value: float, search: _Search
+    setup: _Setup, model: Radius, lp: LpSolution, lp_value: float, search: _Search
 ) -> tuple[BoolArray, BoolArray]:
     r"""Sites whose reduced cost proves them closed (or open) in every plan better than the best.
 
@@ -948,12 +424,12 @@ def _fixings(
     margin = 1e-6 * max(1.0, abs(search.best_cost))
     incumbent = setup.columns(search.best_open)
     closed = (
-        (y < _COVER_TOL)
+        (y < COVER_TOL)
         & (search.rounded_array(lp_value + reduced) > search.best_cost + margin)
         & ~setup.fixed_cols
     )
     opened = (
-        (y > 1.0 - _COVER_TOL)
+        (y > 1.0 - COVER_TOL)
         & (search.rounded_array(lp_value - reduced) > search.best_cost + margin)
         & ~setup.fixed_cols
     )
@@ -965,7 +441,7 @@ def _fixings(
 
 def _milp_phase(setup: _Setup, rows: BoolArray, search: _Search, spec: SolverSpec) -> None:
     """Solve the MILP on a subset of levels; add the levels its plan needs to be exact."""
-    rows = _tail_rows(setup.levels, rows)
+    rows = tail_rows(setup.levels, rows)
     while not search.closed(spec):
         sub = _sub_spec(spec, search)
         if sub is None:
@@ -973,7 +449,7 @@ def _milp_phase(setup: _Setup, rows: BoolArray, search: _Search, spec: SolverSpe
         model = _build(setup, rows, integer=True)
         start = None
         if math.isfinite(search.best_cost):
-            start = _start_vector(model, setup.levels, setup.columns(search.best_open))
+            start = radius_start(model, setup.levels, setup.columns(search.best_open))
         # The start is the best plan found by the heuristic and the LP: the solver's own
         # heuristics rarely beat it, so its time goes to the bound.
         result, x = solve_milp(model.arrays, sub, start=start, heuristics=start is None)
@@ -990,8 +466,8 @@ def _milp_phase(setup: _Setup, rows: BoolArray, search: _Search, spec: SolverSpe
         if result.status != "optimal":
             _stop_on(result, search, "MILP")
             return
-        served = _served_level(setup.levels, cols)
-        inexact = _inexact(setup.levels, rows, served, setup.inputs.weight)
+        served = served_level(setup.levels, cols)
+        inexact = inexact_points(setup.levels, rows, served, setup.inputs.weight)
         if not inexact.any():
             return  # exact on this plan: the relaxation's optimum is the true optimum
         points = np.flatnonzero(inexact)
@@ -1002,8 +478,8 @@ def _milp_phase(setup: _Setup, rows: BoolArray, search: _Search, spec: SolverSpe
         )
 
 
-def _build(setup: _Setup, rows: BoolArray, *, integer: bool) -> _Radius:
-    return _build_radius(
+def _build(setup: _Setup, rows: BoolArray, *, integer: bool) -> Radius:
+    return build_radius(
         setup.levels,
         setup.inputs.weight,
         rows,
@@ -1054,13 +530,4 @@ def _solution(
         options={"method": "radius formulation", "integral_bounds": search.integral},
         solver_version=", ".join(sorted(search.versions)) or None,
     )
-    for array in (open_sites, assign):
-        array.setflags(write=False)
-    return FacilitySolution(
-        open=open_sites,
-        assign=assign,
-        objective=objective,
-        result=result,
-        method=_METHOD,
-        stats=stats,
-    )
+    return facility_solution(open_sites, assign, objective, result, _METHOD, stats)

@@ -26,6 +26,7 @@ spacing
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from planner.errors import DataError
+from planner.model.base import is_count
 
 __all__ = ["GroupRule", "PlanRules"]
 
@@ -79,7 +81,8 @@ class PlanRules:
     required_house, required_antenne : ndarray of bool, shape (n_j,), or None
         Sites that must open in that role (None: none).
     min_houses, max_houses, min_antennes, max_antennes : int or None
-        Bounds on the number of open sites per role (None: no bound).
+        Bounds on the number of open sites per role (None: no bound); numpy integers are
+        accepted and stored as ``int``.
     universal_floor : bool
         Every sector with families has a house within :math:`R_H(i)`.
     house_spacing_min : float or None
@@ -101,11 +104,16 @@ class PlanRules:
     def __post_init__(self) -> None:
         problems: list[str] = []
         for low, high in (("min_houses", "max_houses"), ("min_antennes", "max_antennes")):
-            lo, hi = getattr(self, low), getattr(self, high)
-            for name, value in ((low, lo), (high, hi)):
-                if value is not None and (not isinstance(value, int) or value < 0):
+            for name in (low, high):
+                value = getattr(self, name)
+                if value is None:
+                    continue
+                if not is_count(value) or value < 0:
                     problems.append(f"PlanRules.{name}: expected a count >= 0, got {value!r}")
-            if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+                else:  # numpy integers are counts too; stored as int
+                    object.__setattr__(self, name, int(value))
+            lo, hi = getattr(self, low), getattr(self, high)
+            if is_count(lo) and is_count(hi) and lo > hi:
                 problems.append(
                     f"rules.{low} ({lo}) is larger than rules.{high} ({hi}): no plan can meet both"
                 )
@@ -180,16 +188,10 @@ class PlanRules:
                 f"{int(both.sum())} sites are required both as house and as antenne: a site has "
                 "one role; remove them from rules.required_houses or rules.required_antennes"
             )
-        return PlanRules(
+        return dataclasses.replace(
+            self,
             required_house=arrays["required_house"],
             required_antenne=arrays["required_antenne"],
-            min_houses=self.min_houses,
-            max_houses=self.max_houses,
-            min_antennes=self.min_antennes,
-            max_antennes=self.max_antennes,
-            universal_floor=self.universal_floor,
-            house_spacing_min=self.house_spacing_min,
-            house_groups=self.house_groups,
         )
 
     def house_required(self, n_sites: int) -> BoolArray:
