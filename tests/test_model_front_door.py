@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import importlib
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +26,12 @@ from planner.model import (
     solve_set_cover,
 )
 from tests.conftest import ROOT, SOLVER_NAMES, solver_spec
+from tests.test_architecture import imports_of
+from tests.test_architecture import modules as package_modules
 from tests.test_catalogue import two
 from tests.test_model import WEIGHT, D, flags, make, sites
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from planner.scenario import SolverSpec
 
@@ -68,42 +68,11 @@ def test_front_door_exports_every_kind() -> None:
     assert expected <= names
 
 
-def _imports(path: Path) -> list[tuple[str, bool]]:
-    """Return every imported module of a file and whether it is under TYPE_CHECKING."""
-    tree = ast.parse(path.read_text())
-    guarded: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            guarded |= {id(child) for child in ast.walk(node)}
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found += [(alias.name, id(node) in guarded) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.append((node.module, id(node) in guarded))
-    return found
-
-
-def test_model_imports_stay_left_of_optimise_and_never_geometry() -> None:
-    geometry = ("geopandas", "shapely", "pyproj", "osmnx", "folium")
-    right = ("planner.optimise", "planner.results", "planner.report", "planner.workflows")
-    for path in sorted(MODEL.rglob("*.py")):
-        for module, under_type_checking in _imports(path):
-            assert not module.startswith(geometry), f"{path}: imports {module}"
-            assert not module.startswith((*right, "planner.cli")), f"{path}: imports {module}"
-            if module.startswith("planner.scenario"):
-                assert under_type_checking, f"{path}: imports {module} at run time"
-
-
 def test_optimise_imports_the_models_from_the_front_door_only() -> None:
-    modules = {module for module, _ in _imports(ROOT / "planner" / "optimise.py")}
+    path = ROOT / "planner" / "optimise.py"
+    modules = {imp.target for imp in imports_of(path, set(package_modules()))}
     assert "planner.model" in modules
     assert not [m for m in modules if m.startswith("planner.model.")]
-
-
-def test_model_modules_stay_small() -> None:
-    for path in sorted(MODEL.rglob("*.py")):
-        assert len(path.read_text().splitlines()) < 600, path
 
 
 def test_coverage_names_stay_where_they_were() -> None:
