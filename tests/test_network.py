@@ -384,6 +384,22 @@ def test_osm_xml_car_respects_one_way(tmp_path: Path) -> None:
     assert osm_shortest(network, 3, 1) == pytest.approx(minutes(around, CAR), rel=1e-3)
 
 
+def test_osm_xml_street_lines_keep_the_shape_and_both_directions(tmp_path: Path) -> None:
+    path = write_osm(tmp_path / "tiny.osm")
+    network = network_from_osm_xml(path, mode="car", speed_kmh=CAR)
+    lines = network.street_lines()
+    # A-B-C and C-D-A are two-way (one line, two edges each); the diagonal A->C is one-way
+    assert lines.geometry.shape == (3,)
+    ways = sorted(
+        (int(np.isfinite(a)) + int(np.isfinite(b)))
+        for a, b in zip(lines.along_minutes, lines.against_minutes, strict=True)
+    )
+    assert ways == [1, 2, 2]
+    # the simplified ways still pass through B and D (their vertices, not nodes of the graph)
+    for mid in (2, 4):
+        assert min(g.distance(Point(osm_xy(mid))) for g in lines.geometry) < 0.01
+
+
 def test_osm_xml_walk_is_two_way_and_uses_footways(tmp_path: Path) -> None:
     path = write_osm(tmp_path / "tiny.osm")
     network = network_from_osm_xml(path, mode="walk", speed_kmh=WALK)

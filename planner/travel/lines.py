@@ -365,7 +365,8 @@ def network_from_lines(
     where every intersection splits the segments; with ``options.split_crossings`` the lines
     are first split wherever they cross or touch (for layers that are not noded; bridges then
     meet the streets below them). Each part of a MultiLineString is a segment of its own. Edge
-    length is the length of the line in ``crs``. How well the segments meet is measured
+    length is the length of the line in ``crs``; the line's shape is kept as the edge's street
+    line (points join the network on it). How well the segments meet is measured
     (:func:`noding_report`): a layer whose largest connected part holds less than half of the
     street length is rejected as not noded, with the figures and the fix.
 
@@ -441,6 +442,10 @@ def network_from_lines(
         segment_length_m=length,
         edge_speed_kmh=(
             None if road_classes is None else np.concatenate([speed[forward], speed[backward]])
+        ),
+        segment_geometry=parts,
+        edge_along=np.concatenate(
+            [np.ones(int(forward.sum()), dtype=bool), np.zeros(int(backward.sum()), dtype=bool)]
         ),
     )
     return _finish(
