@@ -9,7 +9,7 @@ files named by a key:
   bytes, the scenario keys that shape the network (format,
   one-way column and values, road-class column, splitting, CRS, mode, speeds, class speeds and
   exclusions of the mode) and the source code of the modules that build it
-  (:mod:`planner.travel.network`, ``graph``, ``lines``, ``osm``);
+  (:mod:`planner.travel.network`, ``graph``, ``lines``, ``noding``, ``osm``);
 * travel: SHA-256 of the network arrays, the sector and site coordinates, the snap distance and
   the source code of :mod:`planner.travel.matrices`.
 
@@ -77,6 +77,7 @@ _NETWORK_MODULES = (
     "planner.travel.network",
     "planner.travel.graph",
     "planner.travel.lines",
+    "planner.travel.noding",
     "planner.travel.osm",
 )
 
