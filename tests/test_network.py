@@ -16,7 +16,14 @@ from shapely import LineString, MultiLineString, Point
 
 from planner.errors import DataError, InputFileError, NetworkError
 from planner.scenario import DataSpec, TravelSpec
-from planner.travel.network import Network, network_from_lines, network_from_osm_xml, read_network
+from planner.travel.network import (
+    LineOptions,
+    Network,
+    join_ends_to_middles,
+    network_from_lines,
+    network_from_osm_xml,
+    read_network,
+)
 
 CRS = "EPSG:31370"
 WALK = 4.5
@@ -79,14 +86,87 @@ def test_chain_of_close_ends_is_one_node() -> None:
     assert network.n_edges == 6
 
 
-def test_t_junction_in_the_middle_is_not_joined() -> None:
-    # Noding is at end points only, as in a road register where every intersection splits the
-    # segments: a segment ending on the middle of another does not meet it.
-    lines = layer([LineString([(0, 0), (200, 0)]), LineString([(100, 0), (100, 100)])])
+def test_t_junction_in_the_middle_is_joined(caplog: pytest.LogCaptureFixture) -> None:
+    # The stem ends 0.3 m from the middle of the bar, which has no vertex there: the bar is
+    # split at the stem's end, (100, 0.3), and the two meet.
+    lines = layer([LineString([(0, 0), (200, 0)]), LineString([(100, 0.3), (100, 100)])])
+    with caplog.at_level("INFO", logger="planner.travel.lines"):
+        network = network_from_lines(lines, mode="walk", speed_kmh=WALK)
+    assert network.n_nodes == 4
+    assert network.n_edges == 6
+    assert network.dropped_nodes == 0
+    half_bar = math.hypot(100, 0.3)
+    assert shortest(network, (0, 0), (100, 100)) == pytest.approx(minutes(half_bar + 99.7, WALK))
+    assert shortest(network, (0, 0), (200, 0)) == pytest.approx(minutes(2 * half_bar, WALK))
+    assert "joined 1 segment ends to the middle of another segment (within 0.5 m)" in caplog.text
+
+
+def test_t_junction_on_a_shared_vertex_is_joined() -> None:
+    # The bar has a vertex where the stem ends, but a segment of its own from end to end
+    lines = layer([LineString([(0, 0), (100, 0), (200, 0)]), LineString([(100, 0), (100, 100)])])
+    network = network_from_lines(lines, mode="walk", speed_kmh=WALK)
+    assert network.n_nodes == 4
+    assert sorted(network.edge_length_m) == [100.0] * 6
+
+
+def test_t_junction_joining_can_be_switched_off() -> None:
+    lines = layer([LineString([(0, 0), (200, 0)]), LineString([(100, 0.3), (100, 100)])])
+    network = network_from_lines(
+        lines, mode="walk", speed_kmh=WALK, options=LineOptions(join_ends=False)
+    )
+    assert network.n_nodes == 2
+    assert network.dropped_nodes == 2
+
+
+def test_end_farther_than_the_tolerance_is_not_joined() -> None:
+    lines = layer([LineString([(0, 0), (200, 0)]), LineString([(100, 0.6), (100, 100)])])
     network = network_from_lines(lines, mode="walk", speed_kmh=WALK)
     assert network.n_nodes == 2
     assert network.dropped_nodes == 2
-    assert network.dropped_edges == 2
+
+
+def test_crossing_without_a_shared_vertex_stays_apart() -> None:
+    # a bridge over a street: no end near the other line, no vertex in common
+    lines = layer([LineString([(0, 0), (200, 0)]), LineString([(100, -100), (100, 100)])])
+    network = network_from_lines(lines, mode="walk", speed_kmh=WALK)
+    assert network.n_nodes == 2
+    assert network.dropped_nodes == 2
+
+
+def test_joined_one_way_pieces_keep_their_direction() -> None:
+    # Cars, 500 m/min. The bar (0,0)->(200,0) is one-way along its drawing; the stem ends
+    # 0.3 m from its middle; the way back from (200,0) to (0,0) is two-way round (200,-100),
+    # (0,-100): 400 m.
+    lines = layer(
+        [
+            LineString([(0, 0), (200, 0)]),
+            LineString([(100, 0.3), (100, 100)]),
+            LineString([(200, 0), (200, -100), (0, -100), (0, 0)]),
+        ],
+        oneway=["FT", "D", "D"],
+    )
+    network = network_from_lines(lines, mode="car", speed_kmh=CAR, oneway_column="oneway")
+    half_bar = math.hypot(100, 0.3)
+    assert shortest(network, (0, 0), (100, 0.3)) == pytest.approx(minutes(half_bar, CAR))
+    back = half_bar + 400  # on along the bar, then round
+    assert shortest(network, (100, 0.3), (0, 0)) == pytest.approx(minutes(back, CAR))
+
+
+def test_join_ends_to_middles_splits_once_per_end() -> None:
+    parts = np.array(
+        [
+            LineString([(0, 0), (300, 0)]),
+            LineString([(100, 0.2), (100, 50)]),
+            LineString([(200, -0.1), (200, -50)]),
+        ],
+        dtype=object,
+    )
+    pieces, (names,), joined = join_ends_to_middles(parts, [np.array(["bar", "a", "b"])], 0.5)
+    assert joined == 2
+    assert names.tolist() == ["bar", "bar", "bar", "a", "b"]
+    np.testing.assert_allclose(
+        [p.coords[-1] for p in pieces[:3]], [(100, 0.2), (200, -0.1), (300, 0)]
+    )
 
 
 def test_multilinestring_parts_are_segments() -> None:
@@ -382,6 +462,22 @@ def test_osm_xml_car_respects_one_way(tmp_path: Path) -> None:
     around = geodesic_m(1, 2) + geodesic_m(2, 3)
     assert osm_shortest(network, 1, 3) == pytest.approx(minutes(diagonal, CAR), rel=1e-3)
     assert osm_shortest(network, 3, 1) == pytest.approx(minutes(around, CAR), rel=1e-3)
+
+
+def test_osm_xml_street_lines_keep_the_shape_and_both_directions(tmp_path: Path) -> None:
+    path = write_osm(tmp_path / "tiny.osm")
+    network = network_from_osm_xml(path, mode="car", speed_kmh=CAR)
+    lines = network.street_lines()
+    # A-B-C and C-D-A are two-way (one line, two edges each); the diagonal A->C is one-way
+    assert lines.geometry.shape == (3,)
+    ways = sorted(
+        (int(np.isfinite(a)) + int(np.isfinite(b)))
+        for a, b in zip(lines.along_minutes, lines.against_minutes, strict=True)
+    )
+    assert ways == [1, 2, 2]
+    # the simplified ways still pass through B and D (their vertices, not nodes of the graph)
+    for mid in (2, 4):
+        assert min(g.distance(Point(osm_xy(mid))) for g in lines.geometry) < 0.01
 
 
 def test_osm_xml_walk_is_two_way_and_uses_footways(tmp_path: Path) -> None:

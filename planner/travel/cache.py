@@ -5,10 +5,11 @@ scenario after scenario on the same data. Both are pure functions of their input
 arrays are stored under ``$PLANNER_CACHE_DIR`` (default ``~/.cache/planner``) in ``.npz``
 files named by a key:
 
-* network: SHA-256 of the network file's bytes, the scenario keys that shape the network (format,
+* network (nodes, edges and the street lines they run along): SHA-256 of the network file's
+  bytes, the scenario keys that shape the network (format,
   one-way column and values, road-class column, splitting, CRS, mode, speeds, class speeds and
   exclusions of the mode) and the source code of the modules that build it
-  (:mod:`planner.travel.network`, ``graph``, ``lines``, ``osm``);
+  (:mod:`planner.travel.network`, ``graph``, ``lines``, ``noding``, ``osm``);
 * travel: SHA-256 of the network arrays, the sector and site coordinates, the snap distance and
   the source code of :mod:`planner.travel.matrices`.
 
@@ -63,7 +64,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bumped when the layout of the cached files changes."""
 
 _DIGEST_KEY = "__sha256__"
@@ -76,6 +77,7 @@ _NETWORK_MODULES = (
     "planner.travel.network",
     "planner.travel.graph",
     "planner.travel.lines",
+    "planner.travel.noding",
     "planner.travel.osm",
 )
 
@@ -354,14 +356,20 @@ def network_key(data: DataSpec, travel: TravelSpec) -> str:
 
 
 def _dataclass_arrays(obj: Network | TravelTimes) -> dict[str, NDArray[np.generic]]:
-    """Every field of a frozen result as an array (scalars and text as 0-d arrays)."""
-    return {field.name: np.asarray(getattr(obj, field.name)) for field in fields(obj)}
+    """Every field of a frozen result as an array (scalars and text 0-d; None left out)."""
+    return {
+        field.name: np.asarray(getattr(obj, field.name))
+        for field in fields(obj)
+        if getattr(obj, field.name) is not None
+    }
 
 
 def _from_arrays(cls: type[_Result], arrays: Mapping[str, NDArray[np.generic]]) -> _Result:
     """Rebuild a frozen result from its arrays, restoring Python scalars and text."""
     values: dict[str, Any] = {}
     for field in fields(cls):
+        if field.name not in arrays and field.default is None:
+            continue  # an optional field that was None
         array = arrays[field.name]
         if array.ndim == 0:
             values[field.name] = array.item()

@@ -9,16 +9,22 @@ r"""The routable graph of one travel mode, as arrays, kept to its largest connec
 speed), restricted to the largest connected component (strongly connected for cars, so that
 every kept node can reach and be reached from every other; weakly for walking and cycling,
 whose edges all go both ways).
+
+Each edge runs along a **street line**, a polyline kept with the network (its vertices, not
+nodes of the graph, so Dijkstra sees no more nodes than junctions and dead ends): a two-way
+street is one line and two edges, one along its drawing and one against it. Points join the
+network on these lines (:mod:`planner.travel.matrices`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
@@ -40,6 +46,27 @@ _MIN_LARGEST_SHARE = 0.5
 _WARN_LARGEST_SHARE = 0.9
 
 
+class StreetLines(NamedTuple):
+    """The street lines of a network, as :meth:`Network.street_lines` returns them.
+
+    Attributes
+    ----------
+    geometry
+        ``(n_lines,)`` shapely LineStrings in the network's CRS.
+    start, end
+        ``(n_lines,)`` nodes at the line's first and last vertex.
+    along_minutes, against_minutes
+        ``(n_lines,)`` minutes of the fastest edge running along the drawing (start to end)
+        and against it; ``inf`` where the mode may not go that way (a one-way street by car).
+    """
+
+    geometry: NDArray[np.object_]
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    along_minutes: NDArray[np.float64]
+    against_minutes: NDArray[np.float64]
+
+
 @dataclass(frozen=True)
 class Network:
     """Routable street graph for one travel mode, in a projected CRS (metres).
@@ -51,7 +78,7 @@ class Network:
     crs
         The projected CRS of ``node_xy``, e.g. ``"EPSG:31370"``.
     speed_kmh
-        Speed of the mode; also used for the access leg from a point to its nearest node.
+        Speed of the mode; also used for the straight leg from a point to its street.
     node_xy
         ``(n_nodes, 2)`` node coordinates in metres.
     edge_from, edge_to
@@ -65,6 +92,14 @@ class Network:
         component (strongly connected for cars).
     source
         Short description for logs and the manifest, e.g. ``"lines: streets.geojson"``.
+    line_xy, line_start
+        Vertices of every street line, concatenated: line ``k`` is
+        ``line_xy[line_start[k]:line_start[k + 1]]``. None (the default) draws each street as
+        a straight line between its nodes.
+    edge_line, edge_along
+        ``(n_edges,)`` the street line each edge runs along, and whether it runs along the
+        line's drawing (from its first to its last vertex) or against it. None with
+        ``line_xy``.
     """
 
     mode: str
@@ -78,6 +113,10 @@ class Network:
     dropped_nodes: int
     dropped_edges: int
     source: str
+    line_xy: NDArray[np.float64] | None = None
+    line_start: NDArray[np.int64] | None = None
+    edge_line: NDArray[np.int64] | None = None
+    edge_along: NDArray[np.bool_] | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -88,6 +127,44 @@ class Network:
     def n_edges(self) -> int:
         """Number of directed edges."""
         return int(self.edge_from.shape[0])
+
+    def street_lines(self) -> StreetLines:
+        """Return the street lines with their end nodes and the minutes along and against them.
+
+        Returns
+        -------
+        StreetLines
+            One entry per line; without stored lines, one straight line per pair of nodes
+            joined by an edge, drawn from the lower node index to the higher.
+        """
+        if self.line_xy is None or self.line_start is None:
+            low = np.minimum(self.edge_from, self.edge_to)
+            high = np.maximum(self.edge_from, self.edge_to)
+            pairs, edge_line = np.unique(np.column_stack([low, high]), axis=0, return_inverse=True)
+            edge_line = edge_line.reshape(-1).astype(np.int64)
+            edge_along = self.edge_from <= self.edge_to
+            geometry = shapely.linestrings(
+                self.node_xy[pairs.reshape(-1)],
+                indices=np.repeat(np.arange(pairs.shape[0]), 2),
+            )
+        else:
+            assert self.edge_line is not None  # noqa: S101 - stored with line_xy
+            assert self.edge_along is not None  # noqa: S101
+            edge_line, edge_along = self.edge_line, self.edge_along
+            counts = np.diff(self.line_start)
+            geometry = shapely.linestrings(
+                self.line_xy, indices=np.repeat(np.arange(counts.shape[0]), counts)
+            )
+        n_lines = geometry.shape[0]
+        start = np.zeros(n_lines, dtype=np.int64)
+        end = np.zeros(n_lines, dtype=np.int64)
+        start[edge_line] = np.where(edge_along, self.edge_from, self.edge_to)
+        end[edge_line] = np.where(edge_along, self.edge_to, self.edge_from)
+        along = np.full(n_lines, np.inf)
+        against = np.full(n_lines, np.inf)
+        np.minimum.at(along, edge_line[edge_along], self.edge_minutes[edge_along])
+        np.minimum.at(against, edge_line[~edge_along], self.edge_minutes[~edge_along])
+        return StreetLines(geometry, start, end, along, against)
 
     def matrix(self) -> sp.csr_matrix:
         """Return the directed travel-time matrix.
@@ -153,6 +230,8 @@ class _Edges:
     segment: NDArray[np.int64]
     segment_length_m: NDArray[np.float64]
     edge_speed_kmh: NDArray[np.float64] | None = None
+    segment_geometry: NDArray[np.object_] | None = None
+    edge_along: NDArray[np.bool_] | None = None
 
     def speeds(self, mask: NDArray[np.bool_]) -> NDArray[np.float64] | None:
         """Return the per-edge speeds of the masked edges, or None when uniform."""
@@ -193,6 +272,8 @@ def _largest_component(edges: _Edges, *, strong: bool) -> tuple[_Edges, int, int
         segment=edges.segment[keep_edge],
         segment_length_m=edges.segment_length_m,
         edge_speed_kmh=edges.speeds(keep_edge),
+        segment_geometry=edges.segment_geometry,
+        edge_along=None if edges.edge_along is None else edges.edge_along[keep_edge],
     )
     return kept, int(n - keep_node.sum()), int((~keep_edge).sum()), dropped_km
 
@@ -213,7 +294,22 @@ def _without_bare_nodes(edges: _Edges) -> _Edges:
         segment=edges.segment,
         segment_length_m=edges.segment_length_m,
         edge_speed_kmh=edges.edge_speed_kmh,
+        segment_geometry=edges.segment_geometry,
+        edge_along=edges.edge_along,
     )
+
+
+def _street_geometry(
+    edges: _Edges,
+) -> tuple[NDArray[np.float64] | None, NDArray[np.int64] | None, NDArray[np.int64] | None]:
+    """Vertices and offsets of the segments the kept edges run along, and each edge's line."""
+    if edges.segment_geometry is None or edges.edge_along is None:
+        return None, None, None
+    used, edge_line = np.unique(edges.segment, return_inverse=True)
+    xy, index = shapely.get_coordinates(edges.segment_geometry[used], return_index=True)
+    line_start = np.zeros(used.shape[0] + 1, dtype=np.int64)
+    line_start[1:] = np.cumsum(np.bincount(index, minlength=used.shape[0]))
+    return np.ascontiguousarray(xy, dtype=np.float64), line_start, edge_line.astype(np.int64)
 
 
 _DROPPED_SHARE_WARNING = 0.01
@@ -233,6 +329,7 @@ def _finish(edges: _Edges, *, mode: str, speed_kmh: float, crs: str, source: str
             f"network {source}: no two nodes can reach each other by {mode} (one-way streets "
             "never lead back); check the one-way column and its FT/TF values"
         )
+    line_xy, line_start, edge_line = _street_geometry(kept)
     network = Network(
         mode=mode,
         crs=crs,
@@ -249,6 +346,10 @@ def _finish(edges: _Edges, *, mode: str, speed_kmh: float, crs: str, source: str
         dropped_nodes=dropped_nodes,
         dropped_edges=dropped_edges,
         source=source,
+        line_xy=line_xy,
+        line_start=line_start,
+        edge_line=edge_line,
+        edge_along=None if line_xy is None else kept.edge_along,
     )
     street_km = float(kept.segment_length_m[np.unique(kept.segment)].sum()) / 1000.0
     component = "strongly connected" if mode == "car" else "connected"

@@ -1,23 +1,22 @@
 r"""Networks from a line layer such as a city's road register (Gent's ``wegsegmenten``).
 
-Segments are noded where their *end points* meet (or at every crossing on request), with an
-optional one-way column (``FT``/``TF``/``N``, values configurable) and an optional road-class
-column giving a speed per class and mode and the classes a mode may not use (motorways for
-walking and cycling).
+Segments are noded where their *end points* meet, and where a segment ends on (within the node
+tolerance of) the middle of another, as a road register draws a T-junction; lines that cross
+without a shared vertex (bridges, tunnels) stay apart unless every crossing is split on request
+(:mod:`planner.travel.noding`). Each segment comes with an optional one-way column
+(``FT``/``TF``/``N``, values configurable) and an optional road-class column giving a speed per
+class and mode and the classes a mode may not use (motorways for walking and cycling).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 import shapely
 from pyproj import CRS
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from planner.errors import DataError, NetworkError
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 from planner.travel.graph import (
-    _MIN_LARGEST_SHARE,
     Network,
     _check_crs,
     _check_mode,
@@ -36,11 +34,15 @@ from planner.travel.graph import (
     _finish,
     _without_bare_nodes,
 )
+from planner.travel.noding import (
+    _check_noding,
+    _node_endpoints,
+    join_ends_to_middles,
+    noding_report,
+    split_at_crossings,
+)
 
 logger = logging.getLogger(__name__)
-
-# Above this share of dangling ends, or below this share of length in the largest part, warn.
-_WARN_DANGLING_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -97,34 +99,15 @@ class LineOptions:
     split_crossings
         Split lines where they cross before joining end points (for layers that are not
         noded).
+    join_ends
+        Split a segment where another segment's end lies within the node tolerance of its
+        middle, and join them there (T-junctions).
     """
 
     oneway_values: OnewayValues = OnewayValues()
     road_classes: RoadClasses | None = None
     split_crossings: bool = False
-
-
-@dataclass(frozen=True)
-class NodingReport:
-    """How well the segments of a line layer meet, before any mode filter.
-
-    Attributes
-    ----------
-    nodes
-        Number of distinct segment end points after merging those within the tolerance.
-    dangling_share
-        Share of those end points that only one segment reaches (dead ends; high when the layer
-        is not noded).
-    components
-        Number of connected parts of the undirected segment graph.
-    largest_share
-        Share of the street length in the largest part.
-    """
-
-    nodes: int
-    dangling_share: float
-    components: int
-    largest_share: float
+    join_ends: bool = True
 
 
 # --- line layers ------------------------------------------------------------------------------
@@ -170,52 +153,6 @@ def _text(values: NDArray[np.object_]) -> NDArray[np.object_]:
     return np.array(out, dtype=object)
 
 
-def _node_endpoints(
-    start: NDArray[np.float64], end: NDArray[np.float64], tolerance_m: float
-) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
-    """Merge segment end points closer than ``tolerance_m`` into nodes.
-
-    Exactly equal points are merged first (``numpy.unique``); the distinct points are then
-    joined by a KD-tree pair search within the tolerance, and every group of points linked by
-    such pairs (transitively) becomes one node at the mean of its distinct points. Node numbers
-    follow the order of the first end point of each node, so the result is deterministic.
-
-    Returns
-    -------
-    node_xy, from_node, to_node
-        Node coordinates and, per segment, the nodes of its first and last point.
-    """
-    n_seg = start.shape[0]
-    points = np.concatenate([start, end])
-    distinct, inverse = np.unique(points, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    n_distinct = distinct.shape[0]
-    if tolerance_m > 0:
-        pairs = cKDTree(distinct).query_pairs(r=tolerance_m, output_type="ndarray")
-    else:
-        pairs = np.empty((0, 2), dtype=np.int64)
-    links = sp.csr_matrix(
-        (np.ones(pairs.shape[0]), (pairs[:, 0], pairs[:, 1])), shape=(n_distinct, n_distinct)
-    )
-    _, group = connected_components(links, directed=False)
-    # renumber groups by first appearance among the segment end points
-    point_group = group[inverse]
-    _, first_seen = np.unique(point_group, return_index=True)
-    order = np.argsort(first_seen, kind="stable")
-    renumber = np.empty_like(order)
-    renumber[order] = np.arange(order.shape[0])
-    node_of_distinct = renumber[group]
-    counts = np.bincount(node_of_distinct)
-    node_xy = np.column_stack(
-        [
-            np.bincount(node_of_distinct, weights=distinct[:, 0]) / counts,
-            np.bincount(node_of_distinct, weights=distinct[:, 1]) / counts,
-        ]
-    )
-    node = node_of_distinct[inverse].astype(np.int64)
-    return node_xy, node[:n_seg], node[n_seg:]
-
-
 def _directions(
     oneway: NDArray[np.object_], mode: str, values: OnewayValues
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
@@ -256,96 +193,6 @@ def _segment_speeds(
     return speed, allowed
 
 
-def noding_report(
-    node_from: NDArray[np.int64], node_to: NDArray[np.int64], length_m: NDArray[np.float64]
-) -> NodingReport:
-    """Measure how well segments meet: dangling ends and connected parts by length.
-
-    Parameters
-    ----------
-    node_from, node_to
-        End nodes of each segment (after merging end points within the tolerance).
-    length_m
-        Length of each segment.
-
-    Returns
-    -------
-    NodingReport
-        Share of end points reached by one segment only, number of parts, share of the
-        street length in the largest part.
-    """
-    n = int(max(node_from.max(), node_to.max())) + 1
-    degree = np.bincount(np.concatenate([node_from, node_to]), minlength=n)
-    graph = sp.csr_matrix((np.ones(node_from.shape[0]), (node_from, node_to)), shape=(n, n))
-    count, labels = connected_components(graph, directed=False)
-    by_part = np.bincount(labels[node_from], weights=length_m, minlength=count)
-    return NodingReport(
-        nodes=n,
-        dangling_share=float(np.mean(degree == 1)),
-        components=int(count),
-        largest_share=float(by_part.max() / by_part.sum()) if by_part.sum() > 0 else 0.0,
-    )
-
-
-def _check_noding(report: NodingReport, source: str, *, split_crossings: bool) -> None:
-    figures = (
-        f"{100 * report.dangling_share:.0f} % of the {report.nodes:,} segment ends meet no "
-        f"other segment; the largest connected part holds {100 * report.largest_share:.1f} % of "
-        f"the street length in {report.components:,} parts"
-    )
-    if report.largest_share < _MIN_LARGEST_SHARE:
-        remedy = (
-            "set data.network_split_crossings: true to join lines where they cross"
-            if not split_crossings
-            else "raise the node tolerance or clean the layer (QGIS: 'v.clean', 'Split with lines')"
-        )
-        raise NetworkError(
-            f"network {source} does not look noded: {figures}; segments must share end points "
-            f"at intersections: {remedy}"
-        )
-    if report.dangling_share > _WARN_DANGLING_SHARE:
-        logger.warning(f"network {source} may be poorly noded: {figures}")
-    else:  # parts that are well noded but apart are reported when the graph is built
-        logger.info(f"network {source}: {figures}")
-
-
-def split_at_crossings(
-    parts: NDArray[np.object_], values: list[NDArray[np.object_]]
-) -> tuple[NDArray[np.object_], list[NDArray[np.object_]], NDArray[np.bool_]]:
-    """Split lines at every point where they cross or touch, keeping each piece's attributes.
-
-    Each piece inherits the values of the line it lies on (the nearest original line to the
-    piece's midpoint; ties to the lowest index). Pieces drawn against their original line are
-    flagged, so one-way values can be swapped.
-
-    Parameters
-    ----------
-    parts
-        Single LineStrings.
-    values
-        Attribute arrays aligned with ``parts``.
-
-    Returns
-    -------
-    pieces, piece_values, reversed
-        The noded pieces, their attributes, and whether each runs against its original line.
-    """
-    noded = shapely.get_parts(shapely.node(shapely.multilinestrings(parts)))
-    noded = noded[shapely.length(noded) > 0]
-    middle = shapely.line_interpolate_point(noded, 0.5, normalized=True)
-    tree = shapely.STRtree(parts)
-    piece_index, origin = tree.query_nearest(middle, all_matches=True)
-    first = np.ones(piece_index.shape[0], dtype=bool)
-    order = np.lexsort((origin, piece_index))
-    piece_index, origin = piece_index[order], origin[order]
-    first[1:] = piece_index[1:] != piece_index[:-1]
-    piece_index, origin = piece_index[first], origin[first]
-    pieces = noded[piece_index]
-    start = shapely.line_locate_point(parts[origin], shapely.get_point(pieces, 0))
-    end = shapely.line_locate_point(parts[origin], shapely.get_point(pieces, -1))
-    return pieces, [value[origin] for value in values], start > end
-
-
 def network_from_lines(
     lines: gpd.GeoDataFrame,
     *,
@@ -361,13 +208,17 @@ def network_from_lines(
 
     Segments are joined where their *end points* meet: end points closer than
     ``node_tolerance_m`` become one node (transitively: a chain of close points is one node).
-    A segment that ends in the middle of another is **not** joined to it, as in a road register
-    where every intersection splits the segments; with ``options.split_crossings`` the lines
-    are first split wherever they cross or touch (for layers that are not noded; bridges then
-    meet the streets below them). Each part of a MultiLineString is a segment of its own. Edge
-    length is the length of the line in ``crs``. How well the segments meet is measured
-    (:func:`noding_report`): a layer whose largest connected part holds less than half of the
-    street length is rejected as not noded, with the figures and the fix.
+    A segment that ends within ``node_tolerance_m`` of the middle of another (a T-junction a
+    road register left unsplit) splits that segment there and joins it
+    (:func:`join_ends_to_middles`, unless ``options.join_ends`` is off); the number joined is
+    logged. Lines that cross without a shared vertex stay apart (bridges, tunnels); with
+    ``options.split_crossings`` the lines are first split wherever they cross or touch (for
+    layers that are not noded; bridges then meet the streets below them). Each part of a
+    MultiLineString is a segment of its own. Edge length is the length of the line in ``crs``;
+    the line's shape is kept as the edge's street line (points join the network on it). How
+    well the segments meet is measured (:func:`noding_report`): a layer whose largest connected
+    part holds less than half of the street length is rejected as not noded, with the figures
+    and the fix.
 
     Directions: for ``mode="car"`` the value in ``oneway_column`` is one of
     ``options.oneway_values.forward`` (one-way along the drawn direction; default ``"FT"``),
@@ -391,7 +242,8 @@ def network_from_lines(
     crs
         Projected CRS in metres in which lengths are measured.
     node_tolerance_m
-        End points closer than this are one node.
+        End points closer than this are one node; an end this close to the middle of another
+        segment is joined to it.
     source
         Short description of where the lines came from, for logs and the manifest.
     options
@@ -422,11 +274,14 @@ def network_from_lines(
         logger.info(f"Reprojecting network {source} from {lines.crs.to_string()} to {crs}")
         lines = lines.to_crs(target)
 
-    parts, oneway, classes, length = _usable_parts(lines, oneway_column, options, source)
+    parts, oneway, classes, length, joined = _usable_parts(
+        lines, oneway_column, options, source, node_tolerance_m
+    )
     start = shapely.get_coordinates(shapely.get_point(parts, 0))
     end = shapely.get_coordinates(shapely.get_point(parts, -1))
     node_xy, a, b = _node_endpoints(start, end, node_tolerance_m)
-    _check_noding(noding_report(a, b, length), source, split_crossings=options.split_crossings)
+    report = replace(noding_report(a, b, length), joined_ends=joined)
+    _check_noding(report, source, split_crossings=options.split_crossings)
     speed, allowed = _segment_speeds(classes, road_classes, speed_kmh, mode)
     forward, backward = _directions(oneway, mode, options.oneway_values)
     forward &= allowed & (a != b)  # a loop leads back where it started: useless for paths
@@ -441,6 +296,10 @@ def network_from_lines(
         segment_length_m=length,
         edge_speed_kmh=(
             None if road_classes is None else np.concatenate([speed[forward], speed[backward]])
+        ),
+        segment_geometry=parts,
+        edge_along=np.concatenate(
+            [np.ones(int(forward.sum()), dtype=bool), np.zeros(int(backward.sum()), dtype=bool)]
         ),
     )
     return _finish(
@@ -477,9 +336,16 @@ def _check_line_columns(
 
 
 def _usable_parts(
-    lines: gpd.GeoDataFrame, oneway_column: str | None, options: LineOptions, source: str
-) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.object_], NDArray[np.float64]]:
-    """Single LineStrings of positive length with their one-way and class values and lengths."""
+    lines: gpd.GeoDataFrame,
+    oneway_column: str | None,
+    options: LineOptions,
+    source: str,
+    tolerance_m: float,
+) -> tuple[NDArray[np.object_], NDArray[np.object_], NDArray[np.object_], NDArray[np.float64], int]:
+    """Single LineStrings of positive length with their one-way and class values and lengths.
+
+    Also returns the number of segment ends joined to the middle of another segment.
+    """
     class_column = None if options.road_classes is None else options.road_classes.column
     parts, (oneway, classes) = _line_parts(lines, [oneway_column, class_column], source)
     if parts.shape[0] == 0:
@@ -492,6 +358,16 @@ def _usable_parts(
         parts, (oneway, classes), flipped = split_at_crossings(parts, [oneway, classes])
         oneway = _swap_directions(oneway, flipped, options.oneway_values)
         logger.info(f"network {source}: split {before:,} lines at crossings into {len(parts):,}")
+    joined = 0
+    if options.join_ends:
+        parts, (oneway, classes), joined = join_ends_to_middles(
+            parts, [oneway, classes], tolerance_m
+        )
+        if joined:
+            logger.info(
+                f"network {source}: joined {joined:,} segment ends to the middle of another "
+                f"segment (within {tolerance_m:g} m)"
+            )
     length = shapely.length(parts).astype(np.float64)
     positive = np.isfinite(length) & (length > 0)
     if not positive.any():
@@ -501,7 +377,7 @@ def _usable_parts(
         )
     if not positive.all():
         logger.warning(f"network {source}: skipped {int((~positive).sum()):,} lines of zero length")
-    return parts[positive], oneway[positive], classes[positive], length[positive]
+    return parts[positive], oneway[positive], classes[positive], length[positive], joined
 
 
 def _swap_directions(

@@ -3,7 +3,8 @@ r"""Street networks: a routable directed graph per travel mode, stored as arrays
 Two sources are read:
 
 * a **line layer** such as a city's road register (Gent's ``wegsegmenten``), noded where
-  segment *end points* meet (or at every crossing on request), with an optional one-way column
+  segment *end points* meet and where a segment ends on the middle of another (T-junctions;
+  or at every crossing on request), with an optional one-way column
   (``FT``/``TF``/``N``, values configurable) and an optional road-class column giving a speed
   per class and mode and the classes a mode may not use (motorways for walking and cycling);
 * an **OSM XML file** (``.osm``), read with osmnx, filtered to the ways the mode may use.
@@ -41,10 +42,13 @@ if TYPE_CHECKING:
 from planner.travel.graph import MODES, Network
 from planner.travel.lines import (
     LineOptions,
-    NodingReport,
     OnewayValues,
     RoadClasses,
     network_from_lines,
+)
+from planner.travel.noding import (
+    NodingReport,
+    join_ends_to_middles,
     noding_report,
     split_at_crossings,
 )
@@ -57,6 +61,7 @@ __all__ = [
     "NodingReport",
     "OnewayValues",
     "RoadClasses",
+    "join_ends_to_middles",
     "line_options",
     "network_from_lines",
     "network_from_osm_xml",

@@ -7,13 +7,17 @@ imports osmnx or networkx (only when such a file is read: osmnx takes over a sec
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
+import shapely
 
 from planner.errors import DataError, InputFileError, NetworkError
 from planner.travel.graph import Network, _check_crs, _check_mode, _Edges, _finish
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 # OSM tag filters per mode, after osmnx's own "walk", "bike" and "drive" network types
 # (osmnx._overpass._get_network_filter): a way is used when it has a highway tag, is not an
@@ -158,14 +162,56 @@ def network_from_osm_xml(
 
     ids = np.array(sorted(graph.nodes), dtype=np.int64)
     node_xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in ids], dtype=float)
-    edge_list = sorted((u, v, float(attrs["length"])) for u, v, attrs in graph.edges(data=True))
-    u, v, length = (np.array(column) for column in zip(*edge_list, strict=True))
+    edge_list = sorted(
+        (u, v, float(attrs["length"]), attrs.get("geometry"))
+        for u, v, attrs in graph.edges(data=True)
+    )
+    u, v, length, drawn = (
+        np.array(column, dtype=object) for column in zip(*edge_list, strict=True)
+    )
+    edge_from = np.searchsorted(ids, u.astype(np.int64)).astype(np.int64)
+    edge_to = np.searchsorted(ids, v.astype(np.int64)).astype(np.int64)
+    geometry = _edge_geometry(drawn, node_xy[edge_from], node_xy[edge_to])
+    segment, along = _pair_directions(edge_from, edge_to, geometry)
+    first = np.unique(segment, return_index=True)[1]
+    segment_geometry = geometry[first]
+    segment_geometry[~along[first]] = shapely.reverse(segment_geometry[~along[first]])
     edges = _Edges(
         node_xy=node_xy,
-        edge_from=np.searchsorted(ids, u.astype(np.int64)).astype(np.int64),
-        edge_to=np.searchsorted(ids, v.astype(np.int64)).astype(np.int64),
+        edge_from=edge_from,
+        edge_to=edge_to,
         edge_length_m=length.astype(np.float64),
-        segment=np.arange(length.shape[0], dtype=np.int64),
-        segment_length_m=length.astype(np.float64),
+        segment=segment,
+        segment_length_m=length.astype(np.float64)[first],
+        segment_geometry=segment_geometry,
+        edge_along=along,
     )
     return _finish(edges, mode=mode, speed_kmh=speed_kmh, crs=crs, source=source)
+
+
+def _edge_geometry(
+    drawn: NDArray[np.object_], start: NDArray[np.float64], end: NDArray[np.float64]
+) -> NDArray[np.object_]:
+    """Each edge's shape from u to v: osmnx's geometry of a simplified edge, else straight."""
+    straight = shapely.linestrings(
+        np.stack([start, end], axis=1).reshape(-1, 2), indices=np.repeat(np.arange(len(start)), 2)
+    )
+    has_shape = np.array([isinstance(g, shapely.LineString) for g in drawn], dtype=bool)
+    return np.where(has_shape, drawn, straight)
+
+
+def _pair_directions(
+    edge_from: NDArray[np.int64], edge_to: NDArray[np.int64], geometry: NDArray[np.object_]
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Street line of each directed edge: both directions of a way share one line.
+
+    Edges between the same two nodes whose shapes have the same length and midpoint (to the
+    centimetre) are one street; it is drawn from its lower node index to the higher. Returns
+    the line index per edge and whether the edge runs along that drawing.
+    """
+    low = np.minimum(edge_from, edge_to)
+    high = np.maximum(edge_from, edge_to)
+    middle = shapely.get_coordinates(shapely.line_interpolate_point(geometry, 0.5, normalized=True))
+    shape = np.round(np.column_stack([shapely.length(geometry), middle]) * 100.0).astype(np.int64)
+    _, segment = np.unique(np.column_stack([low, high, shape]), axis=0, return_inverse=True)
+    return segment.reshape(-1).astype(np.int64), edge_from <= edge_to
