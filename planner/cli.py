@@ -360,6 +360,33 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     generated: Annotated[
         bool, typer.Option(help="Add a generated candidate per inhabited sector.")
     ] = True,
+    on_street: Annotated[
+        bool,
+        typer.Option(
+            "--generated-on-street/--generated-at-point",
+            help="Generated candidates on the street (with a network file) or at sector points.",
+        ),
+    ] = True,
+    street_radius: Annotated[
+        float, typer.Option(help="Metres around a street vertex in which street is measured.")
+    ] = 100.0,
+    street_min_length: Annotated[
+        float,
+        typer.Option(help="Metres of street a vertex needs within --street-radius (no dead ends)."),
+    ] = 150.0,
+    street_max_outside: Annotated[
+        float, typer.Option(help="Metres from the sector point when no vertex inside qualifies.")
+    ] = 250.0,
+    street_points: Annotated[
+        str, typer.Option(help="ends (junctions: network nodes) or vertices (bends too).")
+    ] = "ends",
+    street_exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Lines that are no street for a site: COLUMN=VALUE[,VALUE] (default "
+            "functional_roadclass=0, motorways); 'none' excludes nothing."
+        ),
+    ] = None,
     download: Annotated[
         bool, typer.Option(help="Download the official files into --from first.")
     ] = False,
@@ -372,6 +399,7 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
 ) -> None:
     """Prepare data/statsec/<municipality>/ (sectors and sites) from official files."""
     from planner.data import prepare  # noqa: PLC0415 - keep `--help` fast
+    from planner.data.streets import StreetRule  # noqa: PLC0415 - keep `--help` fast
 
     with _one_line_errors():
         options = prepare.PrepareOptions(
@@ -385,6 +413,14 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
                 else dict(prepare.DEFAULT_SITE_TYPES)
             ),
             existing_types=_pairs(existing_types, "--existing-type"),
+            generated_on_street=on_street,
+            street_rule=StreetRule(
+                street_radius_m=street_radius,
+                street_min_length_m=street_min_length,
+                street_max_outside_m=street_max_outside,
+                street_points=street_points,  # type: ignore[arg-type]
+            ),
+            street_exclude=prepare.parse_street_exclude(street_exclude),
         )
         result = prepare.prepare_from_folder(
             municipality,
@@ -411,6 +447,15 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
                 f"{len(join['only_in_table'])} codes without a sector",
                 highlight=False,
             )
+    placed = report.get("generated_sites", {})
+    if placed.get("placement") == "street":
+        out.print(
+            f"  generated sites on the street: {placed['moved_to_street']} of {placed['count']} "
+            f"(median {placed['moved_m']['median']} m, max {placed['moved_m']['max']} m from "
+            f"the sector point; {placed['outside_sector']} outside their sector, "
+            f"{placed['at_sector_point']} left at the point)",
+            highlight=False,
+        )
     for note in report["notes"]:
         out.print(f"  note: {note}", highlight=False)
     out.print(f"  need indicators for a scenario: {report['need_indicators']}", highlight=False)

@@ -18,21 +18,27 @@ from typing import TYPE_CHECKING
 from planner.data.indicators import ImputationPolicy, IndicatorColumn
 from planner.data.site_types import DEFAULT_SITE_TYPES, EXISTING_ROLES, SiteType
 from planner.data.sources import DEFAULT_TARGET_AGES, DEFAULT_TARGET_SHARE
+from planner.data.streets import StreetRule
 from planner.errors import DataError, InputFileError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 __all__ = [
+    "DEFAULT_STREET_EXCLUDE",
     "PrepareOptions",
     "Sources",
     "find_sources",
     "municipality_nis",
     "parse_indicator",
+    "parse_street_exclude",
     "with_indicator_table",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Lines that are no street for a generated site: motorways (functional road class 0).
+DEFAULT_STREET_EXCLUDE: dict[str, tuple[str, ...]] = {"functional_roadclass": ("0",)}
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class Sources:
     existing
         Points file of existing sites (``existing`` = house/antenne).
     network
-        Road register or OSM file, only named in the report for scenarios.
+        Road register (a line layer) on which generated candidates are placed, or an OSM
+        file; named in the report for scenarios.
     indicator_tables
         Extra tables with need-indicator columns.
     """
@@ -107,6 +114,17 @@ class PrepareOptions:
         Add one generated candidate per inhabited sector.
     generated_min_population
         Inhabitants a sector needs to get a generated candidate.
+    generated_on_street
+        Put each generated candidate on the street network (when there is a network file) rather
+        than at its sector's point: see :mod:`planner.data.streets`.
+    street_rule
+        Where on the street: the radius, the street length needed within it and how far outside
+        the sector a site may go (:class:`~planner.data.streets.StreetRule`).
+    street_exclude
+        Lines that are no street for a site, by column value: ``{"functional_roadclass":
+        ("0",)}`` (the default: motorways of a road register such as Gent's ``wegsegmenten``)
+        leaves motorways out of both the vertices and the street length. A column the network
+        does not have excludes nothing (the report says so).
     site_types
         Site types with eligibility and costs; points of other types are left out.
     existing_types
@@ -121,6 +139,11 @@ class PrepareOptions:
     use_kansarmoede: bool = True
     generated_sites: bool = True
     generated_min_population: float = 1.0
+    generated_on_street: bool = True
+    street_rule: StreetRule = field(default_factory=StreetRule)
+    street_exclude: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_STREET_EXCLUDE)
+    )
     site_types: Mapping[str, SiteType] = field(default_factory=lambda: dict(DEFAULT_SITE_TYPES))
     existing_types: Mapping[str, str] = field(default_factory=dict)
     crs: str = "EPSG:31370"
@@ -147,6 +170,7 @@ class PrepareOptions:
             for kind in self.existing_types
             if kind not in self.site_types
         ]
+        problems += self.street_rule.problems()
         if problems:
             raise DataError(problems)
 
@@ -334,3 +358,39 @@ def parse_indicator(text: str) -> tuple[Path, IndicatorColumn]:
         else IndicatorColumn(column=parts[1], direction="lower_is_needier", weight=weight)
     )
     return Path(parts[0]), indicator
+
+
+def parse_street_exclude(values: Sequence[str] | None) -> dict[str, tuple[str, ...]]:
+    """Parse ``COLUMN=VALUE[,VALUE]`` items into :attr:`PrepareOptions.street_exclude`.
+
+    Parameters
+    ----------
+    values
+        E.g. ``["functional_roadclass=0,9"]``; None for :data:`DEFAULT_STREET_EXCLUDE`,
+        ``["none"]`` to exclude nothing.
+
+    Returns
+    -------
+    dict
+        Excluded values per column.
+
+    Raises
+    ------
+    DataError
+        When an item does not have that form.
+    """
+    if values is None:
+        return dict(DEFAULT_STREET_EXCLUDE)
+    if [value.strip().lower() for value in values] == ["none"]:
+        return {}
+    excluded: dict[str, tuple[str, ...]] = {}
+    for item in values:
+        column, _, listed = item.partition("=")
+        kept = tuple(value.strip() for value in listed.split(",") if value.strip())
+        if not column.strip() or not kept:
+            raise DataError(
+                f"street exclusion {item!r}: expected COLUMN=VALUE[,VALUE], e.g. "
+                "functional_roadclass=0, or none"
+            )
+        excluded[column.strip()] = kept
+    return excluded

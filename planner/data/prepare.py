@@ -28,9 +28,11 @@ two layers a scenario reads:
 
 Candidate sites come from a points file (OSM ``type``/``amenity``/``fclass`` column), kept when
 their type is in the site-type table (:data:`DEFAULT_SITE_TYPES`, or a CSV of your own), and can
-be completed with one *generated* candidate per inhabited sector at its representative point
-(a new or rented space). The default costs are planning placeholders, not quotes: replace them
-with the city's figures (``--site-types``).
+be completed with one *generated* candidate per inhabited sector (a new or rented space), put
+on the street network near its representative point when a network file is found
+(:mod:`planner.data.streets`: the nearest vertex with enough street around it; the report's
+``generated_sites`` counts how many moved, how far, and the fallbacks). The default costs are
+planning placeholders, not quotes: replace them with the city's figures (``--site-types``).
 
 With internet, :func:`download_sources` fetches the official files (Statbel, Stad Gent open data)
 and :func:`download_osm` the OpenStreetMap points and streets through the Overpass API. The
@@ -70,6 +72,7 @@ from planner.data.files import (
     find_sources,
     municipality_nis,
     parse_indicator,
+    parse_street_exclude,
     with_indicator_table,
 )
 from planner.data.sectors import add_points, prepare_sectors
@@ -95,6 +98,7 @@ __all__ = [
     "find_sources",
     "municipality_nis",
     "parse_indicator",
+    "parse_street_exclude",
     "prepare_from_folder",
     "prepare_municipality",
     "read_site_types",
@@ -200,6 +204,7 @@ def prepare_municipality(
             f"(suppressed); imputed by policy '{report['income']['policy']}' and flagged in "
             "median_income_suppressed"
         )
+    notes += _street_notes(report.get("generated_sites"))
     report["existing_types"] = dict(options.existing_types)
     for kind, role in sorted(options.existing_types.items()):
         notes.append(
@@ -221,6 +226,30 @@ def prepare_municipality(
         f"{len(sites):,} sites in {out}"
     )
     return PrepareResult(folder=Path(out), sectors=sectors, sites=sites, report=report)
+
+
+def _street_notes(placed: dict[str, Any] | None) -> list[str]:
+    """Say which generated sites did not find a street vertex with enough street in their sector."""
+    if not placed or placed.get("placement") != "street":
+        return []
+    rule = placed["rule"]
+    enough = (
+        f"no street vertex with {rule['street_min_length_m']:g} m of street within "
+        f"{rule['street_radius_m']:g} m inside the sector"
+    )
+    notes = []
+    if placed["outside_sector"]:
+        notes.append(
+            f"{placed['outside_sector']} generated sites stand on a street outside their own "
+            f"sector ({enough}): {', '.join(placed['sectors_outside'])}"
+        )
+    if placed["at_sector_point"]:
+        notes.append(
+            f"{placed['at_sector_point']} generated sites stay at their sector's point ({enough} "
+            f"nor within {rule['street_max_outside_m']:g} m of the point): "
+            f"{', '.join(placed['sectors_at_point'])}"
+        )
+    return notes
 
 
 def _write(

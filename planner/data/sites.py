@@ -2,7 +2,8 @@
 
 :func:`prepare_sites` keeps the places of a points file whose type is in the site-type table
 (:mod:`planner.data.site_types`) and lie in the municipality, adds one *generated* candidate
-per inhabited sector at its representative point (a new or rented space), marks candidate types
+per inhabited sector (a new or rented space) on the street near its representative point
+(:mod:`planner.data.streets`; at the point itself without a street network), marks candidate types
 as existing (``--existing-type``) and adds the sites of an existing-sites file. Each site gets
 its type's eligibility, costs and co-location flags, the ``sector_id`` and ``wijk`` it lies in
 and its ``source``.
@@ -20,6 +21,7 @@ import shapely
 
 from planner.data.layers import read_layer
 from planner.data.site_types import COLOCATION_KINDS, EXISTING_ROLES
+from planner.data.streets import place_on_streets
 from planner.data.tables import find_column
 from planner.errors import DataError, InputFileError
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from planner.data.files import PrepareOptions, Sources
     from planner.data.site_types import SiteType
+    from planner.data.streets import StreetPlacement
 
 __all__ = ["prepare_sites"]
 
@@ -94,9 +97,21 @@ def _with_type_attributes(
     return sites
 
 
-def _generated_sites(sectors: gpd.GeoDataFrame, options: PrepareOptions) -> gpd.GeoDataFrame:
+def _generated_sites(
+    sectors: gpd.GeoDataFrame,
+    options: PrepareOptions,
+    network: Path | None,
+    report: dict[str, Any],
+) -> gpd.GeoDataFrame:
     inhabited = sectors["population"].to_numpy(dtype=float) >= options.generated_min_population
     chosen = sectors.loc[inhabited]
+    points = chosen[["point_x", "point_y"]].to_numpy(dtype=float)
+    if network is not None:
+        placed, report["generated_sites"] = _on_streets(
+            sectors, chosen, np.flatnonzero(inhabited), network, options
+        )
+        if placed is not None:
+            points = placed.xy
     return gpd.GeoDataFrame(
         {
             "site_id": [f"gen-{code}" for code in chosen["sector_id"]],
@@ -104,9 +119,69 @@ def _generated_sites(sectors: gpd.GeoDataFrame, options: PrepareOptions) -> gpd.
             "name": [f"nieuwe locatie in {_readable(name)}" for name in chosen["name"]],
             "type": "generated",
         },
-        geometry=gpd.points_from_xy(chosen["point_x"], chosen["point_y"]),
+        geometry=gpd.points_from_xy(points[:, 0], points[:, 1]),
         crs=sectors.crs,
     )
+
+
+def _street_lines(
+    network: Path, options: PrepareOptions, report: dict[str, Any]
+) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Return the network's street geometries in the output CRS, without excluded lines.
+
+    ``report`` gets ``excluded_lines`` (per column, or ``"column not in the network"``).
+    """
+    layer = read_layer(network, "network")
+    if layer.crs is None:
+        raise DataError(
+            f"network {network} has no CRS: set it on the file (e.g. "
+            "gdf.set_crs('EPSG:31370')) or save it in a format that stores the CRS"
+        )
+    geometries = np.asarray(layer.geometry.to_crs(options.crs).array)
+    kinds = shapely.get_type_id(geometries)
+    usable = np.isin(kinds, [1, 5]) & ~shapely.is_empty(geometries)  # (Multi)LineString
+    excluded: dict[str, Any] = {}
+    for column, values in options.street_exclude.items():
+        if column not in layer.columns:
+            excluded[column] = "column not in the network"
+            continue
+        hit = layer[column].astype("string").str.strip().isin([str(v) for v in values])
+        hit = hit.fillna(value=False).to_numpy(dtype=bool)
+        excluded[column] = {"values": [str(v) for v in values], "lines": int((hit & usable).sum())}
+        usable &= ~hit
+    report["excluded_lines"] = excluded
+    lines: np.ndarray[Any, np.dtype[np.object_]] = geometries[usable]
+    return lines
+
+
+def _on_streets(
+    sectors: gpd.GeoDataFrame,
+    chosen: gpd.GeoDataFrame,
+    home: np.ndarray[Any, Any],
+    network: Path,
+    options: PrepareOptions,
+) -> tuple[StreetPlacement | None, dict[str, Any]]:
+    """Place the generated sites of the sectors ``home`` on the network; what to report."""
+    if not options.generated_on_street:
+        return None, {
+            "placement": "sector point",
+            "network": str(network),
+            "reason": "not asked (--no-generated-on-street)",
+        }
+    told: dict[str, Any] = {
+        "placement": "street",
+        "network": str(network),
+        "rule": options.street_rule.as_dict(),
+    }
+    lines = _street_lines(network, options, told)
+    placed = place_on_streets(
+        sectors[["point_x", "point_y"]].to_numpy(dtype=float)[home],
+        home,
+        np.asarray(sectors.geometry.array),
+        lines,
+        options.street_rule,
+    )
+    return placed, told | placed.summary(chosen["sector_id"].astype(str).tolist())
 
 
 def _existing_sites(path: Path, types: Mapping[str, SiteType], crs: str) -> gpd.GeoDataFrame:
@@ -190,7 +265,7 @@ def prepare_sites(
         report["points_outside_municipality"] = int((~inside).sum())
         parts.append(candidates.loc[inside])
     if options.generated_sites:
-        parts.append(_generated_sites(sectors, options))
+        parts.append(_generated_sites(sectors, options, found.network, report))
     if not parts:
         raise InputFileError(
             "no candidate sites: give a points file (--points) or allow generated sites"
