@@ -64,7 +64,7 @@ def test_pdf_note_has_the_figures_of_summary_json(written: tuple[Plan, Path]) ->
         headline_share(summary, "house_neediest_quintile"),
         headline_share(summary, "frequent"),
         headline_share(summary, "frequent_neediest_quintile"),
-        "Als verplaatsingen 10 % sneller of trager gaan",
+        "Hetzelfde plan, doorgerekend met verplaatsingen die 10 % sneller",
         format_number(summary["target_population"]),
         f"{format_number(summary['travel_time_min']['house']['p50'], 1)} min",
         format_share(coverage["house_neediest_quintile"], 0),

@@ -202,25 +202,24 @@ WIDE = {
 
 def test_precision_sentence_in_dutch() -> None:
     assert precision_sentence(_summary(WIDE)) == (
-        "Als verplaatsingen 10 % sneller of trager gaan en de normen 1 minuut ruimer of strenger "
-        "zijn (ook beide samen), ligt het aandeel gezinnen dat binnen die normen een huis bereikt "
-        "tussen 64 % en 71 %, en dat een huis of antenne bereikt tussen 83,9 % en 84,6 %. In het "
-        "vijfde van de gezinnen in de meest kwetsbare sectoren ligt het aandeel dat een huis "
-        "bereikt tussen 60 % en 70 %, en dat een huis of antenne bereikt op 78,0 %. Een cijfer "
-        "waarvan het bereik breder is dan 1 procentpunt staat daarom afgerond op een heel "
-        "procent."
+        "Hetzelfde plan, doorgerekend met verplaatsingen die 10 % sneller of trager gaan en "
+        "normen die 1 minuut ruimer of strenger zijn (ook beide samen), bereikt met een huis "
+        "tussen 64 % en 71 % van de gezinnen en met een huis of antenne tussen 83,9 % en 84,6 %. "
+        "Van het vijfde van de gezinnen in de meest kwetsbare sectoren bereikt het met een huis "
+        "tussen 60 % en 70 % en met een huis of antenne 78,0 %. Een cijfer waarvan het bereik "
+        "breder is dan 1 procentpunt staat daarom afgerond op een heel procent."
     )
 
 
 def test_precision_sentence_in_english_with_capacities() -> None:
     assert precision_sentence(_summary({**WIDE, "assignment_fixed": True}), "en") == (
-        "With travel 10% faster or slower and standards 1 minute looser or stricter (also both "
-        "at once), the share of families who reach a house within those standards lies between "
-        "64% and 71%, and the share who reach a house or antenne between 83.9% and 84.6%. In the "
-        "fifth of the families in the neediest sectors the share who reach a house lies between "
-        "60% and 70%, and a house or antenne at 78.0%. Families stay assigned to the same house "
-        "(capacity per house). A figure whose range is wider than 1 percentage point is "
-        "therefore rounded to whole percent."
+        "The same plan, recomputed with travel 10% faster or slower and standards 1 minute "
+        "looser or stricter (also both at once), reaches between 64% and 71% of the families "
+        "with a house and between 83.9% and 84.6% with a house or antenne. Of the fifth of the "
+        "families in the neediest sectors it reaches between 60% and 70% with a house and 78.0% "
+        "with a house or antenne. Families stay assigned to the same house (capacity per "
+        "house). A figure whose range is wider than 1 percentage point is therefore rounded to "
+        "whole percent."
     )
 
 

@@ -104,14 +104,14 @@ TEXT: dict[str, dict[str, str]] = {
         "lower_is_needier": "lager = kwetsbaarder",
         "and": " en ",
         "precision": (
-            "Als verplaatsingen 10 % sneller of trager gaan en de normen 1 minuut ruimer of "
-            "strenger zijn (ook beide samen), ligt het aandeel gezinnen dat binnen die normen een "
-            "huis bereikt {house}, en dat een huis of antenne bereikt {frequent}. In het vijfde "
-            "van de gezinnen in de meest kwetsbare sectoren ligt het aandeel dat een huis bereikt "
-            "{house_needy}, en dat een huis of antenne bereikt {frequent_needy}."
+            "Hetzelfde plan, doorgerekend met verplaatsingen die 10 % sneller of trager gaan en "
+            "normen die 1 minuut ruimer of strenger zijn (ook beide samen), bereikt met een huis "
+            "{house} van de gezinnen en met een huis of antenne {frequent}. Van het vijfde van "
+            "de gezinnen in de meest kwetsbare sectoren bereikt het met een huis {house_needy} "
+            "en met een huis of antenne {frequent_needy}."
         ),
         "precision_between": "tussen {low} en {high}",
-        "precision_at": "op {value}",
+        "precision_at": "{value}",
         "precision_fixed": (
             " De gezinnen blijven daarbij toegewezen aan hetzelfde huis (capaciteit per huis)."
         ),
@@ -204,14 +204,14 @@ TEXT: dict[str, dict[str, str]] = {
         "lower_is_needier": "lower = needier",
         "and": " and ",
         "precision": (
-            "With travel 10% faster or slower and standards 1 minute looser or stricter (also "
-            "both at once), the share of families who reach a house within those standards lies "
-            "{house}, and the share who reach a house or antenne {frequent}. In the fifth of the "
-            "families in the neediest sectors the share who reach a house lies {house_needy}, "
-            "and a house or antenne {frequent_needy}."
+            "The same plan, recomputed with travel 10% faster or slower and standards 1 minute "
+            "looser or stricter (also both at once), reaches {house} of the families with a "
+            "house and {frequent} with a house or antenne. Of the fifth of the families in the "
+            "neediest sectors it reaches {house_needy} with a house and {frequent_needy} with a "
+            "house or antenne."
         ),
         "precision_between": "between {low} and {high}",
-        "precision_at": "at {value}",
+        "precision_at": "{value}",
         "precision_fixed": " Families stay assigned to the same house (capacity per house).",
         "precision_rounded": (
             " A figure whose range is wider than 1 percentage point is therefore rounded to "
