@@ -11,6 +11,11 @@ With ``standards.need_tightening`` > 0 coverage is measured against standards th
 for needier sectors, and every label says so ("binnen de norm (20 min; tot 14 min voor de
 meest kwetsbare sectoren)").
 
+Each coverage share is shown to the precision its range supports (``summary["precision"]``,
+:mod:`planner.results.precision`): whole percent when the same plan under speeds ±10 % and
+standards ±1 min moves it by more than one percentage point, else 0.1 %; one sentence under
+the key figures states the ranges (:func:`precision_sentence`).
+
 The comparison with a baseline ("+6 procentpunten tegenover het basisscenario gent_today") is
 written only when a baseline summary is given (``baseline=``, e.g. by ``planner compare``) or
 the summary holds one under ``"baseline"``; otherwise the paragraph has no such clause.

@@ -22,6 +22,8 @@ and the travel-time matrices, never from the model's variables:
   families and of the neediest fifth, the coverage objective
   :math:`\sum_i w_i (\alpha u_i + (1-\alpha) v_i)`, and the solver's objective per kind
   (coverage minus the tie-break term, the cost, :math:`\sum_i w_i d_i`, :math:`\max_i d_i`);
+- **ranges**: each headline share's ``low`` and ``high`` under speeds ±10 % and standards
+  ±1 min, recomputed one variant at a time from the matrices and the plan's houses;
 - **capacities**: no house serves more than :math:`C_j` families, closed sites serve none,
   the families served add up;
 - **rules**: required sites open, counts within their bounds (and :math:`p`), the universal
