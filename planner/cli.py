@@ -193,7 +193,6 @@ def run_command(
         _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
         write_outputs(plan, target)
     s = plan.summary
-    coverage = s["coverage"]
     status = "proven optimal" if s["proven_optimal"] else f"NOT proven optimal ({s['status']}"
     if not s["proven_optimal"]:
         status += f", gap {100 * s['gap']:.2f} %)" if s["gap"] is not None else ", no bound)"
@@ -208,17 +207,44 @@ def run_command(
         f"{s['cost']:,.0f} {budget}",
         highlight=False,
     )
-    out.print(
-        f"  families within the house standard {_pct(coverage['house'])}, within the frequent "
-        f"standard {_pct(coverage['frequent'])}; neediest fifth "
-        f"{_pct(coverage['house_neediest_quintile'])} / "
-        f"{_pct(coverage['frequent_neediest_quintile'])}",
-        highlight=False,
-    )
+    _print_coverage(s)
     _print_solve(s, status)
     for note in s["notes"]:
         out.print(f"  note: {note}", highlight=False)
     out.print(f"  wrote {target} in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+def _print_coverage(summary: dict[str, Any]) -> None:
+    """Print the headline shares to the precision their range supports, and the range once."""
+    from planner.results.precision import figure_range, supported_decimals  # noqa: PLC0415
+
+    coverage, precision = summary["coverage"], summary.get("precision")
+
+    def shown(name: str) -> str:
+        return _pct(coverage[name], supported_decimals(precision, name))
+
+    def spread(name: str) -> str:
+        ends = figure_range(precision, name)
+        if ends is None:
+            return "n/a"
+        decimals = supported_decimals(precision, name)
+        low, high = (f"{100 * value:.{decimals}f}" for value in ends)
+        return f"{low} %" if low == high else f"{low}-{high} %"
+
+    out.print(
+        f"  families within the house standard {shown('house')}, within the frequent "
+        f"standard {shown('frequent')}; neediest fifth {shown('house_neediest_quintile')} / "
+        f"{shown('frequent_neediest_quintile')}",
+        highlight=False,
+    )
+    if precision:
+        fixed = ", assignment held fixed" if precision.get("assignment_fixed") else ""
+        out.print(
+            f"  range with {precision['assumptions']}{fixed}: house {spread('house')}, "
+            f"frequent {spread('frequent')}; neediest fifth "
+            f"{spread('house_neediest_quintile')} / {spread('frequent_neediest_quintile')}",
+            highlight=False,
+        )
 
 
 _FIGURES = {
@@ -258,8 +284,8 @@ def _number(value: object) -> str:
     return f"{value:.4g}"
 
 
-def _pct(share: float | None) -> str:
-    return "n/a" if share is None else f"{100 * share:.1f} %"
+def _pct(share: float | None, decimals: int = 1) -> str:
+    return "n/a" if share is None else f"{100 * share:.{decimals}f} %"
 
 
 @app.command("validate")

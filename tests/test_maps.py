@@ -205,6 +205,18 @@ def test_not_proven_optimal_shows_the_gap(plan: FakePlan) -> None:
     )
 
 
+def test_title_rounds_each_share_to_its_range(plan: FakePlan) -> None:
+    precision = {
+        "house": {"low": 0.58, "high": 0.66},  # 8 points: whole percent
+        "frequent": {"low": 0.622, "high": 0.628},  # 0.6 points: 0.1 %
+    }
+    page = map_html(replace(plan, summary={**plan.summary, "precision": precision}))
+    title = re.search(r'<div class="planner-title">(.*?)</div>', page)
+    assert title is not None
+    assert "gezinnen met een huis binnen de norm: 62 %" in title.group(1)  # 62.5, to even
+    assert "met frequent aanbod binnen de norm: 62,5 %" in title.group(1)
+
+
 def test_standards_follow_the_scenario(plan: FakePlan) -> None:
     scenario = make_scenario(house_min=15, frequent_min=8, need_tightening=0.3)
     groups = layers(build_map(replace(plan, scenario=scenario)))

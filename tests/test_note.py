@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.report.assets import format_euro_short, format_number, format_share
+from planner.report.assets import format_euro_short, format_number, format_share, headline_share
 from planner.report.note import note_content, note_html, remark, summary_paragraph, write_note
 from planner.report.outputs import write_outputs
 from tests.test_staticmap import tiny_plan
@@ -58,10 +58,13 @@ def test_pdf_note_has_the_figures_of_summary_json(written: tuple[Plan, Path]) ->
         f"{summary['houses']} ({summary['houses_new']} nieuw)",
         f"{summary['antennes']} ({summary['antennes_new']} nieuw)",
         f"€ {format_number(summary['cost'])} (€ {format_number(summary['budget'])})",
-        format_share(coverage["house"]),
-        format_share(coverage["house_neediest_quintile"]),
-        format_share(coverage["frequent"]),
-        format_share(coverage["frequent_neediest_quintile"]),
+        # each coverage share to the precision its range supports (whole percent when the
+        # range under speeds ±10 % and standards ±1 min is wider than a point)
+        headline_share(summary, "house"),
+        headline_share(summary, "house_neediest_quintile"),
+        headline_share(summary, "frequent"),
+        headline_share(summary, "frequent_neediest_quintile"),
+        "Hetzelfde plan, doorgerekend met verplaatsingen die 10 % sneller",
         format_number(summary["target_population"]),
         f"{format_number(summary['travel_time_min']['house']['p50'], 1)} min",
         format_share(coverage["house_neediest_quintile"], 0),

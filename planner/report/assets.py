@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from planner.results.precision import supported_decimals
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -40,6 +42,7 @@ __all__ = [
     "format_minutes",
     "format_number",
     "format_share",
+    "headline_share",
     "leaflet_css",
     "leaflet_js",
     "need_class",
@@ -239,6 +242,33 @@ def format_share(value: float | None, decimals: int = 1, language: Language = "n
         smallest = format_number(step, decimals, language)
         return f"less than {smallest}{unit}" if language == "en" else f"minder dan {smallest}{unit}"
     return f"{format_number(percent, decimals, language)}{unit}"
+
+
+def headline_share(summary: Mapping[str, Any], name: str, language: Language = "nl") -> str:
+    """Format a headline coverage figure to the precision its range supports.
+
+    Whole percent when the figure's range under the assumptions' variants
+    (``summary["precision"]``, :func:`planner.results.precision.supported_decimals`) is wider
+    than one percentage point, else 0.1 %.
+
+    Parameters
+    ----------
+    summary
+        The plan's summary (``coverage`` and ``precision``).
+    name
+        The figure: ``house``, ``frequent``, ``house_neediest_quintile`` or
+        ``frequent_neediest_quintile``.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        E.g. ``68 %`` or ``84,3 %``; ``-`` when there is no figure.
+    """
+    value = summary.get("coverage", {}).get(name)
+    decimals = supported_decimals(summary.get("precision"), name)
+    return format_share(None if value is None else float(value), decimals, language)
 
 
 def strictest_minutes(standards: Mapping[str, Any], key: str) -> tuple[float, float | None]:

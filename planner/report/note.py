@@ -11,6 +11,11 @@ With ``standards.need_tightening`` > 0 coverage is measured against standards th
 for needier sectors, and every label says so ("binnen de norm (20 min; tot 14 min voor de
 meest kwetsbare sectoren)").
 
+Each coverage share is shown to the precision its range supports (``summary["precision"]``,
+:mod:`planner.results.precision`): whole percent when the same plan under speeds ±10 % and
+standards ±1 min moves it by more than one percentage point, else 0.1 %; one sentence under
+the key figures states the ranges (:func:`precision_sentence`).
+
 The comparison with a baseline ("+6 procentpunten tegenover het basisscenario gent_today") is
 written only when a baseline summary is given (``baseline=``, e.g. by ``planner compare``) or
 the summary holds one under ``"baseline"``; otherwise the paragraph has no such clause.
@@ -36,6 +41,7 @@ from planner.report.assets import (
     format_minutes,
     format_number,
     format_share,
+    headline_share,
     source_names,
     standard_phrase,
     strictest_minutes,
@@ -43,6 +49,7 @@ from planner.report.assets import (
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_remarks import remark
 from planner.report.note_text import MODES, TEXT, NoteContent, model_name, words
+from planner.results.precision import HEADLINE, figure_range, supported_decimals
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -54,6 +61,7 @@ __all__ = [
     "NoteContent",
     "note_content",
     "note_html",
+    "precision_sentence",
     "remark",
     "summary_paragraph",
     "write_note",
@@ -195,7 +203,6 @@ def _key_figures(
     summary: Mapping[str, Any], language: Language, baseline: Mapping[str, Any] | None
 ) -> list[tuple[str, str]]:
     text = TEXT[language]
-    coverage = summary.get("coverage", {})
     standards = summary.get("standards_min", {})
     house_std = standard_phrase(standards, "house", language)
     frequent_std = standard_phrase(standards, "frequent", language)
@@ -225,19 +232,19 @@ def _key_figures(
         ),
         (
             text["house_cov"].format(standard=house_std),
-            format_share(coverage.get("house"), 1, language),
+            headline_share(summary, "house", language),
         ),
         (
             text["house_cov_needy"],
-            format_share(coverage.get("house_neediest_quintile"), 1, language),
+            headline_share(summary, "house_neediest_quintile", language),
         ),
         (
             text["freq_cov"].format(standard=frequent_std),
-            format_share(coverage.get("frequent"), 1, language),
+            headline_share(summary, "frequent", language),
         ),
         (
             text["freq_cov_needy"],
-            format_share(coverage.get("frequent_neediest_quintile"), 1, language),
+            headline_share(summary, "frequent_neediest_quintile", language),
         ),
         (text["tt_house"], _travel(travel.get("house"), language)),
         (text["tt_freq"], _travel(travel.get("frequent"), language)),
@@ -254,11 +261,54 @@ def _key_figures(
                     ),
                 )
                 .replace("  ", " "),
-                format_share(_neediest_house(before), 1, language),
+                headline_share(before, "house_neediest_quintile", language),
             )
         )
     rows.append((text["solver_row"], _status(summary, language)[0]))
     return rows
+
+
+def precision_sentence(summary: Mapping[str, Any], language: Language = "nl") -> str:
+    """State once how far the coverage figures move under speeds ±10 % and standards ±1 min.
+
+    Parameters
+    ----------
+    summary
+        The plan's summary; its ``precision`` block gives the ranges.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        E.g. "Als verplaatsingen 10 % sneller of trager gaan ..., ligt het aandeel gezinnen met
+        een huis binnen de norm tussen 64 % en 71 % ..."; empty without a ``precision`` block.
+    """
+    text = TEXT[language]
+    precision = summary.get("precision")
+    spans: dict[str, str] = {}
+    for name in HEADLINE:
+        spread = figure_range(precision, name)
+        if spread is None:
+            return ""
+        decimals = supported_decimals(precision, name)
+        low, high = (format_share(value, decimals, language) for value in spread)
+        spans[name] = (
+            text["precision_at"].format(value=low)
+            if low == high
+            else text["precision_between"].format(low=low, high=high)
+        )
+    sentence = text["precision"].format(
+        house=spans["house"],
+        frequent=spans["frequent"],
+        house_needy=spans["house_neediest_quintile"],
+        frequent_needy=spans["frequent_neediest_quintile"],
+    )
+    if isinstance(precision, dict) and precision.get("assignment_fixed"):
+        sentence += text["precision_fixed"]
+    if any(supported_decimals(precision, name) == 0 for name in HEADLINE):
+        sentence += text["precision_rounded"]
+    return sentence
 
 
 def _site_rows(plan: Plan, language: Language) -> list[tuple[str, ...]]:
@@ -400,6 +450,7 @@ def note_content(
         sources=_sources(plan, manifest, language),
         status=_status(summary, language)[1],
         remarks=_remarks(summary, language),
+        precision=precision_sentence(summary, language),
     )
 
 
@@ -450,6 +501,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         else f"<p>{text['no_sites']}</p>"
     )
     sources = "".join(f"<li>{esc(line)}</li>" for line in content.sources)
+    precision = f"<p>{esc(content.precision)}</p>\n" if content.precision else ""
     remarks = (
         f"<h2>{text['remarks']}</h2>\n<ul>"
         + "".join(f"<li>{esc(line)}</li>" for line in content.remarks)
@@ -465,6 +517,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"<h2>{text['summary']}</h2>\n<p>{esc(content.summary)}</p>\n{figure}\n"
         f"<h2>{text['figures']}</h2>\n"
         f"{_html_table([text['figure'], text['value']], content.figures)}\n"
+        f"{precision}"
         f"<h2>{text['sites']}</h2>\n{sites}\n"
         f"<h2>{text['method']}</h2>\n<p>{esc(content.method)}</p>\n{remarks}"
         f"<h2>{text['status']}</h2>\n<p>{esc(content.status)}</p>\n"

@@ -95,6 +95,10 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
             colWidths=[width * 0.62, width * 0.38],
             style=grid,
         ),
+    ]
+    if content.precision:
+        story += [Spacer(1, 2 * mm), para(content.precision)]
+    story += [
         Paragraph(text["sites"], styles["Heading2"]),
     ]
     if content.sites:

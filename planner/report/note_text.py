@@ -103,6 +103,22 @@ TEXT: dict[str, dict[str, str]] = {
         "higher_is_needier": "hoger = kwetsbaarder",
         "lower_is_needier": "lager = kwetsbaarder",
         "and": " en ",
+        "precision": (
+            "Hetzelfde plan, doorgerekend met verplaatsingen die 10 % sneller of trager gaan en "
+            "normen die 1 minuut ruimer of strenger zijn (ook beide samen), bereikt met een huis "
+            "{house} van de gezinnen en met een huis of antenne {frequent}. Van het vijfde van "
+            "de gezinnen in de meest kwetsbare sectoren bereikt het met een huis {house_needy} "
+            "en met een huis of antenne {frequent_needy}."
+        ),
+        "precision_between": "tussen {low} en {high}",
+        "precision_at": "{value}",
+        "precision_fixed": (
+            " De gezinnen blijven daarbij toegewezen aan hetzelfde huis (capaciteit per huis)."
+        ),
+        "precision_rounded": (
+            " Een cijfer waarvan het bereik breder is dan 1 procentpunt staat daarom afgerond op "
+            "een heel procent."
+        ),
         "files": "Invoerbestanden (SHA-256): {files}.",
         "made": "Gemaakt met planner.",
     },
@@ -187,6 +203,20 @@ TEXT: dict[str, dict[str, str]] = {
         "higher_is_needier": "higher = needier",
         "lower_is_needier": "lower = needier",
         "and": " and ",
+        "precision": (
+            "The same plan, recomputed with travel 10% faster or slower and standards 1 minute "
+            "looser or stricter (also both at once), reaches {house} of the families with a "
+            "house and {frequent} with a house or antenne. Of the fifth of the families in the "
+            "neediest sectors it reaches {house_needy} with a house and {frequent_needy} with a "
+            "house or antenne."
+        ),
+        "precision_between": "between {low} and {high}",
+        "precision_at": "{value}",
+        "precision_fixed": " Families stay assigned to the same house (capacity per house).",
+        "precision_rounded": (
+            " A figure whose range is wider than 1 percentage point is therefore rounded to "
+            "whole percent."
+        ),
         "files": "Input files (SHA-256): {files}.",
         "made": "Made with planner.",
     },
@@ -274,6 +304,9 @@ class NoteContent:
         The paragraph written from the figures.
     figures : list of (str, str)
         Key figures: label and formatted value.
+    precision : str
+        The sentence under the key figures that states the range of the coverage figures
+        under other assumptions (empty when the summary has none).
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -296,3 +329,4 @@ class NoteContent:
     sources: list[str]
     status: str
     remarks: list[str] = field(default_factory=list)
+    precision: str = ""

@@ -41,7 +41,7 @@ from planner.report.assets import (
     counted,
     format_euro,
     format_number,
-    format_share,
+    headline_share,
     need_class,
     need_classes,
     source_names,
@@ -253,7 +253,6 @@ def _wrap(label: str) -> str:
 
 def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
     summary = plan.summary
-    coverage = summary.get("coverage", {})
     cost = summary.get("cost")
     return text["figures"].format(
         houses=counted(summary.get("houses", "-"), *_WORDS[language]["house"]),
@@ -261,8 +260,8 @@ def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
         antennes=counted(summary.get("antennes", "-"), *_WORDS[language]["antenne"]),
         antennes_new=summary.get("antennes_new", "-"),
         standard=standard_phrase(summary.get("standards_min", {}), "house", language),
-        house=format_share(coverage.get("house"), 1, language),
-        house_neediest=format_share(coverage.get("house_neediest_quintile"), 1, language),
+        house=headline_share(summary, "house", language),
+        house_neediest=headline_share(summary, "house_neediest_quintile", language),
         cost="-" if cost is None else format_euro(float(cost), language),
     )
 

@@ -57,6 +57,7 @@ from planner.report.assets import (
     WIJK_COLOUR,
     class_colours,
     counted,
+    headline_share,
     leaflet_css,
     leaflet_js,
     need_classes,
@@ -149,8 +150,9 @@ def _title_html(plan: Plan) -> str:
         else ""
     )
     neediest = coverage.get("house_neediest_quintile")
-    neediest_text = (
-        f" (vijfde van de gezinnen in de meest kwetsbare sectoren: {share(neediest)})"
+    neediest_text = (  # each share to the precision its range supports (summary["precision"])
+        " (vijfde van de gezinnen in de meest kwetsbare sectoren: "
+        f"{headline_share(summary, 'house_neediest_quintile')})"
         if neediest is not None
         else ""
     )
@@ -160,9 +162,9 @@ def _title_html(plan: Plan) -> str:
         f"{counted(int(houses.sum()), 'huis', 'huizen')} ({(houses & new).sum()} nieuw) &middot; "
         f"{counted(int(antennes.sum()), 'antenne', 'antennes')} ({(antennes & new).sum()} nieuw)"
         " &middot; "
-        f"gezinnen met een huis binnen de norm: {share(coverage.get('house'))}"
+        f"gezinnen met een huis binnen de norm: {headline_share(summary, 'house')}"
         f"{neediest_text} &middot; "
-        f"met frequent aanbod binnen de norm: {share(coverage.get('frequent'))}"
+        f"met frequent aanbod binnen de norm: {headline_share(summary, 'frequent')}"
         f"{money} &middot; {_status_label(summary)}</div>"
     )
 

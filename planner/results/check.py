@@ -22,6 +22,8 @@ and the travel-time matrices, never from the model's variables:
   families and of the neediest fifth, the coverage objective
   :math:`\sum_i w_i (\alpha u_i + (1-\alpha) v_i)`, and the solver's objective per kind
   (coverage minus the tie-break term, the cost, :math:`\sum_i w_i d_i`, :math:`\max_i d_i`);
+- **ranges**: each headline share's ``low`` and ``high`` under speeds ±10 % and standards
+  ±1 min, recomputed one variant at a time from the matrices and the plan's houses;
 - **capacities**: no house serves more than :math:`C_j` families, closed sites serve none,
   the families served add up;
 - **rules**: required sites open, counts within their bounds (and :math:`p`), the universal
@@ -56,6 +58,7 @@ from planner.results.check_base import (
     read_truth,
 )
 from planner.results.check_rules import check_rules
+from planner.results.precision import HEADLINE, SPEED_FACTORS, STANDARD_SHIFTS_MIN
 
 if TYPE_CHECKING:
     from planner.data.inputs import Inputs
@@ -284,6 +287,45 @@ def _check_figures(c: Check) -> None:
     c.checked.append("counts and coverage shares")
 
 
+def _check_precision(c: Check, tt_house: FloatArray) -> None:
+    """Recompute the range of each headline figure: the same plan, speeds and standards moved.
+
+    Each variant scales every travel time by 1/s and shifts every sector's standards by
+    delta minutes (never below 0), one variant at a time, from the matrices and the plan's
+    houses (with capacities: a served share counts while its house stays within reach).
+    """
+    t, p = c.truth, c.claim
+    block = c.summary.get("precision")
+    if not isinstance(block, dict):
+        c.problems.append("precision: the summary has no range of the coverage figures")
+        return
+    tt_frequent = _nearest(t.d, p.house | p.antenne)
+    served = None if p.served is None else np.nan_to_num(p.served)
+    values: dict[str, list[float]] = {name: [] for name in HEADLINE}
+    for speed in SPEED_FACTORS:
+        for shift in STANDARD_SHIFTS_MIN:
+            house = (tt_house / speed <= np.maximum(t.radius_house + shift, 0.0)).astype(float)
+            if served is not None:
+                house = house * served
+            frequent = (tt_frequent / speed <= np.maximum(t.radius_frequent + shift, 0.0)).astype(
+                float
+            )
+            for name, share, mask in (
+                ("house", house, None),
+                ("frequent", frequent, None),
+                ("house_neediest_quintile", house, t.neediest),
+                ("frequent_neediest_quintile", frequent, t.neediest),
+            ):
+                value = _share(t.target, share, mask)
+                if value is not None:
+                    values[name].append(value)
+    for name, found in values.items():
+        claimed = block.get(name) or {}
+        for end, value in (("low", min(found, default=None)), ("high", max(found, default=None))):
+            c.same(f"precision.{name}.{end}", claimed.get(end), value, SHARE_TOL)
+    c.checked.append("ranges of the coverage shares")
+
+
 def _check_capacity(c: Check, tt_house: FloatArray) -> None:
     t, p = c.truth, c.claim
     load = np.nan_to_num(p.families_house)
@@ -398,6 +440,7 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     _check_links(c, plan)
     tt_house = _check_sector_times(c)
     _check_figures(c)
+    _check_precision(c, tt_house)
     _check_capacity(c, tt_house)
     _check_objective(c, tt_house)
     check_rules(c, inputs)

@@ -23,6 +23,7 @@ __all__ = [
     "families",
     "nearest_open",
     "rounded",
+    "served_share",
     "travel_time_stats",
     "weighted_quantile",
 ]
@@ -171,6 +172,31 @@ def coverage_share(
     if total <= 0:
         return None
     return round(float(np.sum(target[covered]) / total), 6)
+
+
+def served_share(
+    served: NDArray[np.float64], target: NDArray[np.float64], mask: NDArray[np.bool_] | None = None
+) -> float | None:
+    """Share of the target population served, from a served share per sector in [0, 1].
+
+    Parameters
+    ----------
+    served
+        Share of each sector's families served (1 or 0 without capacities).
+    target
+        Families per sector.
+    mask
+        Restrict to these sectors (e.g. the neediest quintile).
+
+    Returns
+    -------
+    float or None
+        Served families over all families of the group; ``None`` for an empty group.
+    """
+    if mask is not None:
+        served, target = served[mask], target[mask]
+    total = float(np.sum(target))
+    return round(float(target @ served) / total, 6) if total > 0 else None
 
 
 def families(value: float) -> str:

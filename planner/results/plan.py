@@ -17,7 +17,15 @@ from shapely import LineString
 
 from planner.data.notes import imputed_flags, input_notes
 from planner.results.equity import equity_summary
-from planner.results.metrics import count, coverage_share, families, nearest_open, travel_time_stats
+from planner.results.metrics import (
+    count,
+    coverage_share,
+    families,
+    nearest_open,
+    served_share,
+    travel_time_stats,
+)
+from planner.results.precision import coverage_precision
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -316,11 +324,7 @@ def _served_share(
     """Return the share of families with a house within R_H (with capacities: served there)."""
     if solution.served is None:
         return coverage_share(covered_house, target, mask)
-    served = np.asarray(solution.served)
-    if mask is not None:
-        served, target = served[mask], target[mask]
-    total = float(target.sum())
-    return round(float(target @ served) / total, 6) if total > 0 else None
+    return served_share(np.asarray(solution.served, dtype=float), target, mask)
 
 
 def _model_notes(
@@ -415,6 +419,16 @@ def make_plan(
     links = _links_table(sites, solution, travel)
     summary = _summary(
         scenario, solution, demand, sectors, sites, travel, inputs, input_notes(scenario, inputs)
+    )
+    # the same plan under speeds ±10 % and standards ±1 min: how far each headline figure moves
+    summary["precision"] = coverage_precision(
+        tt_house=tt_house,
+        tt_frequent=tt_frequent,
+        radius_house=demand.radius_house,
+        radius_frequent=demand.radius_frequent,
+        families=demand.target,
+        neediest=demand.neediest,
+        served=solution.served,
     )
     logger.info(
         "Plan: %d houses, %d antennes, cost EUR %s; %.1f%% of families within the house "
