@@ -319,8 +319,9 @@ def build_map(
     features = sector_features(sectors, site_names, edges, catchment_colours(sites))
     add_sector_layers(fmap, sectors, plan.scenario, features)
     wijken = add_wijk_layer(fmap, plan.sectors)
-    if plan.points is not None and plan.summary.get("demand_points", {}).get("method") != "sector":
-        add_point_layer(fmap, to_wgs84(plan.points, "demand points"))
+    points = getattr(plan, "points", None)  # plans made before demand points have none
+    if points is not None and plan.summary.get("demand_points", {}).get("method") != "sector":
+        add_point_layer(fmap, to_wgs84(points, "demand points"))
     add_links(fmap, links, site_names)
     add_site_layers(fmap, sites, site_names)
     folium.LayerControl(collapsed=False).add_to(fmap)
