@@ -65,7 +65,14 @@ if TYPE_CHECKING:
     from planner.scenario import GroupRuleSpec, Scenario
     from planner.travel.matrices import TravelTimes
 
-__all__ = ["check_rules", "model_instance", "plan_rules", "site_capacity", "solve_scenario"]
+__all__ = [
+    "check_rules",
+    "model_instance",
+    "plan_rules",
+    "row_ids",
+    "site_capacity",
+    "solve_scenario",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -124,11 +131,35 @@ def model_instance(
         alpha=scenario.objective.alpha,
         keep_existing=scenario.objective.keep_existing,
         site_ids=tuple(str(value) for value in sites["site_id"]),
-        sector_ids=tuple(str(value) for value in inputs.sectors["sector_id"]),
+        sector_ids=row_ids(inputs, demand),
         families=demand.target,
         capacity=capacity,
         rules=rules,
     )
+
+
+def row_ids(inputs: Inputs, demand: Demand) -> tuple[str, ...]:
+    """Name every demand row: the sector id, or ``<sector id> point <k>`` for demand points.
+
+    Parameters
+    ----------
+    inputs
+        The sectors (their ids).
+    demand
+        The demand rows (one per sector, or one per demand point).
+
+    Returns
+    -------
+    tuple of str
+        One unique label per row, in row order.
+    """
+    ids = inputs.sectors["sector_id"].astype(str).to_numpy()
+    if not demand.by_point:
+        return tuple(ids)
+    sector = demand.sector
+    first = np.searchsorted(sector, sector, side="left")  # rows are sorted by sector
+    number = np.arange(sector.shape[0]) - first + 1
+    return tuple(f"{ids[s]} point {k}" for s, k in zip(sector, number, strict=True))
 
 
 def solve_scenario(
@@ -376,10 +407,14 @@ def _group_rule(
         d = travel.sector_site
         reach = np.isfinite(d) & (d <= demand.radius_house[:, np.newaxis])
         reach &= (demand.target > 0)[:, np.newaxis]
-        for i in np.flatnonzero(reach.any(axis=1)):
-            label = sector_group[i]
-            if label is not None:
-                member[position[str(label)]] |= reach[i]
+        # a group is served by every site some row (sector or demand point) of it reaches
+        row_group = np.array(
+            [-1 if label is None else position[str(label)] for label in sector_group]
+        )[demand.sector]
+        grouped = row_group >= 0
+        one_hot = np.zeros((len(groups), int(grouped.sum())))
+        one_hot[row_group[grouped], np.arange(int(grouped.sum()))] = 1.0
+        member = (one_hot @ reach[grouped].astype(float)) > 0
     logger.info(f"{name}: {len(groups)} groups, {int(member.any(axis=0).sum())} sites serve one")
     return GroupRule(name=name, groups=tuple(groups), member=member)
 

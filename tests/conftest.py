@@ -131,6 +131,8 @@ def scenario_dict(name: str = "tiny") -> dict[str, Any]:
             ],
             "equity_lambda": 1.0,
         },
+        # one point per sector: the tests of sector-level figures; demand points have their own
+        "demand": {"points": "sector"},
         "standards": {"house_min": 15, "frequent_min": 8, "link_min": 20},
         "budget": {"amount_eur": 600000},
         "solver": {"name": "cbc", "time_limit_s": 30},

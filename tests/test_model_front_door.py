@@ -32,7 +32,6 @@ from tests.test_catalogue import two
 from tests.test_model import WEIGHT, D, flags, make, sites
 
 if TYPE_CHECKING:
-
     from planner.scenario import SolverSpec
 
 MODEL = ROOT / "planner" / "model"

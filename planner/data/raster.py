@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     from numpy.typing import NDArray
 
-__all__ = ["METHODS", "RasterPoints", "raster_points"]
+__all__ = ["METHODS", "RasterPoints", "raster_points", "raster_values"]
 
 logger = logging.getLogger(__name__)
 
@@ -418,3 +418,54 @@ def _log(result: RasterPoints, path: Path) -> None:
             f"the raster {path.name} covers {len(result.partly_covered)} sectors only partly: "
             f"{', '.join(result.partly_covered[:10])}"
         )
+
+
+def raster_values(path: Path, xy: NDArray[np.float64], crs: object) -> NDArray[np.float64]:
+    """Return the raster's population (band 1) at each point; 0 outside it or on nodata.
+
+    Parameters
+    ----------
+    path
+        Population raster (GeoTIFF or any format rasterio reads).
+    xy
+        ``(n, 2)`` point coordinates in ``crs``.
+    crs
+        CRS of the points (anything pyproj reads).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` persons in the cell under each point (negative cells count as 0).
+
+    Raises
+    ------
+    InputFileError
+        The raster is missing or unreadable.
+    DataError
+        The raster has no CRS.
+    """
+    path = Path(path)
+    xy = np.asarray(xy, dtype=float)
+    values = np.zeros(xy.shape[0])
+    if xy.shape[0] == 0:
+        return values
+    with _open(path) as dataset:
+        if dataset.crs is None:
+            raise DataError(
+                f"population raster {path} has no CRS: set it (GHSL: ESRI:54009) with "
+                "gdal_edit.py -a_srs or rasterio"
+            )
+        to_raster = Transformer.from_crs(
+            CRS.from_user_input(crs), CRS.from_user_input(dataset.crs.to_wkt()), always_xy=True
+        )
+        x, y = to_raster.transform(xy[:, 0], xy[:, 1])
+        grid = _read_window(
+            dataset, (float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y)))
+        )
+    if grid is None:
+        return values
+    cols, rows = _apply(~grid.transform, x, y)
+    col, row = np.floor(cols).astype(np.int64), np.floor(rows).astype(np.int64)
+    inside = (row >= 0) & (row < grid.values.shape[0]) & (col >= 0) & (col < grid.values.shape[1])
+    values[inside] = grid.values[row[inside], col[inside]]
+    return values

@@ -64,6 +64,8 @@ CLOSED_COLOUR = "#9e9e9e"
 LINK_COLOUR = "#303030"
 UNCOVERED_HOUSE_COLOUR = "#e31a1c"
 UNCOVERED_FREQUENT_COLOUR = "#c51b7d"
+POINT_IN_COLOUR = "#1a9641"  # a demand point within the house standard
+POINT_OUT_COLOUR = "#d7191c"  # a demand point beyond it
 WIJK_COLOUR = "#4d4d4d"
 CATCHMENT_COLOURS = (
     "#1b9e77",

@@ -203,11 +203,18 @@ def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _write_gpkg(path: Path, plan: Plan) -> None:
-    """Write the three layers; GDAL's timestamps (``gpkg_contents.last_change``) are fixed."""
+    """Write the layers; GDAL's timestamps (``gpkg_contents.last_change``) are fixed.
+
+    ``sectors``, ``sites`` and ``links``, and ``points`` (the demand points, one row per point
+    with its sector, share of the sector's families, times and coverage) when the plan has them.
+    """
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
     try:
-        for layer, gdf in (("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)):
+        layers = [("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)]
+        if plan.points is not None:
+            layers.append(("points", plan.points))
+        for layer, gdf in layers:
             _gpkg_ready(gdf).to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})

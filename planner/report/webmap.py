@@ -65,6 +65,7 @@ from planner.report.assets import (
 from planner.report.webmap_layers import (
     WIJK_COLUMNS,
     add_links,
+    add_point_layer,
     add_sector_layers,
     add_site_layers,
     add_wijk_layer,
@@ -320,6 +321,9 @@ def build_map(
     features = sector_features(sectors, site_names, edges, catchment_colours(sites))
     add_sector_layers(fmap, sectors, plan.scenario, features)
     wijken = add_wijk_layer(fmap, plan.sectors)
+    points = getattr(plan, "points", None)  # plans made before demand points have none
+    if points is not None and plan.summary.get("demand_points", {}).get("method") != "sector":
+        add_point_layer(fmap, to_wgs84(points, "demand points"))
     add_links(fmap, links, site_names)
     add_site_layers(fmap, sites, site_names)
     folium.LayerControl(collapsed=False).add_to(fmap)

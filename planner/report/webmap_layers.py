@@ -29,6 +29,8 @@ from planner.report.assets import (
     LINK_COLOUR,
     NEW_COLOUR,
     NO_NEED_COLOUR,
+    POINT_IN_COLOUR,
+    POINT_OUT_COLOUR,
     UNCOVERED_FREQUENT_COLOUR,
     UNCOVERED_HOUSE_COLOUR,
     WIJK_COLOUR,
@@ -42,6 +44,7 @@ from planner.report.webmap_text import (
     ROLE_LABELS,
     SECTOR_FIELDS,
     TYPE_LABELS,
+    covered_text,
     escape_text,
     euro,
     is_missing,
@@ -57,12 +60,15 @@ from planner.report.webmap_text import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from numpy.typing import NDArray
+
     from planner.scenario import Scenario
 
 __all__ = [
     "WIJK_COLUMNS",
     "Popup",
     "add_links",
+    "add_point_layer",
     "add_sector_layers",
     "add_site_layers",
     "add_wijk_layer",
@@ -150,10 +156,10 @@ def sector_features(
             "families": number(float(row.target)),
             "need": "-" if not math.isfinite(need) else number(need, 2),
             "tt_house": minutes(float(row.tt_house_min)),
-            "covered_house": yes_no(row.covered_house),
+            "covered_house": _covered(row, "house"),
             "site_house": site_label(row.site_house, site_names),
             "tt_frequent": minutes(float(row.tt_frequent_min)),
-            "covered_frequent": yes_no(row.covered_frequent),
+            "covered_frequent": _covered(row, "frequent"),
             "site_frequent": site_label(row.site_frequent, site_names),
             "fill": colours[klass] if klass >= 0 else NO_NEED_COLOUR,
             "house_colour": catchments.get(str(row.site_house), NO_NEED_COLOUR),
@@ -168,6 +174,22 @@ def sector_features(
             }
         )
     return features
+
+
+def _covered(row: Any, tier: str) -> str:  # noqa: ANN401 - a pandas row
+    """Popup text for a sector's coverage: yes, no, or the share of its families."""
+    share = getattr(row, f"covered_{tier}_share", None)
+    if share is None or is_missing(share):
+        return yes_no(getattr(row, f"covered_{tier}"))
+    return covered_text(float(share))
+
+
+def _shares(sectors: gpd.GeoDataFrame, tier: str) -> NDArray[np.float64]:
+    """Share of each sector's families within the standard (0 or 1 without demand points)."""
+    column = f"covered_{tier}_share"
+    if column not in sectors.columns:
+        column = f"covered_{tier}"
+    return np.asarray(sectors[column].to_numpy(dtype=float), dtype=np.float64)
 
 
 def _sector_layer(
@@ -242,32 +264,87 @@ def add_sector_layers(
         _catchment_style("frequent_colour"),
         show=False,
     ).add_to(fmap)
-    house = sectors["covered_house"].to_numpy(dtype=bool)
-    frequent = sectors["covered_frequent"].to_numpy(dtype=bool)
+    house, frequent = _shares(sectors, "house"), _shares(sectors, "frequent")
     standards = scenario.standards
-    _sector_layer(
-        f"Geen huis binnen {standard_label(standards.house_min, scenario)} "
-        f"({counted(int((~house).sum()), 'sector', 'sectoren')})",
-        [feature for feature, covered in zip(features, house, strict=True) if not covered],
-        lambda _: {
-            "color": UNCOVERED_HOUSE_COLOUR,
-            "weight": 3,
-            "dashArray": "8 5",
-            "fillColor": UNCOVERED_HOUSE_COLOUR,
-            "fillOpacity": 0.15,
+    for tier, share, standard, style in (
+        ("house", house, standards.house_min, _uncovered_house_style),
+        ("frequent", frequent, standards.frequent_min, _uncovered_frequent_style),
+    ):
+        short = share < 1.0 - 1e-9
+        partly = int((short & (share > 1e-9)).sum())
+        what = "Geen huis" if tier == "house" else "Geen huis of antenne"
+        counted_text = counted(int(short.sum()), "sector", "sectoren")
+        if partly:
+            counted_text += f", waarvan {partly} deels"
+        chosen = []
+        for feature, value, out in zip(features, share, short, strict=True):
+            if out:
+                chosen.append(
+                    {**feature, "properties": {**feature["properties"], "out": 1 - value}}
+                )
+        _sector_layer(
+            f"{what} binnen {standard_label(standard, scenario)} ({counted_text})", chosen, style
+        ).add_to(fmap)
+
+
+def _uncovered_house_style(feature: dict[str, Any]) -> dict[str, Any]:
+    """Dashed red outline, filled more where more of the sector's families are outside."""
+    return {
+        "color": UNCOVERED_HOUSE_COLOUR,
+        "weight": 3,
+        "dashArray": "8 5",
+        "fillColor": UNCOVERED_HOUSE_COLOUR,
+        "fillOpacity": round(0.15 * float(feature["properties"]["out"]), 3),
+    }
+
+
+def _uncovered_frequent_style(_: dict[str, Any]) -> dict[str, Any]:
+    """Dotted outline of the sectors (partly) beyond the frequent standard."""
+    return {"color": UNCOVERED_FREQUENT_COLOUR, "weight": 3, "dashArray": "2 6", "fillOpacity": 0.0}
+
+
+def add_point_layer(fmap: folium.Map, points: gpd.GeoDataFrame | None) -> None:
+    """Add the demand points (hidden at start): green within the house standard, red beyond.
+
+    Parameters
+    ----------
+    fmap
+        The map.
+    points
+        The plan's demand points in WGS 84, or None (no layer).
+    """
+    if points is None or len(points) == 0:
+        return
+    xy = shapely.get_coordinates(points.geometry.to_numpy())
+    covered = points["covered_house"].to_numpy(dtype=bool)
+    families = points["target"].to_numpy(dtype=float)
+    features = [
+        {
+            "type": "Feature",
+            "id": str(k),
+            "properties": {
+                "ok": bool(ok),
+                "families": number(float(f), 1),
+                "sector": escape_text(str(s)),
+            },
+            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+        }
+        for k, (x, y, ok, f, s) in enumerate(
+            zip(xy[:, 0], xy[:, 1], covered, families, points["sector_id"], strict=True)
+        )
+    ]
+    group = folium.FeatureGroup(name=f"Vraagpunten ({len(features):,} punten)", show=False)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        marker=folium.CircleMarker(radius=2, weight=0, fill=True, fill_opacity=0.8),
+        style_function=lambda feature: {
+            "fillColor": POINT_IN_COLOUR if feature["properties"]["ok"] else POINT_OUT_COLOUR
         },
-    ).add_to(fmap)
-    _sector_layer(
-        f"Geen huis of antenne binnen {standard_label(standards.frequent_min, scenario)} "
-        f"({counted(int((~frequent).sum()), 'sector', 'sectoren')})",
-        [feature for feature, covered in zip(features, frequent, strict=True) if not covered],
-        lambda _: {
-            "color": UNCOVERED_FREQUENT_COLOUR,
-            "weight": 3,
-            "dashArray": "2 6",
-            "fillOpacity": 0.0,
-        },
-    ).add_to(fmap)
+        tooltip=GeoJsonTooltip(
+            fields=["sector", "families"], aliases=["Sector", "Gezinnen"], labels=True
+        ),
+    ).add_to(group)
+    group.add_to(fmap)
 
 
 def add_wijk_layer(fmap: folium.Map, sectors: gpd.GeoDataFrame) -> int:

@@ -114,6 +114,15 @@ def yes_no(value: object) -> str:
     return "ja" if bool(value) else "nee"
 
 
+def covered_text(share: float) -> str:
+    """Say how many of a sector's families are within a standard: all, none or a share."""
+    if share >= 1.0 - 1e-9:
+        return "ja"
+    if share <= 1e-9:
+        return "nee"
+    return f"deels: {round(100 * share):.0f} % van de gezinnen"
+
+
 def is_missing(value: object) -> bool:
     """Tell whether a table value is missing (None, ``pd.NA`` or NaN)."""
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))

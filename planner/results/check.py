@@ -54,6 +54,7 @@ from planner.results.check_base import (
     BoolArray,
     Check,
     FloatArray,
+    IntArray,
     read_claim,
     read_truth,
 )
@@ -215,6 +216,92 @@ def _check_sector_times(c: Check) -> FloatArray:
     return tt_house
 
 
+def _family_median(values: FloatArray, weight: FloatArray, sector: IntArray, n: int) -> FloatArray:
+    """Family-weighted median per sector, written out again for the check (inf allowed)."""
+    order = np.lexsort((values, sector))
+    s, v, w = sector[order], values[order], weight[order]
+    total = np.bincount(s, weights=w, minlength=n)
+    before = np.concatenate([[0.0], np.cumsum(w)])[np.searchsorted(s, s, side="left")]
+    reached = np.cumsum(w) - before >= 0.5 * total[s] - 1e-9 * np.maximum(total[s], 1.0)
+    out = np.full(n, np.nan)
+    _, first = np.unique(s, return_index=True)  # a sector without families: its first row
+    out[s[first]] = v[first]
+    hit = np.flatnonzero(reached)
+    _, at = np.unique(s[hit], return_index=True)  # else the first row reaching half its families
+    out[s[hit[at]]] = v[hit[at]]
+    return out
+
+
+def _check_sector_table(c: Check, plan: Plan, tt_house: FloatArray) -> None:
+    """Check the sector table against the demand rows recomputed from the inputs."""
+    t, p = c.truth, c.claim
+    if plan.points is None:
+        return
+    if not t.by_point:  # one row per sector: the points layer repeats the sector table
+        _check_points_repeat_sectors(c, plan)
+        return
+    sectors = plan.sectors
+    if len(sectors) != t.n_sectors:
+        c.problems.append(f"sectors layer: {len(sectors)} rows, expected {t.n_sectors}")
+        return
+    ids = tuple(str(v) for v in sectors["sector_id"])
+    families = np.bincount(t.sector, weights=t.target, minlength=t.n_sectors)
+    weight = np.where(families[t.sector] > 0, t.target, 1.0)  # no families: points count alike
+    families = np.bincount(t.sector, weights=weight, minlength=t.n_sectors)
+    tt_frequent = _nearest(t.d, p.house | p.antenne)
+    for tier, minutes, radius in (
+        ("house", tt_house, t.radius_house),
+        ("frequent", tt_frequent, t.radius_frequent),
+    ):
+        within = np.bincount(t.sector, weights=weight * (minutes <= radius), minlength=t.n_sectors)
+        share = np.divide(within, families, out=np.zeros_like(families), where=families > 0)
+        claimed = sectors[f"covered_{tier}_share"].to_numpy(dtype=float)
+        wrong = np.abs(claimed - share) > SHARE_TOL
+        if wrong.any():
+            c.problems.append(f"sector covered_{tier}_share is wrong: {_named(ids, wrong)}")
+        flags = sectors[f"covered_{tier}"].fillna(value=False).to_numpy(dtype=bool)
+        if (flags != (share >= 0.5)).any():
+            c.problems.append(
+                f"covered_{tier} flags are wrong in the sector table: "
+                f"{_named(ids, flags != (share >= 0.5))}"
+            )
+        median = _family_median(minutes, t.target, t.sector, t.n_sectors)
+        claimed_min = sectors[f"tt_{tier}_min"].to_numpy(dtype=float)
+        off = _differ(claimed_min, median)
+        if off.any():
+            by = _largest(claimed_min[off] - median[off])
+            c.problems.append(
+                f"sector table: travel time to the {tier} differs (by up to {by} min): "
+                f"{_named(ids, off)}"
+            )
+    c.checked.append("sector table (shares, flags and median times of its demand points)")
+
+
+_REPEATED = ("tt_house_min", "tt_frequent_min", "covered_house", "covered_frequent", "site_house")
+
+
+def _check_points_repeat_sectors(c: Check, plan: Plan) -> None:
+    """With one point per sector, the points layer must say what the sector table says."""
+    assert plan.points is not None  # noqa: S101 - checked by the caller
+    points = plan.points.set_index(plan.points["sector_id"].astype(str))
+    sectors = plan.sectors.set_index(plan.sectors["sector_id"].astype(str))
+    if sorted(points.index) != sorted(sectors.index):
+        c.problems.append("points layer: its points are not the sectors' points")
+        return
+    points = points.loc[sectors.index]
+    for column in _REPEATED:
+        a, b = points[column].to_numpy(dtype=object), sectors[column].to_numpy(dtype=object)
+        if [str(v) for v in a] != [str(v) for v in b]:
+            c.problems.append(f"points layer: {column} differs from the sector table")
+    c.checked.append("points layer (one point per sector) repeats the sector table")
+
+
+def _named(ids: tuple[str, ...], mask: BoolArray) -> str:
+    shown = [ids[k] for k in np.flatnonzero(mask)]
+    more = f" and {len(shown) - SHOWN} more" if len(shown) > SHOWN else ""
+    return ", ".join(shown[:SHOWN]) + more
+
+
 def _largest(diff: FloatArray) -> str:
     """Return the largest absolute difference as text, for messages."""
     finite = np.abs(diff[~np.isnan(diff)])
@@ -265,7 +352,7 @@ def _check_figures(c: Check) -> None:
         ("houses_new", int(new_h.sum())),
         ("antennes", int(p.antenne.sum())),
         ("antennes_new", int(new_a.sum())),
-        ("sectors", len(t.sector_ids)),
+        ("sectors", t.n_sectors),
     ):
         if s.get(name) != count:
             c.problems.append(f"{name}: the plan says {s.get(name)}, recomputed {count}")
@@ -439,6 +526,7 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     _check_budget(c)
     _check_links(c, plan)
     tt_house = _check_sector_times(c)
+    _check_sector_table(c, plan, tt_house)
     _check_figures(c)
     _check_precision(c, tt_house)
     _check_capacity(c, tt_house)

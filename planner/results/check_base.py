@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from planner.errors import PlanCheckError
+from planner.optimise import row_ids
 
 if TYPE_CHECKING:
     from planner.data.inputs import Inputs
@@ -65,7 +66,10 @@ class Truth:
     """What the raw inputs, the demand and the travel matrices say, in site and sector order."""
 
     site_ids: tuple[str, ...]
-    sector_ids: tuple[str, ...]
+    sector_ids: tuple[str, ...]  # one per demand row: sector ids, or "<sector> point <k>"
+    sector: IntArray  # the sector of each demand row
+    n_sectors: int
+    by_point: bool  # demand points (else one row per sector: the sector table holds the rows)
     existing_house: BoolArray
     existing_antenne: BoolArray
     forbidden: BoolArray
@@ -203,7 +207,8 @@ def read_truth(scenario: Scenario, inputs: Inputs, demand: Demand, travel: Trave
     inputs
         The sectors and sites as read.
     demand
-        Families, weights, the neediest fifth and the standards per sector.
+        Families, weights, the neediest fifth and the standards per demand row (a sector, or a
+        demand point).
     travel
         The travel-time matrices the plan was made from.
 
@@ -222,7 +227,10 @@ def read_truth(scenario: Scenario, inputs: Inputs, demand: Demand, travel: Trave
         capacity = np.where(np.isnan(values), np.inf, values)
     return Truth(
         site_ids=tuple(str(v) for v in sites["site_id"]),
-        sector_ids=tuple(str(v) for v in inputs.sectors["sector_id"]),
+        sector_ids=row_ids(inputs, demand),
+        sector=np.asarray(demand.sector, dtype=np.int64),
+        n_sectors=len(inputs.sectors),
+        by_point=demand.by_point,
         existing_house=existing == "house",
         existing_antenne=existing == "antenne",
         forbidden=_flag(sites["forbidden"]),
@@ -278,11 +286,13 @@ def read_claim(plan: Plan, truth: Truth) -> Claim:
     sites = _aligned(
         pd.DataFrame(plan.sites.drop(columns="geometry")), "site_id", truth.site_ids, "sites"
     )
+    by_point = truth.by_point and plan.points is not None
+    rows = plan.points if by_point and plan.points is not None else plan.sectors
     sectors = _aligned(
-        pd.DataFrame(plan.sectors.drop(columns="geometry")),
-        "sector_id",
+        pd.DataFrame(rows.drop(columns="geometry")),
+        "point_id" if by_point else "sector_id",
         truth.sector_ids,
-        "sectors",
+        "demand points" if by_point else "sectors",
     )
     role = sites["role"].astype(str).to_numpy()
     bad = ~np.isin(role, ["house", "antenne", "closed"])

@@ -119,9 +119,12 @@ def _group_members(
     member = np.zeros((len(groups), len(t.site_ids)), dtype=bool)
     if spec.serves == "reach":
         reach = (t.d <= t.radius_house[:, np.newaxis]) & (t.target > 0)[:, np.newaxis]
-        for i, label in enumerate(labels):
-            if not pd.isna(label):
-                member[position[str(label)]] |= reach[i]
+        code = np.asarray(pd.Categorical(labels.astype(object), categories=groups).codes)
+        row_code = code[t.sector]  # -1: a row whose sector has no group
+        grouped = np.flatnonzero(row_code >= 0)
+        one_hot = np.zeros((len(groups), grouped.shape[0]))
+        one_hot[row_code[grouped], np.arange(grouped.shape[0])] = 1.0
+        member = (one_hot @ reach[grouped].astype(float)) > 0
         return groups, member
     sites = inputs.sites
     if spec.column in sites.columns:

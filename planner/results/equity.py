@@ -317,7 +317,7 @@ def _quintile_figures(
     beyond_frequent = arrays["tt_frequent"][mask] > arrays["radius_frequent"][mask]
     need = arrays["need"][mask]
     return {
-        "sectors": int(mask.sum()),
+        "sectors": int(np.unique(arrays["sector"][mask]).shape[0]),
         "families": round(total, 2),
         "need_min": rounded(float(need.min())) if need.size else None,
         "need_max": rounded(float(need.max())) if need.size else None,
@@ -345,8 +345,13 @@ def equity_summary(
     radius_house: NDArray[np.float64],
     radius_frequent: NDArray[np.float64],
     served_house: NDArray[np.float64] | None = None,
+    sector: NDArray[np.int64] | None = None,
 ) -> dict[str, Any]:
     """Equity figures of a plan, for ``summary.json`` under the key ``equity``.
+
+    The arrays hold one value per demand row: a sector, or a demand point of a sector (then
+    ``sector`` names it). Quintiles are always made of whole sectors, ranked by need, so the
+    neediest fifth is the same set of sectors however their families are spread over points.
 
     Parameters
     ----------
@@ -362,6 +367,8 @@ def equity_summary(
     served_house
         Share of each sector's families served by a house within :math:`R_H` (with
         capacities); by default 1 where ``tt_house <= radius_house``, else 0.
+    sector
+        Sector index of each row (demand points); None when every row is a sector.
 
     Returns
     -------
@@ -386,7 +393,17 @@ def equity_summary(
         within_house.astype(float) if served_house is None else np.asarray(served_house, float)
     )
     arrays["served_frequent"] = (arrays["tt_frequent"] <= arrays["radius_frequent"]).astype(float)
-    quintile = need_quintiles(arrays["need"], arrays["target"])
+    if sector is None:
+        quintile = need_quintiles(arrays["need"], arrays["target"])
+        sector = np.arange(arrays["need"].shape[0])
+    else:
+        n = int(sector.max()) + 1 if sector.size else 0
+        first = np.unique(sector, return_index=True)[1]
+        sector_need = np.zeros(n)
+        sector_need[sector[first]] = arrays["need"][first]
+        sector_target = np.bincount(sector, weights=arrays["target"], minlength=n).astype(float)
+        quintile = need_quintiles(sector_need, sector_target)[sector]
+    arrays["sector"] = np.asarray(sector, dtype=float)
     return {
         "quintile_rule": (
             "q1 = neediest fifth of the target group (sectors ranked by need index), "

@@ -16,6 +16,7 @@ import numpy as np
 from shapely import LineString
 
 from planner.data.notes import imputed_flags, input_notes
+from planner.optimise import row_ids
 from planner.results.equity import equity_summary
 from planner.results.metrics import (
     count,
@@ -26,6 +27,12 @@ from planner.results.metrics import (
     travel_time_stats,
 )
 from planner.results.precision import coverage_precision
+from planner.results.sectors import (
+    by_sector_mean,
+    by_sector_median,
+    by_sector_top,
+    points_table,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -62,6 +69,14 @@ class Plan:
         ``site_frequent``, ``served_house_share`` (with capacities: share of the families
         served within R_H), ``wijk`` / ``municipality`` when the sector file has them,
         polygons.
+    points : geopandas.GeoDataFrame or None
+        Per demand row (a demand point, or the sector's point with ``demand.points: sector``):
+        ``point_id``, ``sector_id``, ``share`` (of the sector's families), ``target``, ``need``,
+        ``weight``, ``neediest_quintile``, the times, coverage flags and sites as for sectors,
+        ``snap_m``, points. The sector table aggregates it (:mod:`planner.results.sectors`):
+        its ``covered_house_share`` / ``covered_frequent_share`` are the shares of its families
+        within the standard and ``covered_house`` / ``covered_frequent`` say that at least half
+        are.
     sites : geopandas.GeoDataFrame
         Every candidate: ``site_id``, ``name``, ``type``, ``role`` (house / antenne / closed),
         ``existing``, ``existing_role``, ``can_house``, ``can_antenne``, ``forbidden``,
@@ -88,6 +103,7 @@ class Plan:
     summary: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
     network: Network | None = None
+    points: gpd.GeoDataFrame | None = None
 
     def with_timings(self, timings: dict[str, float]) -> Plan:
         """Return a copy with stage timings recorded in the plan (not in its summary).
@@ -202,15 +218,15 @@ def _summary(
     scenario: Scenario,
     solution: CoverageSolution,
     demand: Demand,
-    sectors: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     travel: TravelTimes,
     inputs: Inputs,
     data_notes: list[str],
 ) -> dict[str, Any]:
     result = solution.result
-    covered_house = sectors["covered_house"].to_numpy(dtype=bool)
-    covered_frequent = sectors["covered_frequent"].to_numpy(dtype=bool)
+    covered_house = points["covered_house"].to_numpy(dtype=bool)
+    covered_frequent = points["covered_frequent"].to_numpy(dtype=bool)
     new = ~sites["existing"].to_numpy(dtype=bool)
     notes: list[str] = list(data_notes)
     cheapest = np.concatenate(
@@ -267,8 +283,15 @@ def _summary(
         "antennes_new": int(
             ((sites["role"] == "antenne") & (sites["existing_role"] != "antenne")).sum()
         ),
-        "sectors": len(sectors),
-        "population": round(float(sectors["population"].sum()), 2),
+        "sectors": len(inputs.sectors),
+        "demand_points": {
+            "method": demand.method,
+            "points": len(points),
+            "one_point_sectors": int(
+                (np.bincount(demand.sector, minlength=demand.n_sectors) == 1).sum()
+            ),
+        },
+        "population": round(float(inputs.sectors["population"].sum()), 2),
         "target_population": round(float(demand.target.sum()), 2),
         "equity_lambda": scenario.need.equity_lambda,
         "standards_min": {
@@ -287,17 +310,18 @@ def _summary(
             "frequent_neediest_quintile": coverage_share(covered_frequent, demand.target, neediest),
         },
         "travel_time_min": {
-            "house": travel_time_stats(sectors["tt_house_min"].to_numpy(), demand.target),
-            "frequent": travel_time_stats(sectors["tt_frequent_min"].to_numpy(), demand.target),
+            "house": travel_time_stats(points["tt_house_min"].to_numpy(), demand.target),
+            "frequent": travel_time_stats(points["tt_frequent_min"].to_numpy(), demand.target),
         },
         "equity": equity_summary(
             need=demand.need,
             target=demand.target,
-            tt_house=sectors["tt_house_min"].to_numpy(dtype=float),
-            tt_frequent=sectors["tt_frequent_min"].to_numpy(dtype=float),
+            tt_house=points["tt_house_min"].to_numpy(dtype=float),
+            tt_frequent=points["tt_frequent_min"].to_numpy(dtype=float),
             radius_house=demand.radius_house,
             radius_frequent=demand.radius_frequent,
             served_house=None if solution.served is None else np.asarray(solution.served, float),
+            sector=demand.sector if demand.by_point else None,
         ),
         "imputed_sectors": imputed_ids,
         "notes": notes,
@@ -360,6 +384,37 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _sectors_table(
+    inputs: Inputs,
+    demand: Demand,
+    points: gpd.GeoDataFrame,
+    times: tuple[np.ndarray, np.ndarray],
+    index: tuple[np.ndarray, np.ndarray],
+    solution: CoverageSolution,
+) -> gpd.GeoDataFrame:
+    """Aggregate the plan per sector from its demand rows (:mod:`planner.results.sectors`)."""
+    context = [column for column in _SECTOR_CONTEXT if column in inputs.sectors.columns]
+    sectors = inputs.sectors[["sector_id", "name", *context, "population", "target"]].copy()
+    first = np.unique(demand.sector, return_index=True)[1]  # a sector's need is every row's
+    sectors["need"] = np.round(demand.need[first], 6)
+    sectors["weight"] = np.round(demand.per_sector(demand.weight), 6)
+    sectors["neediest_quintile"] = demand.neediest[first]
+    n_sites = len(inputs.sites)
+    ids = inputs.sites["site_id"].to_numpy()
+    for tier, minutes, site in zip(("house", "frequent"), times, index, strict=True):
+        share = by_sector_mean(points[f"covered_{tier}"].to_numpy(dtype=float), demand)
+        sectors[f"tt_{tier}_min"] = np.round(by_sector_median(minutes, demand), 3)
+        sectors[f"covered_{tier}"] = share >= 0.5
+        sectors[f"covered_{tier}_share"] = np.round(share, 6)
+        sectors[f"site_{tier}"] = _site_ids(by_sector_top(site, demand, n_sites), ids)
+    if solution.served is not None:
+        served = by_sector_mean(np.asarray(solution.served, dtype=float), demand)
+        sectors["served_house_share"] = np.round(served, 6)
+    sectors["snap_m"] = np.round(by_sector_mean(points["snap_m"].to_numpy(float), demand), 2)
+    sectors["points"] = np.bincount(demand.sector, minlength=demand.n_sectors)
+    return gpd.GeoDataFrame(sectors, geometry=inputs.sectors.geometry, crs=inputs.sectors.crs)
+
+
 def make_plan(
     scenario: Scenario,
     inputs: Inputs,
@@ -400,25 +455,28 @@ def make_plan(
         tt_house[rows] = d[rows, house_idx[rows]]
     tt_frequent, frequent_idx = nearest_open(d, solution.house | solution.antenne)
     ids = inputs.sites["site_id"].to_numpy()
-    context = [column for column in _SECTOR_CONTEXT if column in inputs.sectors.columns]
-    sectors = inputs.sectors[["sector_id", "name", *context, "population", "target"]].copy()
-    sectors["need"] = np.round(demand.need, 6)
-    sectors["weight"] = np.round(demand.weight, 6)
-    sectors["neediest_quintile"] = demand.neediest
-    sectors["tt_house_min"] = np.round(tt_house, 3)
-    sectors["tt_frequent_min"] = np.round(tt_frequent, 3)
-    sectors["covered_house"] = tt_house <= demand.radius_house
-    sectors["covered_frequent"] = tt_frequent <= demand.radius_frequent
-    sectors["site_house"] = _site_ids(house_idx, ids)
+    covered_house = tt_house <= demand.radius_house
+    covered_frequent = tt_frequent <= demand.radius_frequent
+    columns: dict[str, np.ndarray | list[str | None]] = {
+        "tt_house_min": np.round(tt_house, 3),
+        "tt_frequent_min": np.round(tt_frequent, 3),
+        "covered_house": covered_house,
+        "covered_frequent": covered_frequent,
+        "site_house": _site_ids(house_idx, ids),
+        "site_frequent": _site_ids(frequent_idx, ids),
+    }
     if solution.served is not None:  # capacities: share of families served within R_H
-        sectors["served_house_share"] = np.round(solution.served, 6)
-    sectors["site_frequent"] = _site_ids(frequent_idx, ids)
-    sectors["snap_m"] = np.round(travel.sector_snap_m, 2)
-    sectors = gpd.GeoDataFrame(sectors, geometry=inputs.sectors.geometry, crs=inputs.sectors.crs)
+        columns["served_house_share"] = np.round(solution.served, 6)
+    columns["snap_m"] = np.round(travel.sector_snap_m, 2)
+    sector_ids = inputs.sectors["sector_id"].astype(str).to_numpy(dtype=object)
+    points = points_table(demand, row_ids(inputs, demand), sector_ids, columns, inputs.sectors.crs)
+    sectors = _sectors_table(
+        inputs, demand, points, (tt_house, tt_frequent), (house_idx, frequent_idx), solution
+    )
     sites = _sites_table(inputs, solution, travel, demand, house_idx, frequent_idx)
     links = _links_table(sites, solution, travel)
     summary = _summary(
-        scenario, solution, demand, sectors, sites, travel, inputs, input_notes(scenario, inputs)
+        scenario, solution, demand, points, sites, travel, inputs, input_notes(scenario, inputs)
     )
     # the same plan under speeds ±10 % and standards ±1 min: how far each headline figure moves
     summary["precision"] = coverage_precision(
@@ -442,6 +500,7 @@ def make_plan(
     return Plan(
         scenario=scenario,
         sectors=sectors,
+        points=points,
         sites=sites,
         links=links,
         solve=solution.result,

@@ -22,6 +22,7 @@ from planner.scenario.load import load_scenario, scenario_from_dict
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
+    DemandSpec,
     GroupRuleSpec,
     IndicatorSpec,
     NeedSpec,
@@ -38,6 +39,7 @@ from planner.scenario.spec import (
 __all__ = [
     "BudgetSpec",
     "DataSpec",
+    "DemandSpec",
     "GroupRuleSpec",
     "IndicatorSpec",
     "NeedSpec",

@@ -125,6 +125,17 @@ class NeedSpec(_Spec):
     )
 
 
+class DemandSpec(_Spec):
+    """Where in each sector the families are: the demand points (see planner.demand.points)."""
+
+    points: Literal["network", "grid", "sector"] = Field(
+        "network",
+        description="network: street nodes inside each sector, weighted by street length; grid: "
+        "cells of grid_cell_m clipped to the sector; sector: one point per sector.",
+    )
+    grid_cell_m: PosFloat = Field(250.0, description="Cell size of points: grid, in metres.")
+
+
 class TravelSpec(_Spec):
     """How families travel to the sites."""
 
@@ -368,6 +379,7 @@ class Scenario(_Spec):
     description: str = ""
     data: DataSpec
     need: NeedSpec
+    demand: DemandSpec = DemandSpec()
     travel: TravelSpec = TravelSpec()
     standards: StandardsSpec = StandardsSpec()
     budget: BudgetSpec

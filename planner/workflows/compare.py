@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from planner.report.comparison import (
     FIGURE_COLUMNS,
     ROLES,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pandas as pd
+    from numpy.typing import NDArray
 
     from planner.results.plan import Plan
 
@@ -95,14 +98,21 @@ def site_changes(before: pd.DataFrame, after: pd.DataFrame) -> dict[str, dict[st
     return changes
 
 
+def _share(sectors: pd.DataFrame, columns: tuple[str, ...]) -> NDArray[np.float64]:
+    """Return the first of ``columns`` the table has, as the share of each sector's families."""
+    column = next(c for c in columns if c in sectors.columns)
+    return np.asarray(sectors[column].to_numpy(dtype=float), dtype=np.float64)
+
+
 def group_coverage(sectors: pd.DataFrame) -> dict[str, float | None]:
     """Coverage of the neediest fifth of the families and of the rest.
 
     Parameters
     ----------
     sectors
-        A plan's sector table (``target``, ``neediest_quintile``, ``covered_house``,
-        ``covered_frequent`` and, with capacities, ``served_house_share``).
+        A plan's sector table (``target``, ``neediest_quintile``, the shares of families
+        within each standard ``covered_house_share`` / ``covered_frequent_share`` (or the
+        flags of older tables) and, with capacities, ``served_house_share``).
 
     Returns
     -------
@@ -112,12 +122,8 @@ def group_coverage(sectors: pd.DataFrame) -> dict[str, float | None]:
     """
     target = sectors["target"].to_numpy(dtype=float)
     neediest = sectors["neediest_quintile"].to_numpy(dtype=bool)
-    house = (
-        sectors["served_house_share"].to_numpy(dtype=float)
-        if "served_house_share" in sectors.columns
-        else sectors["covered_house"].to_numpy(dtype=float)
-    )
-    frequent = sectors["covered_frequent"].to_numpy(dtype=float)
+    house = _share(sectors, ("served_house_share", "covered_house_share", "covered_house"))
+    frequent = _share(sectors, ("covered_frequent_share", "covered_frequent"))
     shares: dict[str, float | None] = {}
     for role, covered in (("house", house), ("frequent", frequent)):
         for group, mask in (("neediest", neediest), ("rest", ~neediest)):

@@ -23,7 +23,7 @@ import numpy as np
 
 from planner.data.inputs import check_inputs, read_inputs
 from planner.data.raster import raster_points
-from planner.demand import build_demand
+from planner.demand import build_demand, grid_points, street_points
 from planner.errors import DataError, PlannerError, ScenarioError
 from planner.optimise import check_rules, solve_scenario
 from planner.report.outputs import pause_if_asked
@@ -38,15 +38,18 @@ from planner.travel.network import read_network
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from numpy.typing import NDArray
+
     from planner.data.inputs import Inputs
     from planner.demand import Demand
     from planner.travel.matrices import TravelTimes
+    from planner.travel.network import Network
 
 __all__ = ["STAGES", "pause_if_asked", "run", "validate"]
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("inputs", "demand", "network", "travel", "optimise", "plan", "check")
+STAGES = ("inputs", "network", "demand", "travel", "optimise", "plan", "check")
 
 ProgressCallback = Callable[[str], None]
 
@@ -66,6 +69,17 @@ def _stage(
         timings[name] = time.perf_counter() - start
 
 
+def _rows(mask: NDArray[np.bool_] | np.bool_, demand: Demand) -> str:
+    """Name the rows of ``mask``: "3 sectors (about 12 families)" or "5 demand points in 2 ..."."""
+    mask = np.asarray(mask, dtype=bool)
+    n = int(mask.sum())
+    where = count(n, "sector")
+    if demand.by_point:
+        sectors = int(np.unique(demand.sector[mask]).shape[0])
+        where = f"{count(n, 'demand point')} in {count(sectors, 'sector')}"
+    return f"{where} ({families(float(demand.target[mask].sum()))})"
+
+
 def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> None:
     d = travel.sector_site
     within = (d <= demand.radius_house[:, np.newaxis]) | (
@@ -83,16 +97,16 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
     no_route = ~np.isfinite(d).any(axis=1)
     if no_route.any():
         logger.warning(
-            f"{count(int(no_route.sum()), 'sector')} ({families(demand.target[no_route].sum())}) "
-            f"{'has' if no_route.sum() == 1 else 'have'} no route to any site over the "
+            f"{_rows(no_route, demand)} {'has' if no_route.sum() == 1 else 'have'} no route to "
+            "any site over the "
             f"{scenario.travel.mode} network (too far from it, or on a piece not connected to the "
             "sites): check the network's extent and gaps"
         )
     unreached = ~within.any(axis=1) & ~no_route
     if unreached.any():
         logger.warning(
-            f"{count(int(unreached.sum()), 'sector')} ({families(demand.target[unreached].sum())}) "
-            f"{'has' if unreached.sum() == 1 else 'have'} no candidate site within the standards "
+            f"{_rows(unreached, demand)} {'has' if unreached.sum() == 1 else 'have'} no "
+            "candidate site within the standards "
             "and cannot be covered by any plan"
         )
 
@@ -130,10 +144,15 @@ def run(
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
         inputs = _with_raster_points(scenario, read_inputs(scenario))
-    with _stage("demand", timings, progress):
-        demand = build_demand(inputs.sectors, scenario.need, scenario.standards)
     with _stage("network", timings, progress):
         network = cached_network(scenario.data, scenario.travel, read_network)
+    with _stage("demand", timings, progress):
+        demand = _demand_at_points(
+            scenario,
+            inputs,
+            build_demand(inputs.sectors, scenario.need, scenario.standards),
+            network,
+        )
     with _stage("travel", timings, progress):
         travel = cached_travel_times(
             network,
@@ -152,6 +171,29 @@ def run(
         report = check_plan(plan, inputs, demand, travel)
         plan = replace(plan, summary={**plan.summary, **report})
     return plan.with_timings(timings)
+
+
+def _demand_at_points(
+    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network
+) -> Demand:
+    """Spread each sector's families over its demand points (``demand.points``)."""
+    spec = scenario.demand
+    if spec.points == "sector":
+        return demand
+    polygons = np.asarray(inputs.sectors.geometry.array, dtype=object)
+    ids = [str(value) for value in inputs.sectors["sector_id"]]
+    raster = scenario.data.population_raster
+    crs = inputs.sectors.crs
+    if spec.points == "network":
+        edges = (network.edge_from, network.edge_to, network.edge_length_m, network.edge_minutes)
+        points = street_points(
+            polygons, demand.xy, ids, network.node_xy, edges, raster=raster, crs=crs
+        )
+    else:
+        points = grid_points(polygons, demand.xy, ids, spec.grid_cell_m, raster=raster, crs=crs)
+    kept = f"; {len(points.fallback)} keep one point" if points.fallback else ""
+    logger.info(f"{points.count:,} demand points ({points.method}) in {len(ids):,} sectors{kept}")
+    return demand.at_points(points.sector, points.share, points.xy, points.method)
 
 
 def _with_raster_points(scenario: Scenario, inputs: Inputs) -> Inputs:

@@ -1,4 +1,4 @@
-r"""Demand: need index, proportionate-universalism weights and representative points.
+r"""Need index, proportionate-universalism weights and a representative point per sector.
 
 The need index of sector :math:`i` combines indicators :math:`x_{ik}`, each rescaled to
 :math:`[0, 1]` over the sectors of the scenario with its direction stated:
@@ -78,6 +78,18 @@ class Demand:
         ``(n, 2)`` representative point per sector.
     imputed : tuple of str
         Ids of sectors whose indicators were partly imputed.
+    sector : numpy.ndarray
+        ``(n,)`` index of the sector each row belongs to. A :class:`Demand` from
+        :func:`build_demand` has one row per sector (``sector[i] == i``); one from
+        :meth:`Demand.at_points` has one row per demand point.
+    share : numpy.ndarray
+        ``(n,)`` share of the sector's target group at the row (1 for a sector row).
+    n_sectors : int
+        Number of sectors the rows belong to.
+    method : str
+        How the rows were placed: ``"sector"`` (one representative point per sector),
+        ``"network"`` (street nodes) or ``"grid"`` (grid cells); see
+        :mod:`planner.demand.points`.
     """
 
     target: NDArray[np.float64]
@@ -88,6 +100,66 @@ class Demand:
     radius_frequent: NDArray[np.float64]
     xy: NDArray[np.float64]
     imputed: tuple[str, ...]
+    sector: NDArray[np.int64]
+    share: NDArray[np.float64]
+    n_sectors: int
+    method: str = "sector"
+
+    @property
+    def by_point(self) -> bool:
+        """Whether the rows are demand points rather than one row per sector."""
+        return self.method != "sector"
+
+    def at_points(
+        self,
+        sector: NDArray[np.int64],
+        share: NDArray[np.float64],
+        xy: NDArray[np.float64],
+        method: str,
+    ) -> Demand:
+        r"""Spread each sector's families over demand points: one row per point.
+
+        A point :math:`q` of sector :math:`i(q)` with share :math:`s_q` of its families gets
+        :math:`T_q = s_q T_{i(q)}`, :math:`w_q = s_q w_{i(q)}`, and its sector's need, neediest
+        flag and standards. The shares of a sector's points sum to 1.
+
+        Parameters
+        ----------
+        sector
+            ``(n_points,)`` sector index (into this demand's rows) of each point.
+        share
+            ``(n_points,)`` share of the sector's target group at each point.
+        xy
+            ``(n_points, 2)`` point coordinates.
+        method
+            How the points were placed (``"network"``, ``"grid"``, ``"sector"``).
+
+        Returns
+        -------
+        Demand
+            One row per point, ``sector`` and ``share`` set.
+        """
+        sector = np.asarray(sector, dtype=np.int64)
+        share = np.asarray(share, dtype=np.float64)
+        return Demand(
+            target=self.target[sector] * share,
+            need=self.need[sector],
+            weight=self.weight[sector] * share,
+            neediest=self.neediest[sector],
+            radius_house=self.radius_house[sector],
+            radius_frequent=self.radius_frequent[sector],
+            xy=np.asarray(xy, dtype=np.float64),
+            imputed=self.imputed,
+            sector=sector,
+            share=share,
+            n_sectors=self.n_sectors,
+            method=method,
+        )
+
+    def per_sector(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Sum a per-row quantity over each sector's rows (``(n_sectors,)``)."""
+        summed = np.bincount(self.sector, weights=values, minlength=self.n_sectors)
+        return summed.astype(np.float64)
 
 
 def need_index(
@@ -281,4 +353,7 @@ def build_demand(
         radius_frequent=standards.frequent_min * factor,
         xy=representative_points(sectors),
         imputed=imputed_ids,
+        sector=np.arange(len(need), dtype=np.int64),
+        share=np.ones(len(need)),
+        n_sectors=len(need),
     )
