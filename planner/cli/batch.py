@@ -1,0 +1,118 @@
+r"""``planner compare`` and ``planner sweep``: several runs at once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from typing import Annotated
+
+import typer
+
+from planner.cli.base import (
+    SolverOption,
+    TimeLimitOption,
+    _language,
+    _one_line_errors,
+    _pct,
+    _progress,
+    _run_overrides,
+    out,
+)
+
+
+def compare_command(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files to compare.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the comparison.")],
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Scenario to compare against (today).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of comparison.md: nl or en.")] = "nl",
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a key in every scenario, e.g. --set solver.name=highs."
+        ),
+    ] = None,
+) -> None:
+    """Run several scenarios and write them side by side (table, maps, changes vs a baseline)."""
+    from planner.workflows.compare import run_comparison, write_comparison  # noqa: PLC0415 - fast --help
+
+    started = time.perf_counter()
+    with _one_line_errors(interrupted_message=True):
+        language = _language(lang)
+        overrides = _run_overrides(sets, solver, time_limit)
+
+        def progress(name: str) -> None:
+            _progress(f"running {name} ...")
+
+        comparison = run_comparison(scenarios, baseline, overrides=overrides, progress=progress)
+        write_comparison(comparison, out_dir, lang=language)
+    for row in comparison.rows:
+        mark = " (baseline)" if row["role"] == "baseline" else ""
+        line = (
+            f"{row['folder']}{mark}: {row['houses']} houses, {row['antennes']} antennes, cost EUR "
+            f"{row['cost']:,.0f}; families within the house standard "
+            f"{_pct(row['coverage_house'])}, the frequent standard "
+            f"{_pct(row['coverage_frequent'])}; neediest fifth "
+            f"{_pct(row['coverage_house_neediest'])} / {_pct(row['coverage_frequent_neediest'])}"
+        )
+        if row["house_neediest_pp"] is not None:
+            line += (
+                f"; vs baseline neediest {row['house_neediest_pp']:+.1f} pp, rest "
+                f"{row['house_rest_pp']:+.1f} pp"
+            )
+        out.print(line, highlight=False)
+    out.print(f"  wrote {out_dir} in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+def sweep_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            help="KEY=LOW:HIGH:STEPS, e.g. budget=5e5:2e6:4 or need.equity_lambda=0:2:3 "
+            "(repeat to vary several; every combination runs).",
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the sweep.")],
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel runs (default: all cores).")
+    ] = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a key in every variant, e.g. --set rules.min_houses=2."
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of sweep.png's labels: nl or en.")] = "nl",
+) -> None:
+    """Run a scenario over a range of values; write sweep.csv, robust_sites.csv, sweep.png."""
+    from planner.workflows.sweep import parse_vary, run_sweep, write_sweep  # noqa: PLC0415 - fast --help
+
+    started = time.perf_counter()
+    with _one_line_errors(interrupted_message=True):
+        language = _language(lang)
+        specs = [parse_vary(text) for text in vary]
+        overrides = _run_overrides(sets, solver, time_limit)
+
+        def progress(done: int, total: int) -> None:
+            _progress(f"  variant {done}/{total} done")
+
+        result = run_sweep(scenario, specs, overrides=overrides, jobs=jobs, progress=progress)
+        write_sweep(result, out_dir, lang=language)
+    ok = [row for row in result.rows if row["error"] is None]
+    free = [row["variant"] for row in ok if not row["dominated"]]
+    out.print(
+        f"{result.scenario}: {len(result.rows)} variants, {len(ok)} with a plan, "
+        f"{len(free)} not dominated ({', '.join(free) or 'none'})",
+        highlight=False,
+    )
+    for row in result.rows:
+        if row["error"] is not None:
+            out.print(f"  {row['variant']}: no plan: {row['error']}", highlight=False)
+    out.print(f"  wrote {out_dir} in {time.perf_counter() - started:.1f} s", highlight=False)

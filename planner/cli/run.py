@@ -1,0 +1,196 @@
+r"""``planner run``, ``planner validate`` and ``planner demo``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli.base import (
+    EXIT_INPUT,
+    SolverOption,
+    TimeLimitOption,
+    _count,
+    _fail,
+    _language,
+    _number,
+    _one_line_errors,
+    _parse_sets,
+    _pct,
+    _progress,
+    _run_overrides,
+    err,
+    out,
+)
+from planner.errors import PlannerError
+
+
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default outputs/<scenario name>).")
+    ] = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a scenario key, e.g. --set budget.amount_eur=5e5."),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="map.html carries Leaflet inline and loads nothing from the web."
+        ),
+    ] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the note and static maps: nl or en.")
+    ] = None,
+) -> None:
+    """Run a scenario; write plan.gpkg, map.html, summaries, maps, the note and manifest.json."""
+    from planner.report.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
+    from planner.scenario import load_scenario  # noqa: PLC0415
+    from planner.workflows.pipeline import STAGES, run  # noqa: PLC0415
+
+    with _one_line_errors(interrupted_message=True):
+        overrides = _run_overrides(sets, solver, time_limit)
+        if offline:
+            overrides["outputs.offline"] = True
+        if lang is not None:
+            overrides["outputs.language"] = _language(lang)
+        spec = load_scenario(scenario, overrides)
+        started = time.perf_counter()
+        last: list[tuple[str, float]] = []
+
+        def progress(stage: str) -> None:
+            now = time.perf_counter()
+            if last:
+                name, since = last[-1]
+                _progress(f"  done {name} in {now - since:.2f} s")
+            last.append((stage, now))
+            _progress(f"[{STAGES.index(stage) + 1}/{len(STAGES) + 1}] {stage} ...")
+
+        plan = run(spec, progress=progress)
+        progress_done = time.perf_counter()
+        if last:
+            _progress(f"  done {last[-1][0]} in {progress_done - last[-1][1]:.2f} s")
+        target = out_dir or spec.outputs.dir / spec.name
+        _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
+        write_outputs(plan, target)
+    s = plan.summary
+    status = "proven optimal" if s["proven_optimal"] else f"NOT proven optimal ({s['status']}"
+    if not s["proven_optimal"]:
+        status += f", gap {100 * s['gap']:.2f} %)" if s["gap"] is not None else ", no bound)"
+    budget = (
+        f"of {s['budget']:,.0f}"
+        if plan.scenario.objective.kind == "max_coverage"
+        else f"(budget does not apply to {plan.scenario.objective.kind})"
+    )
+    out.print(
+        f"{s['scenario']}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "
+        f"{_count(s['antennes'], 'antenne')} ({s['antennes_new']} new), cost EUR "
+        f"{s['cost']:,.0f} {budget}",
+        highlight=False,
+    )
+    _print_coverage(s)
+    _print_solve(s, status)
+    for note in s["notes"]:
+        out.print(f"  note: {note}", highlight=False)
+    out.print(f"  wrote {target} in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+def _print_coverage(summary: dict[str, Any]) -> None:
+    """Print the headline shares to the precision their range supports, and the range once."""
+    from planner.results.precision import figure_range, supported_decimals  # noqa: PLC0415
+
+    coverage, precision = summary["coverage"], summary.get("precision")
+
+    def shown(name: str) -> str:
+        return _pct(coverage[name], supported_decimals(precision, name))
+
+    def spread(name: str) -> str:
+        ends = figure_range(precision, name)
+        if ends is None:
+            return "n/a"
+        decimals = supported_decimals(precision, name)
+        low, high = (f"{100 * value:.{decimals}f}" for value in ends)
+        return f"{low} %" if low == high else f"{low}-{high} %"
+
+    out.print(
+        f"  families within the house standard {shown('house')}, within the frequent "
+        f"standard {shown('frequent')}; neediest fifth {shown('house_neediest_quintile')} / "
+        f"{shown('frequent_neediest_quintile')}",
+        highlight=False,
+    )
+    if precision:
+        fixed = ", assignment held fixed" if precision.get("assignment_fixed") else ""
+        out.print(
+            f"  range with {precision['assumptions']}{fixed}: house {spread('house')}, "
+            f"frequent {spread('frequent')}; neediest fifth "
+            f"{spread('house_neediest_quintile')} / {spread('frequent_neediest_quintile')}",
+            highlight=False,
+        )
+
+
+_FIGURES = {
+    "p": "p",
+    "weighted_mean_travel_min": "need-weighted mean travel time (min)",
+    "families_mean_travel_min": "mean travel time per family (min)",
+    "max_travel_min": "longest travel time (min)",
+    "families_served_share": "share of families served within capacity",
+}
+
+
+def _print_solve(summary: dict[str, Any], status: str) -> None:
+    """Print what the solver proved and the model's own figures."""
+    out.print(
+        f"  solver {summary['solver']}: {status}; model {summary['model']}, objective "
+        f"{_number(summary['objective'])}, bound {_number(summary['bound'])}",
+        highlight=False,
+    )
+    figures = summary.get("model_figures", {})
+    shown = [
+        f"{label} {_number(figures[key])}" for key, label in _FIGURES.items() if key in figures
+    ]
+    if shown:
+        out.print(f"  {', '.join(shown)}", highlight=False)
+
+
+def validate_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override a scenario key as run does, e.g. --set budget.amount_eur=5e5."
+        ),
+    ] = None,
+) -> None:
+    """Check a scenario and all its inputs; report every problem at once."""
+    from planner.workflows.pipeline import validate  # noqa: PLC0415
+
+    with _one_line_errors():
+        problems = validate(scenario, _parse_sets(sets))
+    if problems:
+        err.print(f"[bold red]{len(problems)} problem(s) in {scenario}:[/]", markup=True)
+        for problem in problems:
+            err.print(f"  - {problem}", highlight=False, soft_wrap=True, markup=False)
+        raise typer.Exit(EXIT_INPUT)
+    out.print(f"{scenario}: OK, ready to run", highlight=False)
+
+
+def demo_command(
+    folder: Annotated[Path, typer.Argument(help="Where to write the demo city.")] = Path(
+        "data/statsec/demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2013,
+) -> None:
+    """(Re)generate the built-in demo city (deterministic for a given seed)."""
+    from planner.data.demo import write_demo_city  # noqa: PLC0415
+
+    try:
+        paths = write_demo_city(folder, seed=seed)
+    except (PlannerError, OSError) as error:
+        raise _fail(error) from None
+    for role, path in paths.items():
+        out.print(f"{role}: {path}", highlight=False)
