@@ -263,7 +263,7 @@ def test_cli_prints_supported_precision_and_the_range_once(tiny_city: Any, tmp_p
 
 
 def test_cli_range_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    from planner import cli  # noqa: PLC0415
+    from planner.cli import run as cli  # noqa: PLC0415
 
     printed: list[str] = []
     monkeypatch.setattr(cli.out, "print", lambda text, **_: printed.append(text))

@@ -171,12 +171,17 @@ def _nl_budget_not_binding(found: re.Match[str]) -> str:
     return text + f" (dit plan kost € {_nl(cost.group(1))})."
 
 
-@_when(r"^(\d[\d,]*) sectors? \(([\d,.]+) famil(?:y|ies)\) cannot be reached")
+@_when(r"^(\d[\d,]*) (sectors?|demand points?) \(([\d,.]+) famil(?:y|ies)\) cannot be reached")
 def _nl_unreachable_sectors(found: re.Match[str]) -> str:
     one = found.group(1) == "1"
+    unit = (
+        ("sector", "sectoren")
+        if found.group(2).startswith("sector")
+        else ("vraagpunt", "vraagpunten")
+    )
     return (
-        f"{_nl_count(found.group(1), 'sector', 'sectoren')} "
-        f"({_nl_count(found.group(2), 'gezin', 'gezinnen')}) {'kan' if one else 'kunnen'} door "
+        f"{_nl_count(found.group(1), *unit)} "
+        f"({_nl_count(found.group(3), 'gezin', 'gezinnen')}) {'kan' if one else 'kunnen'} door "
         f"geen enkele toegelaten locatie binnen de normen bereikt worden en "
         f"{'is' if one else 'zijn'} buiten beschouwing gelaten."
     )
@@ -196,11 +201,12 @@ def _nl_imputed(found: re.Match[str]) -> str:
     )
 
 
-@_when(r"^(\d[\d,]*) sector-site pairs? ha(?:s|ve) no route")
+@_when(r"^(\d[\d,]*) (sector|demand point)-site pairs? ha(?:s|ve) no route")
 def _nl_unreachable_pairs(found: re.Match[str]) -> str:
     one = found.group(1) == "1"
+    what = "sector" if found.group(2) == "sector" else "vraagpunt"
     return (
-        f"{_nl_count(found.group(1), 'paar', 'paren')} van sector en locatie "
+        f"{_nl_count(found.group(1), 'paar', 'paren')} van {what} en locatie "
         f"{'heeft' if one else 'hebben'} geen route over het stratennet."
     )
 

@@ -239,7 +239,8 @@ def _summary(
     budget_too_small = bool(
         kind == "max_coverage" and cheapest.size and scenario.budget.amount_eur < cheapest.min()
     )
-    notes += _model_notes(scenario, float(sites["cost"].sum()), solution.figures)
+    unit = "demand point" if demand.by_point else "sector"
+    notes += _model_notes(scenario, float(sites["cost"].sum()), solution.figures, unit)
     if budget_too_small:
         question = " is it in euro? The" if scenario.budget.amount_eur > 0 else " the"
         text = (
@@ -257,7 +258,7 @@ def _summary(
         )
     if travel.unreachable_pairs:
         notes.append(
-            f"{count(travel.unreachable_pairs, 'sector-site pair')} "
+            f"{count(travel.unreachable_pairs, f'{unit}-site pair')} "
             f"{'has' if travel.unreachable_pairs == 1 else 'have'} no route (inf)"
         )
     neediest = demand.neediest
@@ -352,7 +353,7 @@ def _served_share(
 
 
 def _model_notes(
-    scenario: Scenario, cost: float, figures: Mapping[str, float | int | None]
+    scenario: Scenario, cost: float, figures: Mapping[str, float | int | None], unit: str
 ) -> list[str]:
     """Return notes on what the model's answer means for the budget."""
     kind = scenario.objective.kind
@@ -362,7 +363,7 @@ def _model_notes(
     if lost:
         lost_families = float(figures.get("unreachable_families") or 0.0)
         notes.append(
-            f"{count(int(lost), 'sector')} ({families(lost_families)}) cannot be reached "
+            f"{count(int(lost), unit)} ({families(lost_families)}) cannot be reached "
             "by any allowed site within the standards and were left out (objective.unreachable: "
             "skip)"
         )
