@@ -369,7 +369,12 @@ def _method(plan: Plan, language: Language) -> str:
             house_tight=_minutes_value(strictest_minutes(standards, "house")[1], language),
             frequent_tight=_minutes_value(strictest_minutes(standards, "frequent")[1], language),
         )
+    points = summary.get("demand_points") or {"method": "sector", "points": 0}
     return text["method_text"].format(
+        points=text[f"points_{points['method']}"].format(
+            count=format_number(float(points["points"]), 0, language),
+            cell=format_number(float(plan.scenario.demand.grid_cell_m), 0, language),
+        ),
         model=model_name(summary.get("model", "-"), language),
         mode_name=MODE_NAMES[language].get(str(summary.get("mode")), str(summary.get("mode"))),
         house_min=format_number(float(standards.get("house", 0)), 0, language),

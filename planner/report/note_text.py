@@ -87,13 +87,25 @@ TEXT: dict[str, dict[str, str]] = {
         "free": "geen kosten",
         "method_text": (
             "Een exact optimalisatiemodel ({model}) kiest de huizen en antennes uit de "
-            "kandidaat-locaties. Reistijden zijn berekend over het stratennet ({mode_name}). "
+            "kandidaat-locaties. Reistijden zijn berekend over het stratennet "
+            "({mode_name}).{points} "
             "Normen: een huis binnen {house_min} minuten, een huis of antenne (frequent aanbod) "
             "binnen {frequent_min} minuten, een antenne hoogstens {link_min} minuten van haar "
             "huis.{tightening} De kwetsbaarheidsindex van een sector (0 tot 1) combineert "
             "{indicators}. Proportioneel universalisme: een gezin in de meest kwetsbare sector "
             "telt {weight} keer (gewicht voor nood λ = {lambda_})."
         ),
+        "points_network": (
+            " De gezinnen van elke sector zijn verdeeld over de straten in de sector ({count} "
+            "vraagpunten in de stad, elk met een deel van de gezinnen naar de lengte van de straat "
+            "eromheen), zodat een sector ook voor een deel binnen een norm kan liggen."
+        ),
+        "points_grid": (
+            " De gezinnen van elke sector zijn verdeeld over vakken van {cell} m in de sector "
+            "({count} vraagpunten in de stad, naar oppervlakte), zodat een sector ook voor een "
+            "deel binnen een norm kan liggen."
+        ),
+        "points_sector": " Alle gezinnen van een sector tellen op één punt in die sector.",
         "tightening": (
             " Voor kwetsbaardere sectoren zijn de normen strenger, tot {share} korter in de "
             "meest kwetsbare (een huis binnen {house_tight} minuten, frequent aanbod binnen "
@@ -187,13 +199,24 @@ TEXT: dict[str, dict[str, str]] = {
         "free": "no cost",
         "method_text": (
             "An exact optimisation model ({model}) chooses the houses and antennes among the "
-            "candidate sites. Travel times are computed over the street network ({mode_name}). "
+            "candidate sites. Travel times are computed over the street network "
+            "({mode_name}).{points} "
             "Standards: a house within {house_min} minutes, a house or antenne (frequent "
             "services) within {frequent_min} minutes, an antenne at most {link_min} minutes from "
             "its house.{tightening} A sector's need index (0 to 1) combines {indicators}. "
             "Proportionate universalism: a family in the neediest sector counts {weight} times "
             "(weight of need λ = {lambda_})."
         ),
+        "points_network": (
+            " Each sector's families are spread over the streets in the sector ({count} demand "
+            "points in the city, each with a share of the families by the length of street around "
+            "it), so part of a sector can be within a standard."
+        ),
+        "points_grid": (
+            " Each sector's families are spread over cells of {cell} m in the sector ({count} "
+            "demand points in the city, by area), so part of a sector can be within a standard."
+        ),
+        "points_sector": " All of a sector's families count at one point in the sector.",
         "tightening": (
             " The standards are stricter for needier sectors, up to {share} shorter in the "
             "neediest (a house within {house_tight} minutes, frequent services within "
