@@ -208,3 +208,20 @@ def test_a_zero_grid_cell_is_one_clear_problem(tmp_path: Path) -> None:
     problems = validate(strip_city(tmp_path / "city", points="grid", grid_cell_m=0))
     assert len(problems) == 1
     assert "demand.grid_cell_m" in problems[0]
+
+
+def test_every_output_is_written_with_demand_points(tmp_path: Path) -> None:
+    import pyogrio  # noqa: PLC0415
+
+    plan = planner.run(strip_city(tmp_path / "city"))
+    written = planner.write_outputs(plan, tmp_path / "out")
+    layers = [name for name, _ in pyogrio.list_layers(written["plan.gpkg"])]
+    assert layers == ["sectors", "sites", "links", "points"]
+    points = gpd.read_file(written["plan.gpkg"], layer="points")
+    assert len(points) == len(plan.points)
+    assert points.groupby("sector_id")["share"].sum().round(6).tolist() == [1.0, 1.0]
+    page = written["map.html"].read_text(encoding="utf-8")
+    assert "Vraagpunten (7 punten)" in page
+    assert "waarvan 1 deels" in page  # the strip: partly beyond the house standard
+    note = written["note.html"].read_text(encoding="utf-8")
+    assert "zodat een sector ook voor een deel binnen een norm kan liggen" in note

@@ -81,6 +81,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "wijk": "Wijkgrens",
         "no_house": "Geen huis {standard}",
         "no_frequent": "Geen huis of antenne {standard}",
+        "no_house_most": "De meeste gezinnen zonder huis {standard}",
+        "no_frequent_most": "De meeste gezinnen zonder huis of antenne {standard}",
         "figures": (
             "{houses} ({houses_new} nieuw), {antennes} ({antennes_new} nieuw) · "
             "gezinnen met een huis {standard}: {house} "
@@ -101,6 +103,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "wijk": "Wijk boundary",
         "no_house": "No house {standard}",
         "no_frequent": "No house or antenne {standard}",
+        "no_house_most": "Most families without a house {standard}",
+        "no_frequent_most": "Most families without a house or antenne {standard}",
         "figures": (
             "{houses} ({houses_new} new), {antennes} ({antennes_new} new) · "
             "families with a house {standard}: {house} "
@@ -299,15 +303,22 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
         extra.append((Line2D([], [], color=WIJK_COLOUR, linewidth=1.6), text["wijk"]))
     _draw_sites(ax, sites, links)
     standards = plan.summary.get("standards_min", {})
+    # with demand points a sector is hatched when most of its families are beyond the standard
+    points = plan.summary.get("demand_points", {}).get("method", "sector") != "sector"
+    most = "_most" if points else ""
     extra += [
         (
             Patch(facecolor="none", edgecolor=UNCOVERED_HOUSE_COLOUR, hatch="////"),
-            _wrap(text["no_house"].format(standard=standard_phrase(standards, "house", language))),
+            _wrap(
+                text[f"no_house{most}"].format(
+                    standard=standard_phrase(standards, "house", language)
+                )
+            ),
         ),
         (
             Patch(facecolor="none", edgecolor=UNCOVERED_FREQUENT_COLOUR, linestyle=":"),
             _wrap(
-                text["no_frequent"].format(
+                text[f"no_frequent{most}"].format(
                     standard=standard_phrase(standards, "frequent", language)
                 )
             ),
