@@ -20,6 +20,7 @@ from planner.optimise import row_ids
 from planner.results.equity import equity_summary
 from planner.results.metrics import (
     count,
+    coverage_by_mode,
     coverage_share,
     families,
     nearest_open,
@@ -301,6 +302,7 @@ def _summary(
             "need_tightening": scenario.standards.need_tightening,
         },
         "mode": scenario.travel.mode,
+        **_modes_block(scenario, demand, covered_house, covered_frequent, solution),
         "coverage": {
             "house": _served_share(solution, covered_house, demand.target),
             "frequent": coverage_share(covered_frequent, demand.target),
@@ -326,6 +328,39 @@ def _summary(
         "imputed_sectors": imputed_ids,
         "notes": notes,
     }
+
+
+def _modes_block(
+    scenario: Scenario,
+    demand: Demand,
+    covered_house: np.ndarray,
+    covered_frequent: np.ndarray,
+    solution: CoverageSolution,
+) -> dict[str, Any]:
+    """Several modes: the rule, each mode's standards and share, coverage per mode (``share``).
+
+    Coverage per mode counts the families using the mode (the rows of the mode); ``coverage``
+    beside it is the expected share over all modes. Under ``any`` no row has one mode, so only
+    the rule and the standards are given.
+    """
+    spec = scenario.travel
+    if not spec.modes:
+        return {}
+    standards = spec.mode_standards(scenario.standards)
+    block: dict[str, Any] = {
+        "combine": spec.combine,
+        "modes": {
+            mode: {"house_min": house, "frequent_min": frequent, "share": spec.modes[mode].share}
+            for mode, (house, frequent) in standards.items()
+        },
+    }
+    if demand.mode is None:
+        return {"modes": block}
+    served = None if solution.served is None else np.asarray(solution.served, dtype=float)
+    block["coverage_by_mode"] = coverage_by_mode(
+        demand.mode, demand.modes, demand.target, covered_house, covered_frequent, served
+    )
+    return {"modes": block}
 
 
 def _imputed_sectors(scenario: Scenario, sectors: gpd.GeoDataFrame, demand: Demand) -> list[str]:
