@@ -286,3 +286,21 @@ def test_two_modes_brute_force() -> None:
                 best = max(best, float((target[:, None] * share * within.T).sum()))
         found = d[:, :, solution.house].min(axis=2, initial=np.inf) <= radius[:, None]
         assert float((target[:, None] * share * found.T).sum()) == pytest.approx(best)
+
+
+def test_cli_prints_coverage_by_mode(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from planner.cli import app  # noqa: PLC0415
+
+    modes = {"walk": {"share": 0.5}, "bike": {"share": 0.5}}
+    result = CliRunner().invoke(
+        app, ["run", str(_city(tmp_path, modes=modes)), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "by mode (house / frequent): walk 0 % / 0 % of 100 families; bike 100 % / 100 % of "
+        "100 families" in " ".join(result.output.split())
+    )
+    points = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="points")
+    assert list(points["mode"]) == ["walk", "bike", "walk", "bike"]
