@@ -171,7 +171,25 @@ def test_any_mode_reaches_fully(tmp_path: Path) -> None:
     assert plan.summary["coverage"]["house"] == 1.0
     assert plan.summary["coverage"]["frequent"] == 1.0
     assert plan.summary["modes"]["combine"] == "any"
+    assert "the mode reaching each row (combine: any)" in plan.summary["checked"]
     assert "coverage_by_mode" not in plan.summary["modes"]
+
+
+def test_any_reports_the_reaching_mode_and_its_minutes(tmp_path: Path) -> None:
+    # bike standards 5 / 2.5 keep the ratio 1/2: a bike minute counts 10 / 5 = 2 minutes
+    modes = {"walk": {}, "bike": {"house_min": 5, "frequent_min": 2.5}}
+    plan = run(_city(tmp_path, modes=modes, combine="any"))
+    assert plan.summary["check"] == "passed"
+    points = plan.points
+    assert points is not None
+    a = points.iloc[0]
+    assert a["mode_house"] == "bike"
+    assert a["tt_house_min"] == pytest.approx(8.0)  # standard-equivalent: 4 bike min x 2
+    assert a["tt_house_mode_min"] == pytest.approx(4.0)
+    assert bool(a["covered_house"])  # bike 4 <= 5
+    assert not bool(a["covered_frequent"])  # bike 4 > 2.5, walk 12 > 5
+    assert plan.summary["coverage"]["house"] == 1.0
+    assert plan.summary["coverage"]["frequent"] == 0.0
 
 
 def test_any_needs_the_standards_ratio(tmp_path: Path) -> None:

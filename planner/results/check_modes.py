@@ -9,6 +9,10 @@ With rows split by mode (``travel.combine: share``, :mod:`planner.demand.modes`)
   open house within the mode's :math:`R^m_H(q)` (with capacities: served there) and a house or
   antenne within :math:`R^m_A(q)`, recomputed from the mode's rows of the travel matrix; the
   overall share :math:`\sum_m F_m c_m / \sum_m F_m` equals ``coverage``.
+
+Under ``travel.combine: any`` the matrix is already the fastest mode's (standard-equivalent
+minutes), checked like any other; here each row's reaching mode and its own minutes must give
+those minutes back.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.demand.modes import mode_shares
+from planner.demand.modes import equivalent_scale, mode_shares
 from planner.results.check_base import SHARE_TOL
 
 if TYPE_CHECKING:
@@ -35,6 +39,29 @@ def _within(d: FloatArray, is_open: np.ndarray, radius: FloatArray) -> FloatArra
     return np.asarray(inside.any(axis=1), dtype=float)
 
 
+def _check_fastest(c: Check, plan: Plan) -> None:
+    """Under ``any``: each row's own-mode minutes times the mode's scale are its minutes."""
+    points = plan.points
+    if points is None or "mode_house" not in points.columns:
+        c.problems.append("the points layer has no mode_house column (combine: any)")
+        return
+    factors = equivalent_scale(c.scenario.travel, c.scenario.standards)
+    scale = dict(zip(c.scenario.travel.modes, factors, strict=True))
+    for tier in ("house", "frequent"):
+        named = points[f"mode_{tier}"]
+        factor = named.map(scale).to_numpy(dtype=float)  # NaN where no site is open
+        own = points[f"tt_{tier}_mode_min"].to_numpy(dtype=float)
+        tt = points[f"tt_{tier}_min"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad = np.isfinite(tt) & ~(np.abs(own * factor - tt) <= 0.01)
+        if bad.any():
+            c.problems.append(
+                f"{int(bad.sum())} rows' tt_{tier}_mode_min by their mode_{tier} do not give "
+                f"tt_{tier}_min"
+            )
+    c.checked.append("the mode reaching each row (combine: any)")
+
+
 def check_modes(c: Check, plan: Plan, inputs: Inputs) -> None:
     """Check the split by mode and the coverage per mode of a plan (nothing for one mode).
 
@@ -49,6 +76,8 @@ def check_modes(c: Check, plan: Plan, inputs: Inputs) -> None:
     """
     t, p = c.truth, c.claim
     spec = c.scenario.travel
+    if spec.modes and spec.combine == "any":
+        _check_fastest(c, plan)
     if t.mode is None or not spec.modes:
         return
     n_modes = len(t.modes)

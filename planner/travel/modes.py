@@ -74,14 +74,17 @@ def fastest_by_mode(
     Returns
     -------
     TravelTimes
-        Standard-equivalent minutes per row and site; the nearest snap of the modes.
+        Standard-equivalent minutes per row and site, the mode giving each
+        (``fastest_mode``), the nearest snap of the modes.
     """
     d = np.stack([times.sector_site for times in per_mode]) * scale[:, None, None]
-    rows = np.ascontiguousarray(d.min(axis=0), dtype=np.float64)
+    fastest = np.argmin(d, axis=0).astype(np.int8)
+    rows = np.ascontiguousarray(np.take_along_axis(d, fastest[None], axis=0)[0])
     return TravelTimes(
         sector_site=rows,
         site_site=site_site.site_site,
         sector_snap_m=np.stack([times.sector_snap_m for times in per_mode]).min(axis=0),
         site_snap_m=site_site.site_snap_m,
         unreachable_pairs=int(np.isinf(rows).sum()),
+        fastest_mode=fastest,
     )
