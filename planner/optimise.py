@@ -157,6 +157,16 @@ def row_ids(inputs: Inputs, demand: Demand) -> tuple[str, ...]:
     if not demand.by_point:
         return tuple(ids)
     sector = demand.sector
+    if demand.mode is not None:  # one row per point and mode: number the points, name the mode
+        modes = np.asarray(demand.modes, dtype=object)[demand.mode]
+        if demand.method == "sector":
+            return tuple(f"{ids[s]} {m}" for s, m in zip(sector, modes, strict=True))
+        point = demand.point if demand.point is not None else np.arange(sector.shape[0])
+        first = point[np.searchsorted(sector, sector, side="left")]
+        number = point - first + 1
+        return tuple(
+            f"{ids[s]} point {k} {m}" for s, k, m in zip(sector, number, modes, strict=True)
+        )
     first = np.searchsorted(sector, sector, side="left")  # rows are sorted by sector
     number = np.arange(sector.shape[0]) - first + 1
     return tuple(f"{ids[s]} point {k}" for s, k in zip(sector, number, strict=True))

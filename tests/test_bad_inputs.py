@@ -101,6 +101,17 @@ def _keys(**changes: object) -> Callable[[TinyCity], Path]:
     return mutate
 
 
+def _mode_share_columns(city: TinyCity) -> Path:
+    """Walking and cycling shares per sector, A2's summing to 1.2."""
+    sectors = _layer(city.sectors)
+    sectors["walk_share"] = [0.5, 0.7, 0.5, 0.5, 0.5, 0.5]
+    sectors["bike_share"] = 0.5
+    sectors.to_file(city.sectors, driver="GPKG")
+    modes = {"walk": {}, "bike": {}}
+    columns = {"walk": "walk_share", "bike": "bike_share"}
+    return _scenario(city, travel={"modes": modes, "mode_share_columns": columns})
+
+
 def _set(frame: gpd.GeoDataFrame, column: str, row: int, value: object) -> gpd.GeoDataFrame:
     frame[column] = frame[column].astype(object)
     frame.loc[row, column] = value
@@ -536,6 +547,40 @@ CASES: tuple[Case, ...] = (
         "travel.mode 'fiets' (not one of walk, bike, car)",
         _keys(travel={"mode": "fiets"}),
         ("key 'travel.mode'", "'walk', 'bike' or 'car'", "'fiets'"),
+    ),
+    Case(
+        "modes-share-sum",
+        "travel.modes shares that do not sum to one (walk 0.5 + bike 0.4)",
+        _keys(travel={"modes": {"walk": {"share": 0.5}, "bike": {"share": 0.4}}}),
+        ("travel.modes shares sum to 0.9", "walk 0.5 + bike 0.4", "not 1"),
+    ),
+    Case(
+        "modes-no-speed",
+        "a mode of travel.modes without a speed in travel.speeds_kmh",
+        _keys(
+            travel={
+                "speeds_kmh": {"walk": 4.5},
+                "modes": {"walk": {"share": 0.5}, "bike": {"share": 0.5}},
+            }
+        ),
+        ("no speed for mode 'bike'", "travel.speeds_kmh"),
+    ),
+    Case(
+        "modes-share-columns-sum",
+        "mode share columns of the sectors that do not sum to one in a sector",
+        _mode_share_columns,
+        ("travel.mode_share_columns", "(walk_share, bike_share) do not sum to 1", "A2 (1.2)"),
+    ),
+    Case(
+        "modes-any-ratio",
+        "travel.combine any with a mode whose frequent / house standards differ in ratio",
+        _keys(
+            travel={
+                "modes": {"walk": {}, "bike": {"house_min": 20, "frequent_min": 15}},
+                "combine": "any",
+            }
+        ),
+        ("travel.combine any", "frequent_min / house_min", "bike 15/20"),
     ),
     Case(
         "key-percentage-gap",

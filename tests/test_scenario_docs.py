@@ -23,6 +23,12 @@ def missing_keys(model: type[BaseModel], data: dict[str, typing.Any], path: str)
         if name not in data:
             missing.append(path + name)
             continue
+        if typing.get_origin(field.annotation) is dict:  # a mapping of sections: each value
+            inner = typing.get_args(field.annotation)[1]
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                for key, value in data[name].items():
+                    missing += missing_keys(inner, value, f"{path}{name}.{key}.")
+            continue
         for candidate in (field.annotation, *typing.get_args(field.annotation)):
             if (
                 isinstance(candidate, type)

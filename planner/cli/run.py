@@ -123,6 +123,14 @@ def _print_coverage(summary: dict[str, Any]) -> None:
         f"{shown('frequent_neediest_quintile')}",
         highlight=False,
     )
+    by_mode = summary.get("modes", {}).get("coverage_by_mode")
+    if by_mode:  # several modes, share rule: who uses each mode and how many it reaches
+        parts = [
+            f"{mode} {_pct(row['house'], 0)} / {_pct(row['frequent'], 0)} of "
+            f"{row['families']:,.0f} families"
+            for mode, row in by_mode.items()
+        ]
+        out.print(f"  by mode (house / frequent): {'; '.join(parts)}", highlight=False)
     if precision:
         fixed = ", assignment held fixed" if precision.get("assignment_fixed") else ""
         out.print(

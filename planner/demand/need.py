@@ -90,6 +90,14 @@ class Demand:
         How the rows were placed: ``"sector"`` (one representative point per sector),
         ``"network"`` (street nodes) or ``"grid"`` (grid cells); see
         :mod:`planner.demand.points`.
+    mode : numpy.ndarray or None
+        ``(n,)`` index into ``modes`` of the mode of each row, when the rows are split by
+        travel mode (:func:`planner.demand.modes.split_by_mode`); None for one mode.
+    modes : tuple of str
+        The modes ``mode`` indexes (empty for one mode).
+    point : numpy.ndarray or None
+        ``(n,)`` index of the demand point (row before the split by mode) of each row; None
+        for one mode.
     """
 
     target: NDArray[np.float64]
@@ -104,11 +112,14 @@ class Demand:
     share: NDArray[np.float64]
     n_sectors: int
     method: str = "sector"
+    mode: NDArray[np.int64] | None = None
+    modes: tuple[str, ...] = ()
+    point: NDArray[np.int64] | None = None
 
     @property
     def by_point(self) -> bool:
-        """Whether the rows are demand points rather than one row per sector."""
-        return self.method != "sector"
+        """Whether a sector may have several rows (demand points, or one row per mode)."""
+        return self.method != "sector" or self.mode is not None
 
     def at_points(
         self,

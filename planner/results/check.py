@@ -27,7 +27,9 @@ and the travel-time matrices, never from the model's variables:
 - **capacities**: no house serves more than :math:`C_j` families, closed sites serve none,
   the families served add up;
 - **rules**: required sites open, counts within their bounds (and :math:`p`), the universal
-  floor and the covering rules of the set-cover kinds, one house per group, the spacing.
+  floor and the covering rules of the set-cover kinds, one house per group, the spacing;
+- **modes**: with several modes, the families per sector and mode and the coverage per mode
+  (:mod:`planner.results.check_modes`).
 
 A disagreement raises :class:`planner.errors.PlanCheckError` naming what disagreed and by how
 much; the CLI reports it as an internal error (exit code 3). Both sides are read in
@@ -58,6 +60,7 @@ from planner.results.check_base import (
     read_claim,
     read_truth,
 )
+from planner.results.check_modes import check_modes
 from planner.results.check_rules import check_rules
 from planner.results.precision import HEADLINE, SPEED_FACTORS, STANDARD_SHIFTS_MIN
 
@@ -532,6 +535,7 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     _check_capacity(c, tt_house)
     _check_objective(c, tt_house)
     check_rules(c, inputs)
+    check_modes(c, plan, inputs)
     if c.problems:
         raise PlanCheckError(
             [f"plan check failed ({scenario.objective.kind}): {p}" for p in c.problems]

@@ -85,6 +85,8 @@ class Truth:
     neediest: BoolArray
     radius_house: FloatArray
     radius_frequent: FloatArray
+    mode: IntArray | None = None  # the mode of each row, when rows are split by mode
+    modes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,8 @@ def read_truth(scenario: Scenario, inputs: Inputs, demand: Demand, travel: Trave
         neediest=np.asarray(demand.neediest, dtype=bool),
         radius_house=np.asarray(demand.radius_house, dtype=float),
         radius_frequent=np.asarray(demand.radius_frequent, dtype=float),
+        mode=None if demand.mode is None else np.asarray(demand.mode, dtype=np.int64),
+        modes=demand.modes,
     )
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "count",
+    "coverage_by_mode",
     "coverage_share",
     "families",
     "nearest_open",
@@ -172,6 +173,50 @@ def coverage_share(
     if total <= 0:
         return None
     return round(float(np.sum(target[covered]) / total), 6)
+
+
+def coverage_by_mode(
+    mode: NDArray[np.int64],
+    modes: tuple[str, ...],
+    target: NDArray[np.float64],
+    covered_house: NDArray[np.bool_],
+    covered_frequent: NDArray[np.bool_],
+    served: NDArray[np.float64] | None = None,
+) -> dict[str, dict[str, float | None]]:
+    """Families and coverage shares of the rows of each mode (rows split by mode).
+
+    Parameters
+    ----------
+    mode
+        ``(n_rows,)`` index into ``modes`` of each row's mode.
+    modes
+        The mode names.
+    target
+        Families per row (the mode's share of them).
+    covered_house, covered_frequent
+        Whether the row's mode reaches an open house / house or antenne within its standard.
+    served
+        With capacities: the share of the row served by a house within reach.
+
+    Returns
+    -------
+    dict
+        Per mode ``families`` (using the mode), ``house`` and ``frequent`` (shares of them).
+    """
+    out: dict[str, dict[str, float | None]] = {}
+    for k, name in enumerate(modes):  # a few modes
+        mask = mode == k
+        house = (
+            coverage_share(covered_house, target, mask)
+            if served is None
+            else served_share(served, target, mask)
+        )
+        out[name] = {
+            "families": round(float(target[mask].sum()), 2),
+            "house": house,
+            "frequent": coverage_share(covered_frequent, target, mask),
+        }
+    return out
 
 
 def served_share(

@@ -121,6 +121,8 @@ def points_table(
         "neediest_quintile": demand.neediest,
         **columns,
     }
+    if demand.mode is not None:  # one row per point and mode
+        data["mode"] = np.asarray(demand.modes, dtype=object)[demand.mode]
     return gpd.GeoDataFrame(
         data, geometry=gpd.points_from_xy(demand.xy[:, 0], demand.xy[:, 1]), crs=crs
     )

@@ -136,10 +136,47 @@ class DemandSpec(_Spec):
     grid_cell_m: PosFloat = Field(250.0, description="Cell size of points: grid, in metres.")
 
 
+class ModeSpec(_Spec):
+    """One mode of ``travel.modes``: its share of the families and its standards."""
+
+    share: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        None,
+        description="Share of every sector's families using this mode (one split for the whole "
+        "scenario); null with travel.mode_share_columns (a share per sector) or combine: any.",
+    )
+    house_min: PosFloat | None = Field(
+        None, description="R_H of this mode in minutes; null: standards.house_min."
+    )
+    frequent_min: PosFloat | None = Field(
+        None, description="R_A of this mode in minutes; null: standards.frequent_min."
+    )
+
+
+SHARE_TOL = 1e-6
+"""How far mode shares may sum from 1."""
+
+
 class TravelSpec(_Spec):
     """How families travel to the sites."""
 
     mode: Mode = "walk"
+    modes: dict[Mode, ModeSpec] = Field(
+        default_factory=dict,
+        description="Several modes in one plan: mode -> {share, house_min, frequent_min}; "
+        "empty: every family travels by travel.mode (which is also the mode of the "
+        "antenne-house links and the house spacing).",
+    )
+    mode_share_columns: dict[Mode, str] = Field(
+        default_factory=dict,
+        description="Sector column holding each mode's share of the sector's families (they "
+        "sum to 1 per sector), instead of one split in travel.modes.",
+    )
+    combine: Literal["share", "any"] = Field(
+        "share",
+        description="share: a family is reached for the share of it whose mode reaches a site "
+        "within that mode's standard (expected families reached); any: reached when any of "
+        "the modes does.",
+    )
     speeds_kmh: dict[Mode, PosFloat] = Field(default_factory=lambda: dict(_DEFAULT_SPEEDS))
     max_snap_distance_m: PosFloat = Field(
         500.0, description="Points farther than this from the network are reported as unreached."
@@ -170,7 +207,62 @@ class TravelSpec(_Spec):
     def _mode_has_speed(self) -> TravelSpec:
         if self.mode not in self.speeds_kmh:
             raise ValueError(f"travel.speeds_kmh has no speed for mode {self.mode!r}: add one")
+        problems = [
+            f"travel.speeds_kmh has no speed for mode {mode!r} of travel.modes: add one"
+            for mode in self.modes
+            if mode not in self.speeds_kmh
+        ]
+        problems.extend(self._share_problems())
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    def _share_problems(self) -> list[str]:
+        """Return what is wrong with the mode shares (none under combine: any)."""
+        given = {mode: spec.share for mode, spec in self.modes.items() if spec.share is not None}
+        missing = sorted(set(self.modes) - set(given))
+        problem = None
+        if not self.modes:
+            if self.mode_share_columns:
+                problem = "travel.mode_share_columns needs travel.modes (the modes and standards)"
+        elif self.combine == "any":
+            pass
+        elif self.mode_share_columns and given:
+            problem = (
+                "travel.modes gives shares and travel.mode_share_columns too: keep one of them"
+            )
+        elif self.mode_share_columns and set(self.mode_share_columns) != set(self.modes):
+            problem = (
+                f"travel.mode_share_columns names modes {sorted(self.mode_share_columns)} but "
+                f"travel.modes has {sorted(self.modes)}: name a column for each mode"
+            )
+        elif not self.mode_share_columns and missing:
+            problem = (
+                f"travel.modes {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} "
+                "no share: give every mode a share, or use travel.mode_share_columns"
+            )
+        elif not self.mode_share_columns and abs(sum(given.values()) - 1.0) > SHARE_TOL:
+            shares = " + ".join(f"{mode} {share:g}" for mode, share in given.items())
+            problem = (
+                f"travel.modes shares sum to {sum(given.values()):g} ({shares}), not 1: fix "
+                "the shares"
+            )
+        return [] if problem is None else [problem]
+
+    @property
+    def several_modes(self) -> bool:
+        """Whether the plan combines several modes (``travel.modes`` is set)."""
+        return bool(self.modes)
+
+    def mode_standards(self, standards: StandardsSpec) -> dict[Mode, tuple[float, float]]:
+        """Return ``(house_min, frequent_min)`` per mode of ``travel.modes``."""
+        return {
+            mode: (
+                standards.house_min if spec.house_min is None else spec.house_min,
+                standards.frequent_min if spec.frequent_min is None else spec.frequent_min,
+            )
+            for mode, spec in self.modes.items()
+        }
 
 
 class StandardsSpec(_Spec):
@@ -394,6 +486,25 @@ class Scenario(_Spec):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @model_validator(mode="after")
+    def _any_keeps_ratio(self) -> Scenario:
+        """``combine: any`` is exact with one matrix when every mode keeps R_A / R_H."""
+        if not self.travel.modes or self.travel.combine != "any":
+            return self
+        ratio = self.standards.frequent_min / self.standards.house_min
+        off = [
+            f"{mode} {frequent:g}/{house:g}"
+            for mode, (house, frequent) in self.travel.mode_standards(self.standards).items()
+            if abs(frequent / house - ratio) > 1e-9
+        ]
+        if off:
+            raise ValueError(
+                "travel.combine any needs every mode's frequent_min / house_min equal to the "
+                f"standards' ({self.standards.frequent_min:g}/{self.standards.house_min:g}); "
+                f"{', '.join(off)} differ: scale both standards of those modes alike"
+            )
+        return self
 
     def input_paths(self) -> dict[str, Path]:
         """Return every input file of the scenario by role."""

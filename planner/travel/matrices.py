@@ -93,6 +93,10 @@ class TravelTimes:
         Distance of each sector point and site to its street, in metres.
     unreachable_pairs
         Number of ``inf`` entries in ``sector_site``.
+    fastest_mode
+        With several modes combined by ``any`` (:func:`planner.travel.modes.fastest_by_mode`):
+        ``(n_sectors, n_sites)`` index into ``travel.modes`` of the mode giving each pair's
+        time; None otherwise.
     """
 
     sector_site: NDArray[np.float64]
@@ -100,6 +104,7 @@ class TravelTimes:
     sector_snap_m: NDArray[np.float64]
     site_snap_m: NDArray[np.float64]
     unreachable_pairs: int
+    fastest_mode: NDArray[np.int8] | None = None
 
 
 def _check_xy(xy: NDArray[np.float64], name: str) -> NDArray[np.float64]:

@@ -24,6 +24,7 @@ import numpy as np
 from planner.data.inputs import check_inputs, read_inputs
 from planner.data.raster import raster_points
 from planner.demand import build_demand, grid_points, street_points
+from planner.demand.modes import equivalent_scale, mode_shares, split_by_mode
 from planner.errors import DataError, PlannerError, ScenarioError
 from planner.optimise import check_rules, solve_scenario
 from planner.report.outputs import pause_if_asked
@@ -33,6 +34,7 @@ from planner.results.plan import Plan, make_plan
 from planner.scenario import Scenario, load_scenario
 from planner.travel.cache import cached_network, cached_travel_times
 from planner.travel.matrices import travel_times
+from planner.travel.modes import fastest_by_mode, stack_by_mode
 from planner.travel.network import read_network
 
 if TYPE_CHECKING:
@@ -80,6 +82,10 @@ def _rows(mask: NDArray[np.bool_] | np.bool_, demand: Demand) -> str:
     return f"{where} ({families(float(demand.target[mask].sum()))})"
 
 
+def _modes(scenario: Scenario) -> str:
+    return " / ".join(scenario.travel.modes) or scenario.travel.mode
+
+
 def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> None:
     d = travel.sector_site
     within = (d <= demand.radius_house[:, np.newaxis]) | (
@@ -91,7 +97,7 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
         raise DataError(
             f"no candidate site is within the standards of any sector (house "
             f"{scenario.standards.house_min:g} min, frequent {scenario.standards.frequent_min:g} "
-            f"min by {scenario.travel.mode}; the shortest sector-site time is {nearest} min): "
+            f"min by {_modes(scenario)}; the shortest sector-site time is {nearest} min): "
             "check the network and sites, or relax standards.house_min / frequent_min"
         )
     no_route = ~np.isfinite(d).any(axis=1)
@@ -99,7 +105,7 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
         logger.warning(
             f"{_rows(no_route, demand)} {'has' if no_route.sum() == 1 else 'have'} no route to "
             "any site over the "
-            f"{scenario.travel.mode} network (too far from it, or on a piece not connected to the "
+            f"{_modes(scenario)} network (too far from it, or on a piece not connected to the "
             "sites): check the network's extent and gaps"
         )
     unreached = ~within.any(axis=1) & ~no_route
@@ -154,13 +160,7 @@ def run(
             network,
         )
     with _stage("travel", timings, progress):
-        travel = cached_travel_times(
-            network,
-            demand.xy,
-            _site_xy(inputs),
-            max_snap_distance_m=scenario.travel.max_snap_distance_m,
-            compute=travel_times,
-        )
+        demand, travel = _travel(scenario, inputs, demand, network)
         if scenario.objective.kind not in {"p_median", "p_center"}:  # no standard needed
             _check_reach(scenario, demand, travel)
     with _stage("optimise", timings, progress):
@@ -171,6 +171,48 @@ def run(
         report = check_plan(plan, inputs, demand, travel)
         plan = replace(plan, summary={**plan.summary, **report})
     return plan.with_timings(timings)
+
+
+def _times(
+    scenario: Scenario, network: Network, xy: NDArray[np.float64], inputs: Inputs
+) -> TravelTimes:
+    return cached_travel_times(
+        network,
+        xy,
+        _site_xy(inputs),
+        max_snap_distance_m=scenario.travel.max_snap_distance_m,
+        compute=travel_times,
+    )
+
+
+def _travel(
+    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network
+) -> tuple[Demand, TravelTimes]:
+    """Travel times of the rows; with ``travel.modes`` the rows per mode or the fastest mode.
+
+    See :mod:`planner.demand.modes` for the rules; the network of ``travel.mode`` gives the
+    site-to-site times.
+    """
+    spec = scenario.travel
+    main = _times(scenario, network, demand.xy, inputs)
+    if not spec.modes:
+        return demand, main
+    per_mode = []
+    for mode in spec.modes:  # a few modes: one network and one matrix each
+        if mode == spec.mode:
+            per_mode.append(main)
+            continue
+        travel = spec.model_copy(update={"mode": mode})
+        per_mode.append(
+            _times(scenario, cached_network(scenario.data, travel, read_network), demand.xy, inputs)
+        )
+    if spec.combine == "any":
+        scale = equivalent_scale(spec, scenario.standards)
+        return demand, fastest_by_mode(per_mode, scale, main)
+    split = split_by_mode(demand, mode_shares(spec, inputs.sectors), spec, scenario.standards)
+    assert split.point is not None  # noqa: S101 - split_by_mode sets it
+    assert split.mode is not None  # noqa: S101
+    return split, stack_by_mode(per_mode, split.point, split.mode, main)
 
 
 def _demand_at_points(
@@ -240,8 +282,11 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
     except (ScenarioError, PlannerError) as error:
         return list(error.problems)
     problems = check_inputs(scenario)
-    if not problems:  # the rules need readable inputs
-        problems.extend(check_rules(scenario, read_inputs(scenario)))
+    if not problems:  # the rules and mode shares need readable inputs
+        inputs = read_inputs(scenario)
+        problems.extend(check_rules(scenario, inputs))
+        if scenario.travel.modes and scenario.travel.combine == "share":
+            mode_shares(scenario.travel, inputs.sectors, problems)
     raster = scenario.data.population_raster
     if raster is not None and not raster.is_file():
         problems.append(
