@@ -1,4 +1,4 @@
-"""The optimise stage: turn a scenario's tables into model arrays and run the chosen model.
+r"""The optimise stage: turn a scenario's tables into model arrays and run the chosen model.
 
 The models (:mod:`planner.model`) see arrays only; this adapter reads what they need from the
 checked inputs, the demand and the travel times, and dispatches on ``objective.kind``:
@@ -17,7 +17,17 @@ kind                 model
                      (:func:`planner.model.facility.solve_pcenter_plan`)
 ``mclp``             at most ``p`` houses, most weighted families within R_H
                      (:func:`planner.model.mclp.solve_mclp`)
+``max_attendance``   as ``max_coverage``, maximising the weighted families expected to use a
+                     house and a frequent service under distance decay
+                     (:func:`solve_attendance`)
 ==================== =====================================================================
+
+Distance decay (``max_attendance``) is the coverage model over replicated rows
+(:mod:`planner.model.decay`): every demand row becomes one row per decay level at which a site
+enters its house or frequent reach, with radii :math:`R_H(q)\,s_l`, :math:`R_A(q)\,s_l` and
+weight :math:`w_q (g_l - g_{l'})`, and no families (capacities are refused); the demand rows
+themselves stay in with weight 0 so that the universal floor still reads the standard. The
+plan read back is evaluated at the demand rows again.
 
 Policy rules (``rules`` section) become :class:`planner.model.rules.PlanRules`:
 
@@ -36,6 +46,7 @@ empty cell meaning no limit; they count families (the target group).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 from typing import TYPE_CHECKING
@@ -48,8 +59,11 @@ from planner.errors import DataError
 from planner.model import (
     CoverageInstance,
     CoverageSolution,
+    DecayFunction,
     GroupRule,
     PlanRules,
+    decay_rows,
+    plan_coverage,
     solve_coverage,
     solve_mclp,
     solve_pcenter_plan,
@@ -62,7 +76,7 @@ if TYPE_CHECKING:
 
     from planner.data.inputs import Inputs
     from planner.demand import Demand
-    from planner.scenario import GroupRuleSpec, Scenario
+    from planner.scenario import GroupRuleSpec, Scenario, SolverSpec
     from planner.travel.matrices import TravelTimes
 
 __all__ = [
@@ -71,6 +85,7 @@ __all__ = [
     "plan_rules",
     "row_ids",
     "site_capacity",
+    "solve_attendance",
     "solve_scenario",
 ]
 
@@ -209,6 +224,9 @@ def solve_scenario(
     skip = objective.unreachable == "skip"
     if kind == "max_coverage":
         return solve_coverage(instance, solver, skip_unreachable=skip)
+    if kind == "max_attendance":
+        decay = DecayFunction.of(scenario.decay)
+        return solve_attendance(instance, decay, solver, skip_unreachable=skip)
     if kind in {"set_cover", "set_cover_single"}:
         single = kind == "set_cover_single"
         return solve_set_cover(instance, solver, single=single, skip_unreachable=skip)
@@ -218,6 +236,98 @@ def solve_scenario(
     if kind == "p_median":
         return solve_pmedian_plan(instance, p, solver, skip_unreachable=skip)
     return solve_pcenter_plan(instance, p, solver, skip_unreachable=skip)
+
+
+def solve_attendance(
+    instance: CoverageInstance,
+    decay: DecayFunction,
+    solver: SolverSpec,
+    *,
+    skip_unreachable: bool = False,
+) -> CoverageSolution:
+    r"""Maximise the expected attendance :math:`\sum_q w_q (\alpha g_H + (1-\alpha) g_A)`.
+
+    The coverage model runs on the replicated rows of :func:`planner.model.decay_rows` (plus
+    the demand rows with weight 0, for the universal floor); the plan is then evaluated at
+    the demand rows: coverage within the standards as for ``max_coverage``, and
+    ``objective`` the step-function attendance the model maximised.
+
+    Parameters
+    ----------
+    instance
+        The instance at the demand rows (no capacities).
+    decay
+        The decay function and its grid.
+    solver
+        Solver settings.
+    skip_unreachable
+        Under the universal floor, leave out rows no allowed site can reach.
+
+    Returns
+    -------
+    CoverageSolution
+        The plan with ``model = "max_attendance"``; ``figures`` gains ``attendance_step``
+        (the objective), ``decay_rows`` (replicated rows) and ``decay_bound`` (largest
+        :math:`f - g`).
+    """
+    if instance.capacity is not None:
+        raise DataError(
+            "objective.kind max_attendance does not take capacities: remove "
+            "objective.capacity_column"
+        )
+    rep = decay_rows(
+        decay, instance.d, instance.weight, instance.radius_house, instance.radius_frequent
+    )
+    n = instance.weight.shape[0]
+    labels = np.asarray(instance.sector_ids or [str(i) for i in range(n)], dtype=object)
+    level_names = np.char.add(" level ", (rep.level + 1).astype(str)).astype(object)
+    replicated = dataclasses.replace(
+        instance,
+        weight=np.concatenate([np.zeros(n), rep.weight]),
+        d=np.concatenate([instance.d, instance.d[rep.row]]),
+        radius_house=np.concatenate([instance.radius_house, rep.radius_house]),
+        radius_frequent=np.concatenate([instance.radius_frequent, rep.radius_frequent]),
+        families=np.concatenate([instance.family_counts(), np.zeros(rep.row.size)]),
+        sector_ids=tuple(np.concatenate([labels, labels[rep.row] + level_names])),
+    )
+    logger.info(
+        f"max_attendance: {rep.row.size:,} decay rows from {n:,} demand rows "
+        f"({decay.describe()}, {decay.levels()[0].size} levels)"
+    )
+    solution = solve_coverage(replicated, solver, skip_unreachable=skip_unreachable)
+    house, antenne = np.asarray(solution.house), np.asarray(solution.antenne)
+    covered_house, covered_frequent, value = plan_coverage(instance, house, antenne)
+    tt_house = _nearest_minutes(instance.d, house)
+    tt_frequent = _nearest_minutes(instance.d, house | antenne)
+    alpha = instance.alpha
+    step = float(
+        instance.weight
+        @ (
+            alpha * decay.step_values(tt_house, instance.radius_house)
+            + (1 - alpha) * decay.step_values(tt_frequent, instance.radius_frequent)
+        )
+    )
+    figures = dict(solution.figures)
+    figures["covered_weight"] = round(float(instance.weight @ covered_house), 6)
+    figures["attendance_step"] = round(step, 6)
+    figures["decay_rows"] = int(rep.row.size)
+    figures["decay_bound"] = round(decay.bound(), 6)
+    return dataclasses.replace(
+        solution,
+        coverage_objective=value,
+        covered_house=covered_house,
+        covered_frequent=covered_frequent,
+        objective=step,
+        model="max_attendance",
+        figures=figures,
+    )
+
+
+def _nearest_minutes(d: NDArray[np.float64], open_: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Minutes from every row to its nearest open site (``inf``: none)."""
+    if not open_.any():
+        return np.full(d.shape[0], np.inf)
+    return np.asarray(d[:, open_].min(axis=1), dtype=np.float64)
 
 
 def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:

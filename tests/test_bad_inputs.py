@@ -595,6 +595,30 @@ CASES: tuple[Case, ...] = (
         ("key 'objective.alpha'", "a fraction", "0.5 for 50 %"),
     ),
     Case(
+        "decay-steepness",
+        "decay.steepness: 0 (the logistic needs k > 0)",
+        _keys(decay={"steepness": 0}),
+        ("decay.steepness must be > 0", "got 0"),
+    ),
+    Case(
+        "decay-start-after-end",
+        "decay.start not below decay.end (a linear fall of zero length)",
+        _keys(decay={"function": "linear", "start": 1.0, "end": 1.0}),
+        ("decay.start (1) must be below decay.end (1)", "decay.function: step"),
+    ),
+    Case(
+        "decay-cutoff-below-standard",
+        "decay.cutoff: 0.8 (the cut-off before the standard)",
+        _keys(decay={"cutoff": 0.8}),
+        ("decay.cutoff must be >= 1", "got 0.8"),
+    ),
+    Case(
+        "decay-capacities",
+        "objective.kind max_attendance with objective.capacity_column",
+        _keys(objective={"kind": "max_attendance", "capacity_column": "capacity"}),
+        ("max_attendance does not take capacities", "remove objective.capacity_column"),
+    ),
+    Case(
         "set-unknown-key",
         "--set budget.amount=5e5 (key misspelled on the command line)",
         _keys(),

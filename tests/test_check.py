@@ -38,8 +38,16 @@ if TYPE_CHECKING:
     from planner.scenario import Scenario
     from tests.conftest import TinyCity
 
-KINDS = ("max_coverage", "set_cover", "set_cover_single", "mclp", "p_median", "p_center")
-EXAMPLES = {"highs": 100, "cbc": 15}  # per kind: 6 x 115 = 690 random instances solved
+KINDS = (
+    "max_coverage",
+    "max_attendance",
+    "set_cover",
+    "set_cover_single",
+    "mclp",
+    "p_median",
+    "p_center",
+)
+EXAMPLES = {"highs": 100, "cbc": 15}  # per kind: 7 x 115 = 805 random instances solved
 EXAMPLE_COUNTS: dict[str, Counter[str]] = {}
 
 
@@ -108,13 +116,14 @@ def random_case(
         possible = int(((can_house | (existing == "house")) & ~forbidden).sum())
         kept = int((existing == "house").sum())
         objective["p"] = int(rng.integers(max(1, kept), max(1, kept, min(3, possible)) + 1))
-    if capacities and kind != "p_center":
+    if capacities and kind not in {"p_center", "max_attendance"}:
         objective["capacity_column"] = "capacity"
     covering = kind.startswith("set_cover")
     if rng.random() < (0.6 if covering else 0.3):
         objective["unreachable"] = "skip"
     if rng.random() < 0.2:
         objective["keep_existing"] = False
+    decay_rng = np.random.default_rng(seed + 1)
     raw = {
         "name": "random",
         "data": {"sectors": "sectors.gpkg", "sites": "sites.gpkg", "network": "streets.gpkg"},
@@ -133,7 +142,13 @@ def random_case(
         },
         "budget": {"amount_eur": float(rng.choice([0.0, 2e5, 6e5, 1.2e6]))},
         "objective": objective,
-        "rules": random_rules(rng, sites, antennes=kind in {"max_coverage", "set_cover"})
+        "decay": {  # its own generator: the other draws stay as they were
+            "function": str(decay_rng.choice(["logistic", "linear", "step"])),
+            "levels_per_standard": int(decay_rng.choice([2, 5, 20])),
+        },
+        "rules": random_rules(
+            rng, sites, antennes=kind in {"max_coverage", "max_attendance", "set_cover"}
+        )
         if rules
         else {},
         "solver": {"name": solver, "time_limit_s": 20},
@@ -371,6 +386,7 @@ def test_cli_reports_a_failed_check_as_internal_error(
     ("objective", "rules"),
     [
         ({"kind": "max_coverage", "capacity_column": "cap"}, {"universal_floor": True}),
+        ({"kind": "max_attendance"}, {"universal_floor": True, "min_antennes": 1}),
         ({"kind": "set_cover"}, {"house_per_group": [{"column": "zone"}]}),
         ({"kind": "set_cover_single"}, {"max_houses": 3}),
         ({"kind": "mclp", "p": 2, "capacity_column": "cap"}, {"house_spacing_min": 5}),

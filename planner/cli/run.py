@@ -84,7 +84,7 @@ def run_command(
         status += f", gap {100 * s['gap']:.2f} %)" if s["gap"] is not None else ", no bound)"
     budget = (
         f"of {s['budget']:,.0f}"
-        if plan.scenario.objective.kind == "max_coverage"
+        if plan.scenario.objective.kind in {"max_coverage", "max_attendance"}
         else f"(budget does not apply to {plan.scenario.objective.kind})"
     )
     out.print(
@@ -139,6 +139,15 @@ def _print_coverage(summary: dict[str, Any]) -> None:
             f"{spread('house_neediest_quintile')} / {spread('frequent_neediest_quintile')}",
             highlight=False,
         )
+    attendance = summary.get("attendance")
+    if attendance:
+        out.print(
+            f"  expected to use them with distance decay ({attendance['function']}): house "
+            f"{_pct(attendance['house'], 0)}, frequent {_pct(attendance['frequent'], 0)}; "
+            f"neediest fifth {_pct(attendance['house_neediest_quintile'], 0)} / "
+            f"{_pct(attendance['frequent_neediest_quintile'], 0)}",
+            highlight=False,
+        )
 
 
 _FIGURES = {
@@ -147,6 +156,8 @@ _FIGURES = {
     "families_mean_travel_min": "mean travel time per family (min)",
     "max_travel_min": "longest travel time (min)",
     "families_served_share": "share of families served within capacity",
+    "decay_rows": "decay rows",
+    "decay_bound": "step below the decay function by at most",
 }
 
 

@@ -211,7 +211,11 @@ def _cost_notes(scenario: Scenario, sites: pd.DataFrame) -> list[str]:
         np.where(sites["can_antenne"], sites["cost_antenne"].to_numpy(dtype=float), 0.0),
     )[new.to_numpy(dtype=bool)]
     budget = scenario.budget.amount_eur
-    if scenario.objective.kind == "max_coverage" and each.size and each.sum() <= budget:
+    if (
+        scenario.objective.kind in {"max_coverage", "max_attendance"}
+        and each.size
+        and each.sum() <= budget
+    ):
         notes.append(
             f"the budget (EUR {budget:,.0f}) does not bind: all {len(each)} candidate sites "
             f"together cost at most EUR {each.sum():,.0f}"

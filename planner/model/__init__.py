@@ -51,6 +51,7 @@ from planner.model.coverage import (
     solve_coverage,
     solve_form,
 )
+from planner.model.decay import DecayFunction, DecayRows, decay_rows
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.heuristics import capacitated_heuristic, pcenter_heuristic, pmedian_heuristic
 from planner.model.mclp import mclp_form, solve_mclp
@@ -67,6 +68,8 @@ __all__ = [
     "CoverageInstance",
     "CoverageProblem",
     "CoverageSolution",
+    "DecayFunction",
+    "DecayRows",
     "FacilityInputs",
     "FacilitySolution",
     "Form",
@@ -76,6 +79,7 @@ __all__ = [
     "build_coverage_problem",
     "capacitated_heuristic",
     "check_facility_inputs",
+    "decay_rows",
     "link_antennes",
     "mclp_form",
     "nearest_open",

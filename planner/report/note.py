@@ -48,7 +48,14 @@ from planner.report.assets import (
 )
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_remarks import remark
-from planner.report.note_text import MODES, TEXT, NoteContent, model_name, words
+from planner.report.note_text import (
+    MODES,
+    TEXT,
+    NoteContent,
+    attendance_sentence,
+    model_name,
+    words,
+)
 from planner.results.precision import HEADLINE, figure_range, supported_decimals
 
 if TYPE_CHECKING:
@@ -456,6 +463,7 @@ def note_content(
         status=_status(summary, language)[1],
         remarks=_remarks(summary, language),
         precision=precision_sentence(summary, language),
+        attendance=attendance_sentence(summary, language),
     )
 
 
@@ -506,7 +514,9 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         else f"<p>{text['no_sites']}</p>"
     )
     sources = "".join(f"<li>{esc(line)}</li>" for line in content.sources)
-    precision = f"<p>{esc(content.precision)}</p>\n" if content.precision else ""
+    precision = "".join(
+        f"<p>{esc(text)}</p>\n" for text in (content.precision, content.attendance) if text
+    )
     remarks = (
         f"<h2>{text['remarks']}</h2>\n<ul>"
         + "".join(f"<li>{esc(line)}</li>" for line in content.remarks)

@@ -96,8 +96,9 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
             style=grid,
         ),
     ]
-    if content.precision:
-        story += [Spacer(1, 2 * mm), para(content.precision)]
+    for sentence in (content.precision, content.attendance):
+        if sentence:
+            story += [Spacer(1, 2 * mm), para(sentence)]
     story += [
         Paragraph(text["sites"], styles["Heading2"]),
     ]

@@ -9,13 +9,16 @@ the travel modes in a sentence (``wandelen``), :func:`model_name` the models.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from planner.report.assets import format_share
 
 if TYPE_CHECKING:
     from planner.report.assets import Language
 
-__all__ = ["MODES", "TEXT", "NoteContent", "model_name", "words"]
+__all__ = ["MODES", "TEXT", "NoteContent", "attendance_sentence", "model_name", "words"]
 
 TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -251,6 +254,7 @@ MODES = {
 _MODEL_NAMES = {
     "nl": {
         "max_coverage": "maximale dekking binnen het budget",
+        "max_attendance": "meeste verwachte gebruikers binnen het budget (afstandsverval)",
         "set_cover": "goedkoopste plan dat alle gezinnen binnen de normen bereikt",
         "set_cover_single": "goedkoopste plan dat alle gezinnen binnen de norm voor een huis "
         "bereikt",
@@ -262,6 +266,7 @@ _MODEL_NAMES = {
     },
     "en": {
         "max_coverage": "maximum coverage within the budget",
+        "max_attendance": "most expected users within the budget (distance decay)",
         "set_cover": "cheapest plan that reaches every family within the standards",
         "set_cover_single": "cheapest plan that reaches every family within the house standard",
         "p_median": "shortest weighted travel time with a fixed number of houses",
@@ -330,6 +335,9 @@ class NoteContent:
     precision : str
         The sentence under the key figures that states the range of the coverage figures
         under other assumptions (empty when the summary has none).
+    attendance : str
+        The sentence beside it with the families expected to come under distance decay
+        (:func:`attendance_sentence`; empty when the summary has none).
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -353,3 +361,74 @@ class NoteContent:
     status: str
     remarks: list[str] = field(default_factory=list)
     precision: str = ""
+    attendance: str = ""
+
+
+_ATTENDANCE = {
+    "nl": {
+        "sentence": (
+            "Als de kans dat een gezin komt afneemt met de reistijd ({function}), gebruiken naar "
+            "verwachting {house} van de gezinnen een huis en {frequent} een huis of antenne; van "
+            "het meest kwetsbare vijfde {house_needy} en {frequent_needy}."
+        ),
+        "logistic": (
+            "logistisch: de helft komt bij de norm, niemand boven {cutoff} keer de norm, "
+            "steilheid {steepness}"
+        ),
+        "linear": "lineair: iedereen tot {start} keer de norm, niemand vanaf {end} keer de norm",
+        "step": "hier als harde norm: iedereen binnen de norm, niemand daarbuiten",
+    },
+    "en": {
+        "sentence": (
+            "If the chance that a family comes falls with travel time ({function}), {house} of "
+            "the families are expected to use a house and {frequent} a house or antenne; of the "
+            "neediest fifth {house_needy} and {frequent_needy}."
+        ),
+        "logistic": (
+            "logistic: half come at the standard, none beyond {cutoff} times the standard, "
+            "steepness {steepness}"
+        ),
+        "linear": "linear: everyone up to {start} times the standard, no one from {end} times it",
+        "step": "here as a hard standard: everyone within it, no one beyond",
+    },
+}
+
+
+def attendance_sentence(summary: Mapping[str, Any], language: Language = "nl") -> str:
+    """State in one sentence how many families are expected to come under distance decay.
+
+    Parameters
+    ----------
+    summary
+        The plan's summary; its ``attendance`` block gives the shares and the function.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The sentence; empty without an ``attendance`` block.
+    """
+    block = summary.get("attendance")
+    if not isinstance(block, Mapping):
+        return ""
+    text = _ATTENDANCE[language]
+    parameters = dict(block.get("parameters") or {})
+    number = {key: _number(value, language) for key, value in parameters.items()}
+    function = text[str(parameters.get("function", "logistic"))].format(**number)
+    share = {key: format_share(block.get(key), 0, language) for key in _ATTENDANCE_SHARES}
+    return text["sentence"].format(
+        function=function,
+        house=share["house"],
+        frequent=share["frequent"],
+        house_needy=share["house_neediest_quintile"],
+        frequent_needy=share["frequent_neediest_quintile"],
+    )
+
+
+def _number(value: object, language: Language) -> str:
+    text = f"{value:g}" if isinstance(value, int | float) else str(value)
+    return text.replace(".", ",") if language == "nl" else text
+
+
+_ATTENDANCE_SHARES = ("house", "frequent", "house_neediest_quintile", "frequent_neediest_quintile")

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.errors import PlanCheckError
+from planner.results.attendance import check_attendance
 from planner.results.check_base import (
     EURO_TOL,
     FREE_TIE,
@@ -110,7 +111,7 @@ def _check_budget(c: Check) -> None:
     total = float(cost.sum())
     c.same("cost (EUR)", c.summary.get("cost"), total, EURO_TOL)
     budget = c.scenario.budget.amount_eur
-    if c.kind == "max_coverage" and total > budget * (1 + 1e-9) + EURO_TOL:
+    if c.kind in {"max_coverage", "max_attendance"} and total > budget * (1 + 1e-9) + EURO_TOL:
         c.problems.append(
             f"the plan costs EUR {total:,.2f}, over the budget of EUR {budget:,.2f} "
             f"(by EUR {total - budget:,.2f})"
@@ -455,7 +456,7 @@ def _check_capacity(c: Check, tt_house: FloatArray) -> None:
 
 def _check_objective(c: Check, tt_house: FloatArray) -> None:
     objective = c.objective
-    if objective is None:
+    if objective is None or c.kind == "max_attendance":  # checked with the attendance
         return
     t = c.truth
     kind = c.kind
@@ -534,6 +535,7 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     _check_precision(c, tt_house)
     _check_capacity(c, tt_house)
     _check_objective(c, tt_house)
+    check_attendance(c, tt_house)
     check_rules(c, inputs)
     check_modes(c, plan, inputs)
     if c.problems:

@@ -18,6 +18,7 @@ from shapely import LineString
 from planner.data.notes import imputed_flags, input_notes
 from planner.demand.modes import equivalent_scale
 from planner.optimise import row_ids
+from planner.results.attendance import attendance_summary
 from planner.results.equity import equity_summary
 from planner.results.metrics import (
     count,
@@ -239,7 +240,9 @@ def _summary(
     )
     kind = scenario.objective.kind
     budget_too_small = bool(
-        kind == "max_coverage" and cheapest.size and scenario.budget.amount_eur < cheapest.min()
+        kind in {"max_coverage", "max_attendance"}
+        and cheapest.size
+        and scenario.budget.amount_eur < cheapest.min()
     )
     unit = "demand point" if demand.by_point else "sector"
     notes += _model_notes(scenario, float(sites["cost"].sum()), solution.figures, unit)
@@ -542,6 +545,15 @@ def make_plan(
     links = _links_table(sites, solution, travel)
     summary = _summary(
         scenario, solution, demand, points, sites, travel, inputs, input_notes(scenario, inputs)
+    )
+    # distance decay: the families expected to use each tier (summary["attendance"])
+    summary["attendance"] = attendance_summary(
+        scenario,
+        tt_house,
+        tt_frequent,
+        (demand.radius_house, demand.radius_frequent),
+        demand.target,
+        demand.neediest,
     )
     # the same plan under speeds ±10 % and standards ±1 min: how far each headline figure moves
     summary["precision"] = coverage_precision(

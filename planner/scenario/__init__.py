@@ -22,6 +22,7 @@ from planner.scenario.load import load_scenario, scenario_from_dict
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
+    DecaySpec,
     DemandSpec,
     GroupRuleSpec,
     IndicatorSpec,
@@ -40,6 +41,7 @@ from planner.scenario.spec import (
 __all__ = [
     "BudgetSpec",
     "DataSpec",
+    "DecaySpec",
     "DemandSpec",
     "GroupRuleSpec",
     "IndicatorSpec",

@@ -287,7 +287,13 @@ class BudgetSpec(_Spec):
 
 
 ObjectiveKind = Literal[
-    "max_coverage", "set_cover", "set_cover_single", "p_median", "p_center", "mclp"
+    "max_coverage",
+    "max_attendance",
+    "set_cover",
+    "set_cover_single",
+    "p_median",
+    "p_center",
+    "mclp",
 ]
 _NEEDS_P = ("p_median", "p_center", "mclp")
 
@@ -298,7 +304,9 @@ class ObjectiveSpec(_Spec):
     kind: ObjectiveKind = Field(
         "max_coverage",
         description="max_coverage: houses + antennes reaching the most weighted families within "
-        "the budget; set_cover: the cheapest houses + antennes reaching every family within "
+        "the budget; max_attendance: the same plans, maximising the families expected to use "
+        "a house and a frequent service under the decay section's function; set_cover: the "
+        "cheapest houses + antennes reaching every family within "
         "R_H and R_A; set_cover_single: the cheapest houses reaching every family within R_H; "
         "p_median: p houses, least weighted travel time; p_center: p houses, least worst "
         "travel time; mclp: at most p houses reaching the most weighted families within R_H.",
@@ -339,6 +347,62 @@ class ObjectiveSpec(_Spec):
             )
         if self.kind == "p_center" and self.capacity_column is not None:
             raise ValueError("p_center does not take capacities: remove objective.capacity_column")
+        if self.kind == "max_attendance" and self.capacity_column is not None:
+            raise ValueError(
+                "max_attendance does not take capacities (an assignment within capacity is "
+                "not a sum of coverage levels): remove objective.capacity_column or use "
+                "max_coverage"
+            )
+        return self
+
+
+class DecaySpec(_Spec):
+    """Distance decay: the share of families using a service falls with the travel time.
+
+    Stated relative to each row's standard R (house or frequent, need tightening included):
+    s = t / R. Reported for every plan; maximised by ``objective.kind: max_attendance``.
+    """
+
+    function: Literal["logistic", "linear", "step"] = Field(
+        "logistic",
+        description="logistic: f = 1 / (1 + exp(k (s - 1))) up to the cut-off, 0 beyond; "
+        "linear: 1 up to s = start, 0 from s = end, straight between; step: the hard "
+        "standard, f = 1 within R, 0 beyond.",
+    )
+    steepness: float = Field(8.0, description="k of the logistic (> 0); f(R) = 1/2.")
+    cutoff: float = Field(2.0, description="Logistic: f = 0 beyond cutoff * R (>= 1).")
+    start: float = Field(0.5, description="Linear: f = 1 up to start * R (0 <= start <= 1).")
+    end: float = Field(1.5, description="Linear: f = 0 from end * R (end >= 1, end > start).")
+    levels_per_standard: Annotated[int, Field(ge=1, le=200)] = Field(
+        20,
+        description="max_attendance: grid steps per standard (step R / m); the model "
+        "maximises the step function with each step's value at its upper end, at most the "
+        "reported bound below f.",
+    )
+
+    @model_validator(mode="after")
+    def _parameters(self) -> DecaySpec:
+        if not self.steepness > 0:
+            raise ValueError(f"decay.steepness must be > 0, got {self.steepness:g}")
+        if not self.cutoff >= 1:
+            raise ValueError(
+                f"decay.cutoff must be >= 1 (the cut-off lies at or beyond the standard), "
+                f"got {self.cutoff:g}"
+            )
+        if not 0 <= self.start <= 1:
+            raise ValueError(
+                f"decay.start must be in 0..1 (times the standard), got {self.start:g}"
+            )
+        if not self.end >= 1:
+            raise ValueError(
+                f"decay.end must be >= 1 (the fall ends at or beyond the standard), got "
+                f"{self.end:g}"
+            )
+        if not self.start < self.end:
+            raise ValueError(
+                f"decay.start ({self.start:g}) must be below decay.end ({self.end:g}); for a "
+                "hard standard use decay.function: step"
+            )
         return self
 
 
@@ -476,6 +540,7 @@ class Scenario(_Spec):
     standards: StandardsSpec = StandardsSpec()
     budget: BudgetSpec
     objective: ObjectiveSpec = ObjectiveSpec()
+    decay: DecaySpec = DecaySpec()
     rules: RulesSpec = RulesSpec()
     solver: SolverSpec = SolverSpec()
     outputs: OutputSpec = OutputSpec()
