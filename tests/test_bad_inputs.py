@@ -939,9 +939,7 @@ CASES: tuple[Case, ...] = (
         "raster-not-covering",
         "the population raster covers only the western third of the city",
         _raster(CRS_METRES, west_only=True),
-        ("does not cover 4 sectors", "A2, A3, B2, B3"),
-        code=0,
-        validate=None,
+        ("does not cover 4 sectors (A2, A3, B2, B3)", "covers the whole area"),
     ),
     Case(
         "network-not-noded",

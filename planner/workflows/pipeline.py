@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from planner.data.inputs import check_inputs, read_inputs
-from planner.data.raster import raster_points
+from planner.data.raster import RasterPoints, raster_points
 from planner.demand import build_demand, grid_points, street_points
 from planner.demand.modes import equivalent_scale, mode_shares, split_by_mode
 from planner.errors import DataError, PlannerError, ScenarioError
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 __all__ = ["STAGES", "pause_if_asked", "run", "validate"]
 
 logger = logging.getLogger(__name__)
+
+_SHOWN = 5
 
 STAGES = ("inputs", "network", "demand", "travel", "optimise", "plan", "check")
 
@@ -238,15 +240,38 @@ def _demand_at_points(
     return demand.at_points(points.sector, points.share, points.xy, points.method)
 
 
+def _raster_gap(points: RasterPoints, raster: Path) -> str | None:
+    """Say which sectors the population raster leaves (partly) uncovered, or None."""
+    if not points.not_covered and not points.partly_covered:
+        return None
+    parts = []
+    if points.not_covered:
+        shown = ", ".join(points.not_covered[:_SHOWN])
+        parts.append(f"does not cover {count(len(points.not_covered), 'sector')} ({shown})")
+    if points.partly_covered:
+        shown = ", ".join(points.partly_covered[:_SHOWN])
+        parts.append(f"covers {count(len(points.partly_covered), 'sector')} only partly ({shown})")
+    return (
+        f"population raster {raster.name} {' and '.join(parts)}: the families there would be "
+        "placed by guesswork; give a raster that covers the whole area (data.population_raster), "
+        "or remove the key"
+    )
+
+
 def _with_raster_points(scenario: Scenario, inputs: Inputs) -> Inputs:
     """Add population-weighted sector points from data.population_raster, when it is set.
 
     Points given in the sector file (data.point_x / point_y) take precedence.
     """
     raster = scenario.data.population_raster
-    if raster is None or scenario.data.point_x is not None:
+    if raster is None:
         return inputs
     points = raster_points(inputs.sectors, raster)
+    gap = _raster_gap(points, raster)
+    if gap is not None:
+        raise DataError(gap)
+    if scenario.data.point_x is not None:  # the raster still weighs the demand points
+        return inputs
     sectors = inputs.sectors.copy()
     sectors["point_x"] = points.xy[:, 0]
     sectors["point_y"] = points.xy[:, 1]
@@ -293,6 +318,13 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
             f"population raster {raster} does not exist: check data.population_raster "
             "(relative paths are resolved against the scenario file's folder)"
         )
+    elif raster is not None and not problems:
+        try:
+            gap = _raster_gap(raster_points(read_inputs(scenario).sectors, raster), raster)
+        except PlannerError as error:
+            problems.extend(error.problems)
+        else:
+            problems.extend([] if gap is None else [gap])
     try:
         read_network(scenario.data, scenario.travel)
     except PlannerError as error:
