@@ -167,12 +167,7 @@ def coverage_share(
     float or None
         Covered families over all families of the group; ``None`` for an empty group.
     """
-    if mask is not None:
-        covered, target = covered[mask], target[mask]
-    total = float(np.sum(target))
-    if total <= 0:
-        return None
-    return round(float(np.sum(target[covered]) / total), 6)
+    return served_share(np.asarray(covered, dtype=float), target, mask)
 
 
 def coverage_by_mode(
