@@ -22,6 +22,7 @@ from planner.results.equity import (
 
 
 def brute_gini(x: np.ndarray, w: np.ndarray) -> float:
+    x = x / x.max()  # the Gini index does not depend on the scale; keeps tiny values finite
     diff = np.abs(x[:, None] - x[None, :])
     total = w.sum()
     mean = (w @ x) / total
