@@ -174,8 +174,14 @@ def _legend_row(kind: str, style: str, label: str, inner: str = "") -> str:
     return f'<div class="row"><span class="{kind}" style="{style}">{inner}</span>{label}</div>'
 
 
-def _legend_html(scenario: Scenario, edges: tuple[float, ...], wijken: int) -> str:
-    """Write the legend: need classes, site symbols, links, wijken and uncovered sectors."""
+def _legend_html(
+    scenario: Scenario, edges: tuple[float, ...], wijken: int, *, points: bool = False
+) -> str:
+    """Write the legend: need classes, site symbols, links, wijken and uncovered sectors.
+
+    With demand points a sector is outlined when some of its families are beyond a standard,
+    and filled the more of them are.
+    """
     house_standard = standard_label(scenario.standards.house_min, scenario)
     frequent_standard = standard_label(scenario.standards.frequent_min, scenario)
     classes = zip(edges[:-1], edges[1:], class_colours(len(edges) - 1), strict=True)
@@ -216,7 +222,7 @@ def _legend_html(scenario: Scenario, edges: tuple[float, ...], wijken: int) -> s
             "Antenne gekoppeld aan huis",
         ),
         *wijk_row,
-        "<h4>Niet bereikt</h4>",
+        "<h4>Niet (of deels) bereikt</h4>" if points else "<h4>Niet bereikt</h4>",
         _legend_row(
             "swatch",
             f"border:3px dashed {UNCOVERED_HOUSE_COLOUR};background:rgba(227,26,28,0.15)",
@@ -226,6 +232,16 @@ def _legend_html(scenario: Scenario, edges: tuple[float, ...], wijken: int) -> s
             "swatch",
             f"border:3px dotted {UNCOVERED_FREQUENT_COLOUR}",
             f"geen huis of antenne binnen {frequent_standard}",
+        ),
+        *(
+            [
+                (
+                    '<div class="row">voller gekleurd: meer gezinnen van de sector buiten de '
+                    "norm; laag Vraagpunten: waar de gezinnen geteld zijn</div>"
+                )
+            ]
+            if points
+            else []
         ),
         "</div>",
     ]
@@ -329,7 +345,8 @@ def build_map(
     folium.LayerControl(collapsed=False).add_to(fmap)
     root.header.add_child(folium.Element(_CSS))
     root.html.add_child(folium.Element(_title_html(plan)))
-    root.html.add_child(folium.Element(_legend_html(plan.scenario, edges, wijken)))
+    by_point = plan.summary.get("demand_points", {}).get("method", "sector") != "sector"
+    root.html.add_child(folium.Element(_legend_html(plan.scenario, edges, wijken, points=by_point)))
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 
