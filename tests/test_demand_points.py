@@ -169,6 +169,7 @@ def test_one_point_per_sector_is_all_or_nothing(tmp_path: Path) -> None:
     assert plan.summary["demand_points"] == {
         "method": "sector",
         "points": 2,
+        "rows": 2,
         "one_point_sectors": 2,
     }
 

@@ -322,3 +322,23 @@ def test_cli_prints_coverage_by_mode(tmp_path: Path) -> None:
     )
     points = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="points")
     assert list(points["mode"]) == ["walk", "bike", "walk", "bike"]
+
+
+def test_the_note_states_coverage_per_mode() -> None:
+    from planner.report.note_text import modes_sentence  # noqa: PLC0415
+
+    summary = {
+        "modes": {
+            "combine": "share",
+            "coverage_by_mode": {
+                "walk": {"families": 4394.2, "house": 0.6965, "frequent": 0.4303},
+                "bike": {"families": 3076.0, "house": 0.9376, "frequent": 0.8425},
+            },
+        }
+    }
+    assert modes_sentence(summary, "nl").endswith(
+        "te voet 70 % / 43 % van 4.394 gezinnen; met de fiets 94 % / 84 % van 3.076 gezinnen."
+    )
+    assert "on foot 70% / 43% of 4,394 families" in modes_sentence(summary, "en")
+    assert modes_sentence({"modes": {"combine": "any"}}) == ""
+    assert modes_sentence({}) == ""

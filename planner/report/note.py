@@ -54,6 +54,7 @@ from planner.report.note_text import (
     NoteContent,
     attendance_sentence,
     model_name,
+    modes_sentence,
     words,
 )
 from planner.results.precision import HEADLINE, figure_range, supported_decimals
@@ -464,6 +465,7 @@ def note_content(
         remarks=_remarks(summary, language),
         precision=precision_sentence(summary, language),
         attendance=attendance_sentence(summary, language),
+        modes=modes_sentence(summary, language),
     )
 
 
@@ -515,7 +517,9 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
     )
     sources = "".join(f"<li>{esc(line)}</li>" for line in content.sources)
     precision = "".join(
-        f"<p>{esc(text)}</p>\n" for text in (content.precision, content.attendance) if text
+        f"<p>{esc(text)}</p>\n"
+        for text in (content.precision, content.modes, content.attendance)
+        if text
     )
     remarks = (
         f"<h2>{text['remarks']}</h2>\n<ul>"

@@ -96,7 +96,7 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
             style=grid,
         ),
     ]
-    for sentence in (content.precision, content.attendance):
+    for sentence in (content.precision, content.modes, content.attendance):
         if sentence:
             story += [Spacer(1, 2 * mm), para(sentence)]
     story += [

@@ -13,12 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from planner.report.assets import format_share
+from planner.report.assets import MODE_NAMES, format_number, format_share
 
 if TYPE_CHECKING:
     from planner.report.assets import Language
 
-__all__ = ["MODES", "TEXT", "NoteContent", "attendance_sentence", "model_name", "words"]
+__all__ = [
+    "MODES",
+    "TEXT",
+    "NoteContent",
+    "attendance_sentence",
+    "model_name",
+    "modes_sentence",
+    "words",
+]
 
 TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -338,6 +346,8 @@ class NoteContent:
     attendance : str
         The sentence beside it with the families expected to come under distance decay
         (:func:`attendance_sentence`; empty when the summary has none).
+    modes : str
+        Coverage per travel mode (:func:`modes_sentence`; empty with one mode).
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -362,6 +372,7 @@ class NoteContent:
     remarks: list[str] = field(default_factory=list)
     precision: str = ""
     attendance: str = ""
+    modes: str = ""
 
 
 _ATTENDANCE = {
@@ -424,6 +435,52 @@ def attendance_sentence(summary: Mapping[str, Any], language: Language = "nl") -
         house_needy=share["house_neediest_quintile"],
         frequent_needy=share["frequent_neediest_quintile"],
     )
+
+
+_MODES_TEXT = {
+    "nl": (
+        "Per vervoerswijze, met de verdeling en de normen per wijze die het scenario aanneemt "
+        "(huis / huis of antenne binnen de norm van die wijze): {parts}."
+    ),
+    "en": (
+        "Per travel mode, with the split and the standards per mode the scenario assumes "
+        "(house / house or antenne within that mode's standard): {parts}."
+    ),
+}
+_MODES_PART = {
+    "nl": "{mode} {house} / {frequent} van {families} gezinnen",
+    "en": "{mode} {house} / {frequent} of {families} families",
+}
+
+
+def modes_sentence(summary: Mapping[str, Any], language: Language = "nl") -> str:
+    """State the coverage per travel mode in one sentence (plans with several modes).
+
+    Parameters
+    ----------
+    summary
+        The plan's summary; its ``modes.coverage_by_mode`` block gives the figures.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    str
+        The sentence; empty with one mode or under the ``any`` rule.
+    """
+    block = (summary.get("modes") or {}).get("coverage_by_mode")
+    if not isinstance(block, Mapping) or not block:
+        return ""
+    parts = [
+        _MODES_PART[language].format(
+            mode=MODE_NAMES[language].get(str(mode), str(mode)),
+            house=format_share(figures.get("house"), 0, language),
+            frequent=format_share(figures.get("frequent"), 0, language),
+            families=format_number(float(figures.get("families") or 0.0), 0, language),
+        )
+        for mode, figures in block.items()
+    ]
+    return _MODES_TEXT[language].format(parts="; ".join(parts))
 
 
 def _number(value: object, language: Language) -> str:

@@ -292,9 +292,19 @@ def _summary(
         "sectors": len(inputs.sectors),
         "demand_points": {
             "method": demand.method,
-            "points": len(points),
+            # demand points, not rows: with several modes a point has a row per mode
+            "points": len(points) if demand.point is None else int(np.unique(demand.point).size),
+            "rows": len(points),
             "one_point_sectors": int(
                 (np.bincount(demand.sector, minlength=demand.n_sectors) == 1).sum()
+                if demand.point is None
+                else (
+                    np.bincount(
+                        np.unique(np.column_stack([demand.point, demand.sector]), axis=0)[:, 1],
+                        minlength=demand.n_sectors,
+                    )
+                    == 1
+                ).sum()
             ),
         },
         "population": round(float(inputs.sectors["population"].sum()), 2),
