@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import threading
@@ -176,6 +177,20 @@ def test_prepare_writes_sectors_sites_and_report(downloads: Path, tmp_path: Path
     assert report["points_outside_municipality"] == 1
     assert report["files"]["sectors"]["sha256"]
     assert result.report["sites"]["total"] == len(sites)
+
+
+def test_prepare_writes_the_same_bytes_twice(downloads: Path, tmp_path: Path) -> None:
+    options = prepare.PrepareOptions(existing_types={"library": "house"})
+    digests = []
+    for run in ("a", "b"):
+        prepare.prepare_from_folder("Gent", downloads, tmp_path / run, options=options)
+        digests.append(
+            [
+                hashlib.sha256((tmp_path / run / name).read_bytes()).hexdigest()
+                for name in ("sectors.gpkg", "sites.gpkg", "prepare_report.json")
+            ]
+        )
+    assert digests[0] == digests[1]
 
 
 def test_prepared_layers_run_as_a_scenario(downloads: Path, tmp_path: Path) -> None:

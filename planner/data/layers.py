@@ -3,11 +3,13 @@
 The lowest layer of :mod:`planner.data`: the scenario loaders (:mod:`planner.data.inputs`), the
 readers of official files (:mod:`planner.data.boundaries`, :mod:`planner.data.tables`) and the
 network loader use it to say briefly why a file cannot be read (missing, empty, an image, cut
-off, another format).
+off, another format). :func:`fixed_gpkg_date` makes the GeoPackages planner writes the same
+bytes on every run.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -16,9 +18,25 @@ import pyogrio
 from planner.errors import InputFileError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["read_layer", "unreadable_reason"]
+__all__ = ["GPKG_DATE", "fixed_gpkg_date", "read_layer", "unreadable_reason"]
+
+GPKG_DATE = "2000-01-01T00:00:00.000Z"
+"""The ``last_change`` GDAL writes into a GeoPackage (``OGR_CURRENT_DATE``) while planner writes
+one: fixed, so that the same layers give the same bytes."""
+
+
+@contextmanager
+def fixed_gpkg_date() -> Iterator[None]:
+    """Write GeoPackages with the fixed :data:`GPKG_DATE` inside this block, then restore GDAL's."""
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def read_layer(path: Path, role: str) -> gpd.GeoDataFrame:

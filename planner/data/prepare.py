@@ -75,6 +75,7 @@ from planner.data.files import (
     parse_street_exclude,
     with_indicator_table,
 )
+from planner.data.layers import fixed_gpkg_date
 from planner.data.sectors import add_points, prepare_sectors
 from planner.data.site_types import DEFAULT_SITE_TYPES, SiteType, read_site_types
 from planner.data.sites import prepare_sites
@@ -259,8 +260,9 @@ def _write(
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out, prefix=".prepare-") as tmp:
         staging = Path(tmp)
-        sectors.to_file(staging / "sectors.gpkg", driver="GPKG", layer="sectors")
-        sites.to_file(staging / "sites.gpkg", driver="GPKG", layer="sites")
+        with fixed_gpkg_date():  # the same inputs give the same bytes
+            sectors.to_file(staging / "sectors.gpkg", driver="GPKG", layer="sectors")
+            sites.to_file(staging / "sites.gpkg", driver="GPKG", layer="sites")
         (staging / "prepare_report.json").write_text(
             json.dumps(report, indent=2, ensure_ascii=False, default=_json_default) + "\n",
             encoding="utf-8",

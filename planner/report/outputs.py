@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pyogrio
 
+from planner.data.layers import GPKG_DATE, fixed_gpkg_date
 from planner.errors import InputFileError
 
 if TYPE_CHECKING:
@@ -55,9 +55,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-GPKG_DATE = "2000-01-01T00:00:00.000Z"
-"""The ``last_change`` GDAL writes into ``plan.gpkg`` (``OGR_CURRENT_DATE``): fixed, so the
-file is the same, byte for byte, for the same plan."""
 
 _PACKAGES = (
     "planner",
@@ -208,16 +205,12 @@ def _write_gpkg(path: Path, plan: Plan) -> None:
     ``sectors``, ``sites`` and ``links``, and ``points`` (the demand points, one row per point
     with its sector, share of the sector's families, times and coverage) when the plan has them.
     """
-    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_DATE})
-    try:
-        layers = [("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)]
-        if plan.points is not None:
-            layers.append(("points", plan.points))
+    layers = [("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)]
+    if plan.points is not None:
+        layers.append(("points", plan.points))
+    with fixed_gpkg_date():
         for layer, gdf in layers:
             _gpkg_ready(gdf).to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def _pid_alive(pid: int) -> bool:
