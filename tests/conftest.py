@@ -17,7 +17,12 @@ from planner.solve import available_solvers
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from planner.data.inputs import Inputs
     from planner.data.prepare import PrepareResult
+    from planner.demand import Demand
+    from planner.results.plan import Plan
+    from planner.scenario import Scenario
+    from planner.travel.matrices import TravelTimes
 
 CRS = "EPSG:31370"
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +39,36 @@ def solver_spec(name: str, **kwargs: Any) -> SolverSpec:
     if name not in available_solvers():
         pytest.skip(f"solver {name} not installed")
     return SolverSpec(name=name, **kwargs)
+
+
+@dataclass
+class Case:
+    """What a plan was made from: the scenario, inputs, demand rows and travel times."""
+
+    scenario: Scenario
+    inputs: Inputs
+    demand: Demand
+    travel: TravelTimes
+
+
+def run_capturing(scenario: Scenario | Path) -> tuple[Plan, Case]:
+    """Run a scenario and return its checked plan with what the plan check was given."""
+    from planner.workflows import pipeline  # noqa: PLC0415 - only the tests that need it
+
+    captured: dict[str, Any] = {}
+    original = pipeline.check_plan
+
+    def spy(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) -> dict[str, Any]:
+        captured.update(inputs=inputs, demand=demand, travel=travel)
+        return original(plan, inputs, demand, travel)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pipeline, "check_plan", spy)
+    try:
+        plan = pipeline.run(scenario)
+    finally:
+        patch.undo()
+    return plan, Case(plan.scenario, captured["inputs"], captured["demand"], captured["travel"])
 
 
 @dataclass

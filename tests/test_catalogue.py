@@ -214,11 +214,9 @@ def test_facility_models_check_p_against_rules() -> None:
 # --------------------------------------------------------------------------- capacities
 
 
-@pytest.mark.parametrize("name", SOLVER_NAMES)
-def test_capacity_assigns_families_by_weight(name: str) -> None:
-    # One site, capacity 50 families; A has 40 families of weight 1, B 30 of weight 2 (both
-    # within R_H). Serving B fully (60) and 20 of A's 40 families (20) beats the reverse.
-    instance = CoverageInstance(
+def capacity_instance() -> CoverageInstance:
+    """One site of capacity 50; A has 40 families of weight 1, B 30 of weight 2, both in reach."""
+    return CoverageInstance(
         weight=np.array([40.0, 60.0]),
         d=np.array([[5.0], [5.0]]),
         e=np.zeros((1, 1)),
@@ -237,6 +235,13 @@ def test_capacity_assigns_families_by_weight(name: str) -> None:
         families=np.array([40.0, 30.0]),
         capacity=np.array([50.0]),
     )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_capacity_assigns_families_by_weight(name: str) -> None:
+    # One site, capacity 50 families; A has 40 families of weight 1, B 30 of weight 2 (both
+    # within R_H). Serving B fully (60) and 20 of A's 40 families (20) beats the reverse.
+    instance = capacity_instance()
     solution = solve_coverage(instance, spec(name))
     assert solution.served is not None
     assert solution.served.tolist() == pytest.approx([0.5, 1.0])

@@ -30,12 +30,11 @@ from planner.results.plan import Plan, make_plan
 from planner.scenario import scenario_from_dict
 from planner.travel.matrices import TravelTimes
 from planner.workflows import pipeline
+from tests.conftest import Case, run_capturing
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.demand import Demand
-    from planner.scenario import Scenario
     from tests.conftest import TinyCity
 
 KINDS = (
@@ -49,14 +48,6 @@ KINDS = (
 )
 EXAMPLES = {"highs": 100, "cbc": 15}  # per kind: 7 x 115 = 805 random instances solved
 EXAMPLE_COUNTS: dict[str, Counter[str]] = {}
-
-
-@dataclasses.dataclass
-class Case:
-    scenario: Scenario
-    inputs: Inputs
-    demand: Demand
-    travel: TravelTimes
 
 
 def random_case(
@@ -244,22 +235,10 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Case]:
     sites.to_file(folder / "sites.gpkg")
     streets.to_file(folder / "streets.gpkg")
     scenario = scenario_from_dict(scenario_dict(), base_dir=folder)
-    captured: dict[str, Any] = {}
-    original = pipeline.check_plan
-
-    def spy(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) -> dict[str, Any]:
-        captured.update(inputs=inputs, demand=demand, travel=travel)
-        return original(plan, inputs, demand, travel)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(pipeline, "check_plan", spy)
-    try:
-        plan = pipeline.run(scenario)
-    finally:
-        patch.undo()
+    plan, case = run_capturing(scenario)
     assert plan.summary["check"] == "passed"
     assert (plan.sites["role"] == "antenne").any()
-    return plan, Case(scenario, captured["inputs"], captured["demand"], captured["travel"])
+    return plan, case
 
 
 def expect_failure(plan: Plan, case: Case, needle: str) -> None:

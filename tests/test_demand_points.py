@@ -22,7 +22,7 @@ from planner.demand import grid_points, street_points
 from planner.errors import PlanCheckError
 from planner.results.check import check_plan
 from planner.workflows.pipeline import validate
-from tests.conftest import CRS
+from tests.conftest import CRS, run_capturing
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -183,17 +183,8 @@ def test_grid_points_run_end_to_end(tmp_path: Path) -> None:
 
 
 def test_the_check_recomputes_the_sector_shares(tmp_path: Path) -> None:
-    path = strip_city(tmp_path / "city")
-    plan = planner.run(path)
-    scenario = planner.load_scenario(path)
-    from planner.data.inputs import read_inputs  # noqa: PLC0415
-    from planner.workflows import pipeline  # noqa: PLC0415
-
-    inputs = read_inputs(scenario)
-    network = pipeline.read_network(scenario.data, scenario.travel)
-    by_sector = pipeline.build_demand(inputs.sectors, scenario.need, scenario.standards)
-    demand = pipeline._demand_at_points(scenario, inputs, by_sector, network)
-    travel = pipeline.travel_times(network, demand.xy, pipeline._site_xy(inputs))
+    plan, case = run_capturing(strip_city(tmp_path / "city"))
+    inputs, demand, travel = case.inputs, case.demand, case.travel
     check_plan(plan, inputs, demand, travel)  # the plan as made passes
     sectors = plan.sectors.copy()
     sectors.loc[0, "covered_house_share"] = 1.0

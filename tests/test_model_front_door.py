@@ -11,7 +11,6 @@ import pytest
 import planner.model
 from planner.errors import DataError, InfeasibleError
 from planner.model import (
-    CoverageInstance,
     CoverageSolution,
     PlanRules,
     check_facility_inputs,
@@ -28,7 +27,7 @@ from planner.model import (
 from tests.conftest import ROOT, SOLVER_NAMES, solver_spec
 from tests.test_architecture import imports_of
 from tests.test_architecture import modules as package_modules
-from tests.test_catalogue import two
+from tests.test_catalogue import capacity_instance, two
 from tests.test_model import WEIGHT, D, flags, make, sites
 
 if TYPE_CHECKING:
@@ -117,25 +116,7 @@ def test_max_coverage_objective_with_alpha_and_capacity() -> None:
     assert mixed.objective == pytest.approx(40.0)
     _consistent(mixed)
     # One site of capacity 50: all 30 families of B (weight 60) and 20 of A's 40 (weight 20).
-    capped = CoverageInstance(
-        weight=np.array([40.0, 60.0]),
-        d=np.array([[5.0], [5.0]]),
-        e=np.zeros((1, 1)),
-        cost_house=np.array([10.0]),
-        cost_antenne=np.array([1.0]),
-        can_house=np.ones(1, dtype=bool),
-        can_antenne=np.zeros(1, dtype=bool),
-        existing_house=np.zeros(1, dtype=bool),
-        existing_antenne=np.zeros(1, dtype=bool),
-        forbidden=np.zeros(1, dtype=bool),
-        budget=100.0,
-        radius_house=np.full(2, 10.0),
-        radius_frequent=np.full(2, 10.0),
-        link_max=10.0,
-        alpha=1.0,
-        families=np.array([40.0, 30.0]),
-        capacity=np.array([50.0]),
-    )
+    capped = capacity_instance()
     served = solve_coverage(capped, spec())
     assert served.objective == pytest.approx(80.0)
     _consistent(served)

@@ -45,17 +45,12 @@ from planner.results.precision import (
     supported_decimals,
 )
 from planner.scenario import scenario_from_dict
-from planner.workflows import pipeline
-from tests.conftest import scenario_dict, tiny_layers
-from tests.test_check import Case
+from tests.conftest import Case, run_capturing, scenario_dict, tiny_layers
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from planner.data.inputs import Inputs
-    from planner.demand import Demand
     from planner.results.plan import Plan
-    from planner.travel.matrices import TravelTimes
 
 TT_HOUSE = np.array([9.5, 10.5, 5.0, np.inf])
 TT_FREQUENT = np.array([4.6, 5.3, 2.0, np.inf])
@@ -160,21 +155,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, Case]:
     folder = tmp_path_factory.mktemp("precision-city")
     for name, layer in zip(("sectors", "sites", "streets"), tiny_layers(), strict=True):
         layer.to_file(folder / f"{name}.gpkg")
-    captured: dict[str, Any] = {}
-    original = pipeline.check_plan
-
-    def spy(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) -> dict[str, Any]:
-        captured.update(inputs=inputs, demand=demand, travel=travel)
-        return original(plan, inputs, demand, travel)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(pipeline, "check_plan", spy)
-    try:
-        plan = pipeline.run(scenario_from_dict(scenario_dict(), base_dir=folder))
-    finally:
-        patch.undo()
-    case = Case(plan.scenario, captured["inputs"], captured["demand"], captured["travel"])
-    return plan, case
+    return run_capturing(scenario_from_dict(scenario_dict(), base_dir=folder))
 
 
 def _summary(precision: dict[str, Any]) -> dict[str, Any]:
