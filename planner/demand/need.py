@@ -60,7 +60,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Demand:
-    r"""Demand per sector, in the order of the sector layer.
+    r"""Demand per row: a sector, or a demand point (and travel mode) of a sector.
+
+    One row per sector comes in the order of the sector layer; demand points come sorted by
+    sector, and ``sector`` and ``share`` say which sector and which part of its families.
 
     Attributes
     ----------
@@ -71,11 +74,11 @@ class Demand:
     weight : numpy.ndarray
         :math:`w_i = T_i (1 + \lambda n_i)`.
     neediest : numpy.ndarray
-        True for the sectors holding the neediest fifth of the target group.
+        True for the rows of the sectors holding the neediest fifth of the target group.
     radius_house, radius_frequent : numpy.ndarray
-        Standards per sector in minutes, :math:`R(i) = R (1 - \mu n_i)`.
+        Standards per row in minutes, :math:`R(i) = R (1 - \mu n_i)` of the row's sector.
     xy : numpy.ndarray
-        ``(n, 2)`` representative point per sector.
+        ``(n, 2)`` point of each row (a sector's representative point, or a demand point).
     imputed : tuple of str
         Ids of sectors whose indicators were partly imputed.
     sector : numpy.ndarray

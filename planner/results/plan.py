@@ -290,23 +290,7 @@ def _summary(
             ((sites["role"] == "antenne") & (sites["existing_role"] != "antenne")).sum()
         ),
         "sectors": len(inputs.sectors),
-        "demand_points": {
-            "method": demand.method,
-            # demand points, not rows: with several modes a point has a row per mode
-            "points": len(points) if demand.point is None else int(np.unique(demand.point).size),
-            "rows": len(points),
-            "one_point_sectors": int(
-                (np.bincount(demand.sector, minlength=demand.n_sectors) == 1).sum()
-                if demand.point is None
-                else (
-                    np.bincount(
-                        np.unique(np.column_stack([demand.point, demand.sector]), axis=0)[:, 1],
-                        minlength=demand.n_sectors,
-                    )
-                    == 1
-                ).sum()
-            ),
-        },
+        "demand_points": _demand_points(demand),
         "population": round(float(inputs.sectors["population"].sum()), 2),
         "target_population": round(float(demand.target.sum()), 2),
         "equity_lambda": scenario.need.equity_lambda,
@@ -403,6 +387,23 @@ def _fastest_columns(
         ]
         out[f"tt_{tier}_mode_min"] = np.round(np.where(found, minutes, np.nan), 3)
     return out
+
+
+def _demand_points(demand: Demand) -> dict[str, Any]:
+    """How the families were placed: method, points, rows, sectors that kept one point.
+
+    With several modes a demand point has a row per mode, so points and rows differ.
+    """
+    rows = int(demand.sector.shape[0])
+    point = np.arange(rows) if demand.point is None else demand.point
+    first = np.unique(point, return_index=True)[1]  # one row per demand point
+    per_sector = np.bincount(demand.sector[first], minlength=demand.n_sectors)
+    return {
+        "method": demand.method,
+        "points": int(first.shape[0]),
+        "rows": rows,
+        "one_point_sectors": int((per_sector == 1).sum()),
+    }
 
 
 def _imputed_sectors(scenario: Scenario, sectors: gpd.GeoDataFrame, demand: Demand) -> list[str]:
@@ -509,7 +510,7 @@ def make_plan(
     inputs
         Sectors and sites as read.
     demand
-        Need, weights and standards per sector.
+        Families, need, weights and standards per demand row (a demand point, or the sector).
     travel
         Travel-time matrices.
     solution
