@@ -342,3 +342,17 @@ def test_the_note_states_coverage_per_mode() -> None:
     assert "on foot 70% / 43% of 4,394 families" in modes_sentence(summary, "en")
     assert modes_sentence({"modes": {"combine": "any"}}) == ""
     assert modes_sentence({}) == ""
+
+
+def test_the_map_has_a_point_layer_per_mode(tmp_path: Path) -> None:
+    from planner.report.webmap import map_html  # noqa: PLC0415
+
+    modes = {"walk": {"share": 0.5}, "bike": {"share": 0.5, "house_min": 8}}
+    plan = run(_city(tmp_path, modes=modes))
+    html = map_html(plan, offline=True, tiles=None)
+    # walking: 12 min to the house, beyond 10 (0 %); cycling: 4 min, within 8 (100 %)
+    assert "Vraagpunten te voet (50 % van de gezinnen): 0 % binnen 10 min van een huis" in html
+    assert "Vraagpunten met de fiets (50 % van de gezinnen): 100 % binnen 8 min van een huis" in html
+    assert "Vraagpunten (" not in html  # no layer drawing both modes' rows over each other
+    # each family is held to its own mode's standard, and the legend says which
+    assert "binnen de norm van hun vervoerswijze (te voet 10, met de fiets 8 min)" in html

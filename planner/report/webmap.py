@@ -182,8 +182,8 @@ def _legend_html(
     With demand points a sector is outlined when some of its families are beyond a standard,
     and filled the more of them are.
     """
-    house_standard = standard_label(scenario.standards.house_min, scenario)
-    frequent_standard = standard_label(scenario.standards.frequent_min, scenario)
+    house_standard = standard_label(scenario.standards.house_min, scenario, "house")
+    frequent_standard = standard_label(scenario.standards.frequent_min, scenario, "frequent")
     classes = zip(edges[:-1], edges[1:], class_colours(len(edges) - 1), strict=True)
     states = ((EXISTING_COLOUR, "bestaand"), (NEW_COLOUR, "nieuw"))
     wijk_row = (
@@ -338,8 +338,10 @@ def build_map(
     add_sector_layers(fmap, sectors, plan.scenario, features)
     wijken = add_wijk_layer(fmap, plan.sectors)
     points = getattr(plan, "points", None)  # plans made before demand points have none
-    if points is not None and plan.summary.get("demand_points", {}).get("method") != "sector":
-        add_point_layer(fmap, to_wgs84(points, "demand points"))
+    modes = _mode_figures(plan.summary)  # several modes: a point layer per mode, even by sector
+    by_sector = plan.summary.get("demand_points", {}).get("method") == "sector"
+    if points is not None and (modes is not None or not by_sector):
+        add_point_layer(fmap, to_wgs84(points, "demand points"), modes)
     add_links(fmap, links, site_names)
     add_site_layers(fmap, sites, site_names)
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -349,6 +351,15 @@ def build_map(
     root.html.add_child(folium.Element(_legend_html(plan.scenario, edges, wijken, points=by_point)))
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
+
+
+def _mode_figures(summary: Mapping[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """Merge each mode's share and house standard with its coverage (None: one mode)."""
+    block = summary.get("modes") or {}
+    modes, coverage = block.get("modes") or {}, block.get("coverage_by_mode") or {}
+    if len(modes) < 2:
+        return None
+    return {name: {**spec, **coverage.get(name, {})} for name, spec in modes.items()}
 
 
 def map_html(plan: Plan, *, offline: bool | None = None, tiles: str | None = "scenario") -> str:

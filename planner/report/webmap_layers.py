@@ -27,6 +27,7 @@ from planner.report.assets import (
     CLOSED_COLOUR,
     EXISTING_COLOUR,
     LINK_COLOUR,
+    MODE_NAMES,
     NEW_COLOUR,
     NO_NEED_COLOUR,
     POINT_IN_COLOUR,
@@ -37,6 +38,7 @@ from planner.report.assets import (
     catchment_colour,
     class_colours,
     counted,
+    format_share,
     need_class,
 )
 from planner.report.webmap_text import (
@@ -282,8 +284,11 @@ def add_sector_layers(
                 chosen.append(
                     {**feature, "properties": {**feature["properties"], "out": 1 - value}}
                 )
+        label = standard_label(standard, scenario, tier, short=True)
         _sector_layer(
-            f"{what} binnen {standard_label(standard, scenario)} ({counted_text})", chosen, style
+            f"{what} binnen {label} ({counted_text})",
+            chosen,
+            style,
         ).add_to(fmap)
 
 
@@ -303,8 +308,16 @@ def _uncovered_frequent_style(_: dict[str, Any]) -> dict[str, Any]:
     return {"color": UNCOVERED_FREQUENT_COLOUR, "weight": 3, "dashArray": "2 6", "fillOpacity": 0.0}
 
 
-def add_point_layer(fmap: folium.Map, points: gpd.GeoDataFrame | None) -> None:
+def add_point_layer(
+    fmap: folium.Map,
+    points: gpd.GeoDataFrame | None,
+    modes: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
     """Add the demand points (hidden at start): green within the house standard, red beyond.
+
+    With several travel modes a point has a row per mode (its families who travel that way):
+    each mode gets its own layer, named with the mode's share of the families and the share
+    of them within that mode's house standard, so the layers never draw over each other.
 
     Parameters
     ----------
@@ -312,9 +325,28 @@ def add_point_layer(fmap: folium.Map, points: gpd.GeoDataFrame | None) -> None:
         The map.
     points
         The plan's demand points in WGS 84, or None (no layer).
+    modes
+        ``summary["modes"]["modes"]`` and ``["coverage_by_mode"]`` merged per mode (share,
+        ``house_min``, ``house``), or None with one mode.
     """
     if points is None or len(points) == 0:
         return
+    if not modes or "mode" not in points.columns or len(modes) < 2:
+        _point_group(points, f"Vraagpunten ({len(points):,} punten)").add_to(fmap)
+        return
+    mode_of = points["mode"].astype(str).to_numpy()
+    for mode, figures in modes.items():
+        rows = points.loc[mode_of == mode]
+        label = MODE_NAMES["nl"].get(mode, escape_text(mode))
+        name = (
+            f"Vraagpunten {label} ({format_share(float(figures['share']), 0)} van de gezinnen):"
+            f" {format_share(float(figures['house']), 0)} binnen "
+            f"{number(float(figures['house_min']))} min van een huis"
+        )
+        _point_group(rows, name).add_to(fmap)
+
+
+def _point_group(points: gpd.GeoDataFrame, name: str) -> folium.FeatureGroup:
     xy = shapely.get_coordinates(points.geometry.to_numpy())
     covered = points["covered_house"].to_numpy(dtype=bool)
     families = points["target"].to_numpy(dtype=float)
@@ -333,7 +365,7 @@ def add_point_layer(fmap: folium.Map, points: gpd.GeoDataFrame | None) -> None:
             zip(xy[:, 0], xy[:, 1], covered, families, points["sector_id"], strict=True)
         )
     ]
-    group = folium.FeatureGroup(name=f"Vraagpunten ({len(features):,} punten)", show=False)
+    group = folium.FeatureGroup(name=name, show=False)
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         marker=folium.CircleMarker(radius=2, weight=0, fill=True, fill_opacity=0.8),
@@ -344,7 +376,7 @@ def add_point_layer(fmap: folium.Map, points: gpd.GeoDataFrame | None) -> None:
             fields=["sector", "families"], aliases=["Sector", "Gezinnen"], labels=True
         ),
     ).add_to(group)
-    group.add_to(fmap)
+    return group
 
 
 def add_wijk_layer(fmap: folium.Map, sectors: gpd.GeoDataFrame) -> int:

@@ -142,8 +142,30 @@ def popup_table(rows: list[tuple[str, str]]) -> str:
     return f'<table class="planner-popup">{body}</table>'
 
 
-def standard_label(minutes: float, scenario: Scenario) -> str:
-    """Name a standard with the travel mode: ``15 min te voet (tot 11 min voor ...)``."""
+def standard_label(
+    minutes: float, scenario: Scenario, tier: str | None = None, *, short: bool = False
+) -> str:
+    """Name a standard with the travel mode: ``15 min te voet (tot 11 min voor ...)``.
+
+    With several travel modes (``travel.modes``) and a ``tier`` (``house`` or ``frequent``)
+    each family is held to its own mode's standard, so the label lists them all:
+    ``de norm van hun vervoerswijze (te voet 20, met de fiets 15 min)``; ``short`` leaves the
+    list out (for layer names; the legend lists them).
+    """
+    modes = scenario.travel.modes
+    if tier is not None and len(modes) > 1 and short:
+        return "de norm van hun vervoerswijze"
+    if tier is not None and len(modes) > 1:
+        default = (
+            scenario.standards.house_min if tier == "house" else scenario.standards.frequent_min
+        )
+        parts = []
+        for name, spec in modes.items():
+            value = spec.house_min if tier == "house" else spec.frequent_min
+            value = default if value is None else value
+            label = MODE_NAMES["nl"].get(name, escape_text(name))
+            parts.append(f"{label} {number(value, 0 if value == round(value) else 1)}")
+        return f"de norm van hun vervoerswijze ({', '.join(parts)} min)"
     mode = MODE_NAMES["nl"].get(scenario.travel.mode, escape_text(scenario.travel.mode))
     mu = scenario.standards.need_tightening
     strict = round(minutes * (1 - mu), 6)
