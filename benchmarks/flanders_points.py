@@ -111,6 +111,7 @@ def run_variant(name: str, cell_m: float, solver: str, limit: float, gap: float)
         blocks.append(minutes_within(xy, site_xy, flanders.R_HOUSE, SPEEDS_M_PER_MIN[mode]))
     d = np.vstack(blocks)
     del blocks
+    d.setflags(write=False)  # the instance keeps it without a copy
     e = minutes_within(site_xy, site_xy, flanders.LINK, SPEEDS_M_PER_MIN["bike"])
     n_rows = d.shape[0]
     n_sites = len(sites)

@@ -649,3 +649,33 @@ def test_time_limit_is_never_reported_optimal(name: str) -> None:
     if message:
         assert "before finding any plan" in message
         assert "raise solver.time_limit_s" in message
+
+
+def test_a_read_only_float_matrix_is_not_copied() -> None:
+    from planner.model import CoverageInstance  # noqa: PLC0415
+
+    d = np.array([[1.0, 30.0], [30.0, 2.0]])
+    d.setflags(write=False)
+    writeable = np.array([[1.0, 30.0], [30.0, 2.0]])
+    kwargs: dict[str, Any] = {
+        "weight": np.ones(2),
+        "e": np.zeros((2, 2)),
+        "cost_house": np.ones(2),
+        "cost_antenne": np.ones(2),
+        "can_house": np.ones(2, dtype=bool),
+        "can_antenne": np.ones(2, dtype=bool),
+        "existing_house": np.zeros(2, dtype=bool),
+        "existing_antenne": np.zeros(2, dtype=bool),
+        "forbidden": np.zeros(2, dtype=bool),
+        "budget": 2.0,
+        "radius_house": np.full(2, 10.0),
+        "radius_frequent": np.full(2, 5.0),
+        "link_max": 15.0,
+        "alpha": 0.5,
+    }
+    assert CoverageInstance(d=d, **kwargs).d is d  # no second copy of a large matrix
+    kept = CoverageInstance(d=writeable, **kwargs).d
+    assert kept is not writeable  # a writeable one is copied, so later edits do not leak in
+    writeable[0, 0] = 99.0
+    assert kept[0, 0] == 1.0
+    assert not kept.flags.writeable

@@ -74,7 +74,8 @@ MAX_COVERAGE: Final[Form] = Form("max_coverage")
 class CoverageInstance:
     r"""Arrays and parameters of one coverage problem (sectors ``i``, sites ``j``).
 
-    Arrays are copied and made read-only on construction.
+    Arrays are copied and made read-only on construction; a float64 array that is already
+    read-only is used as it is (no second copy of a large travel matrix).
 
     Attributes
     ----------
@@ -321,6 +322,8 @@ def _as_float_array(
     if array.shape != shape:
         problems.append(f"CoverageInstance.{name}: expected shape {shape}, got {array.shape}")
         return np.zeros(shape)
+    if array.dtype == np.float64 and not array.flags.writeable:
+        return array  # nobody can change it through this reference: no copy needed
     out = np.array(array, dtype=np.float64)
     out.setflags(write=False)
     return out
