@@ -857,7 +857,7 @@ CASES: tuple[Case, ...] = (
         "network-partial",
         "the network covers only the western third of the city",
         _edit_streets(_west_streets),
-        ("2 of 6 sector points are more than 500 m", "2 sectors (240 families) have no route"),
+        ("2 of 6 demand points are more than 500 m", "2 sectors (240 families) have no route"),
         code=0,
         validate=0,
     ),

@@ -185,8 +185,8 @@ def test_point_too_far_is_unreachable(grid: Network, caplog: pytest.LogCaptureFi
     assert times.site_site[1, 1] == 0.0
     assert np.isinf(times.site_site[0, 1])
     assert np.isinf(times.site_site[1, 0])
-    assert "4 of 6 sector-site pairs unreachable" in caplog.text
-    assert "1 of 3 sector points are more than 500 m" in caplog.text
+    assert "4 of 6 demand point-site pairs unreachable" in caplog.text
+    assert "1 of 3 demand points are more than 500 m" in caplog.text
     assert "1 of 2 sites are more than 500 m" in caplog.text
 
 

@@ -322,11 +322,12 @@ def travel_times(
     unreachable = int(np.isinf(sector_site).sum())
     if unreachable:
         logger.warning(
-            f"{unreachable:,} of {sector_site.size:,} sector-site pairs unreachable by "
+            f"{unreachable:,} of {sector_site.size:,} demand point-site pairs unreachable by "
             f"{network.mode} (no network path or too far from the network)"
         )
     logger.info(
-        f"Computed {network.mode} travel times for {n_sectors:,} sectors and {n_sites:,} sites"
+        f"Computed {network.mode} travel times for {n_sectors:,} demand points and "
+        f"{n_sites:,} sites"
     )
     return TravelTimes(
         sector_site=np.ascontiguousarray(sector_site, dtype=np.float64),
@@ -338,8 +339,8 @@ def travel_times(
 
 
 def _warn_far(sector_snap: Snap, site_snap: Snap, max_snap_m: float, network: Network) -> None:
-    """Log how many sector points and sites lie too far from the network."""
-    for name, snap in (("sector points", sector_snap), ("sites", site_snap)):
+    """Log how many demand points and sites lie too far from the network."""
+    for name, snap in (("demand points", sector_snap), ("sites", site_snap)):
         far = int((snap.distance_m > max_snap_m).sum())
         if far:
             logger.warning(
