@@ -59,13 +59,21 @@ VARIANTS = {
 }
 
 
-def minutes_within(a: np.ndarray, b: np.ndarray, limit_min: float, speed: float) -> np.ndarray:
-    """Dense straight-line x 1.3 minutes at ``speed`` m/min, ``inf`` beyond ``limit_min``."""
+def minutes_within(
+    a: np.ndarray, b: np.ndarray, limit_min: float, speed: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Straight-line x 1.3 minutes at ``speed`` m/min, ``inf`` beyond ``limit_min``.
+
+    Written into ``out`` (a block of a larger matrix) when given, so that no second dense
+    copy of the matrix is ever made.
+    """
     from scipy.spatial import cKDTree  # noqa: PLC0415
 
     radius_m = limit_min * speed / flanders.CIRCUITY
     pairs = cKDTree(a).sparse_distance_matrix(cKDTree(b), radius_m, output_type="ndarray")
-    out = np.full((a.shape[0], b.shape[0]), np.inf)
+    if out is None:
+        out = np.empty((a.shape[0], b.shape[0]))
+    out.fill(np.inf)
     out[pairs["i"], pairs["j"]] = pairs["v"] * flanders.CIRCUITY / speed
     return out
 
@@ -104,13 +112,14 @@ def run_variant(name: str, cell_m: float, solver: str, limit: float, gap: float)
     points_s = time.perf_counter() - started
     weight = sectors["weight"].to_numpy()[sector_of] * share
     target = sectors["target"].to_numpy()[sector_of] * share
-    rows_w, rows_t, blocks = [], [], []
-    for mode, mode_share in modes.items():
+    rows_w, rows_t = [], []
+    n_points = xy.shape[0]
+    d = np.empty((n_points * len(modes), len(sites)))  # one dense matrix, filled per mode
+    for k, (mode, mode_share) in enumerate(modes.items()):
         rows_w.append(weight * mode_share)
         rows_t.append(target * mode_share)
-        blocks.append(minutes_within(xy, site_xy, flanders.R_HOUSE, SPEEDS_M_PER_MIN[mode]))
-    d = np.vstack(blocks)
-    del blocks
+        block = d[k * n_points : (k + 1) * n_points]
+        minutes_within(xy, site_xy, flanders.R_HOUSE, SPEEDS_M_PER_MIN[mode], out=block)
     d.setflags(write=False)  # the instance keeps it without a copy
     e = minutes_within(site_xy, site_xy, flanders.LINK, SPEEDS_M_PER_MIN["bike"])
     n_rows = d.shape[0]
