@@ -70,12 +70,82 @@ def greedy_start(
         budget=roles.remaining if form.budget else np.inf,
     )
     _open_for_stranded(blocks, cost_h, state.chosen)
+    stranded = state.chosen.copy()
+    _fill(blocks, state, form)
+    if form.objective == "coverage" and blocks.gain:
+        _drop_and_refill(blocks, state, form, keep=stranded)
+    return _start_vector(model, blocks, state.chosen, hcol, acol)
+
+
+def _fill(blocks: Blocks, state: _GreedyState, form: Form) -> None:
+    """Meet the covering rows, then (coverage forms) add sites by gain per euro."""
     state.spent = float(state.cost[state.chosen].sum())
     if blocks.require:
         _greedy_phase(blocks, state, blocks.require, per_euro=False)
     if form.objective == "coverage" and blocks.gain:
         _greedy_phase(blocks, state, blocks.gain, per_euro=True)
-    return _start_vector(model, blocks, state.chosen, hcol, acol)
+
+
+def _drop_and_refill(blocks: Blocks, state: _GreedyState, form: Form, *, keep: BoolArray) -> None:
+    """Improve the greedy plan: drop one site (and antennes left without a house), refill.
+
+    The refill may not take the dropped site back, so each try is a swap of that site for
+    what the greedy rule picks in its place.
+    Each chosen site is tried once per pass, in order; a refilled plan replaces the plan
+    when it reaches more (cheaper at equal coverage). Passes repeat while one improves,
+    at most :data:`_PASSES` times and :data:`_MAX_TRIALS` tries in all, and only for plans of
+    at most :data:`_MAX_SITES` sites (bounds on work, not on time, so the start is the same
+    on every machine). The loop runs over chosen sites,
+    never over rows.
+    """
+    if int((state.chosen & ~keep).sum()) > _MAX_SITES:
+        return  # a large plan: each refill would cost as much as the solver's own search
+    best = (_gain_value(blocks, state.chosen), -state.spent)
+    trials = 0
+    for _ in range(_PASSES):
+        improved = False
+        for pick in np.flatnonzero(state.chosen & ~keep):
+            if trials >= _MAX_TRIALS:
+                return
+            trials += 1
+            cost = state.cost.copy()
+            cost[pick] = np.inf  # the refill must do without it
+            trial = _GreedyState(cost, state.chosen.copy(), state.site_of, state.budget)
+            trial.chosen[pick] = False
+            _drop_stranded(blocks, trial.chosen)
+            _fill(blocks, trial, form)
+            value = (_gain_value(blocks, trial.chosen), -trial.spent)
+            if value[0] > best[0] + 1e-9 or (value[0] >= best[0] - 1e-9 and value[1] > best[1]):
+                state.chosen[:] = trial.chosen
+                state.spent = float(state.cost[trial.chosen].sum())
+                best = value
+                improved = True
+        if not improved:
+            return
+
+
+_PASSES = 3
+"""Most passes of drop-and-refill over the chosen sites."""
+
+_MAX_TRIALS = 40
+"""Most drop-and-refill tries in all."""
+
+_MAX_SITES = 30
+"""Plans with more chosen sites skip drop-and-refill (the solver's heuristics do better)."""
+
+
+def _gain_value(blocks: Blocks, chosen: BoolArray) -> float:
+    """Return the coverage value of a plan: the summed coefficients of the rows it meets."""
+    x = chosen.astype(np.float64)
+    return float(sum(coef[np.asarray(matrix @ x > 0)].sum() for matrix, coef in blocks.gain))
+
+
+def _drop_stranded(blocks: Blocks, chosen: BoolArray) -> None:
+    """Close chosen antennes that need a house and have no chosen house within ``L`` left."""
+    if blocks.link is None or blocks.link_needed is None or not blocks.n_a:
+        return
+    has_house = np.asarray(blocks.link @ chosen[: blocks.n_h].astype(float) > 0)
+    chosen[blocks.n_h :] &= has_house | ~blocks.link_needed
 
 
 @dataclass
