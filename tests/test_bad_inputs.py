@@ -892,6 +892,12 @@ CASES: tuple[Case, ...] = (
         validate=None,
     ),
     Case(
+        "min-houses-above-p",
+        "mclp with rules.min_houses above objective.p",
+        _keys(objective={"kind": "mclp", "p": 1}, rules={"min_houses": 2}),
+        ("rules.min_houses = 2 does not admit objective.p = 1",),
+    ),
+    Case(
         "group-column-missing",
         "rules.house_per_group names a column the sectors lack",
         _keys(rules={"house_per_group": [{"column": "wijk"}]}),

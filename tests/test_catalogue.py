@@ -23,7 +23,7 @@ from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.mclp import mclp_form, solve_mclp
 from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
 from tests.conftest import ROOT, SOLVER_NAMES, solver_spec
-from tests.test_model import flags, make, sites  # the hand-checkable city
+from tests.test_model import D, flags, make, sites  # the hand-checkable city
 
 if TYPE_CHECKING:
     from planner.scenario import SolverSpec
@@ -209,6 +209,72 @@ def test_facility_models_check_p_against_rules() -> None:
         solve_pcenter_plan(make(existing_house=flags(0, 1)), 1, spec())
     with pytest.raises(DataError, match="p_center does not take capacities"):
         solve_pcenter_plan(make(capacity=np.full(3, 5.0)), 1, spec())
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_pmedian_kept_and_required_houses_too_close_name_the_spacing_rule(name: str) -> None:
+    # S0 is kept, S1 required: they are 10 minutes apart, the spacing asks for 15. No plan
+    # exists; every p-facility model says which rule, none blames the solver.
+    instance = make(
+        existing_house=flags(0),
+        rules=PlanRules(required_house=flags(1), house_spacing_min=15.0),
+    )
+    needle = r"rules.house_spacing_min: the kept or required houses S0-S1 are closer than 15"
+    for solve in (solve_pmedian_plan, solve_pcenter_plan):
+        with pytest.raises(InfeasibleError, match=needle):
+            solve(instance, 2, spec(name))
+    with pytest.raises(InfeasibleError, match=needle):
+        solve_pmedian_plan(dataclasses.replace(instance, capacity=np.full(3, 500.0)), 2, spec(name))
+
+
+def test_capacitated_pmedian_fixed_sites_too_close_is_infeasible() -> None:
+    too_close = ~np.eye(3, dtype=bool)
+    rules = SiteConstraints(too_close=too_close, names={"too_close": "rules.house_spacing_min"})
+    with pytest.raises(
+        InfeasibleError, match=r"rules.house_spacing_min: the fixed-open sites #0-#1"
+    ):
+        solve_capacitated_pmedian(
+            D, np.ones(4), np.full(3, INF), 2, fixed_open=flags(0, 1), rules=rules, solver=spec()
+        )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_floor_skip_leaves_out_sectors_whose_only_sites_are_forbidden(name: str) -> None:
+    # Sector C's only site within R_H = 15 is S2, forbidden. Under "unreachable: skip" C is
+    # left out of the floor (not of the objective): A needs S0, B needs S1, so p = 2 opens
+    # both, for 10*5 + 20*5 + 30*20 + 40*12 = 1230 (C goes to S1 at 20 minutes).
+    instance = make(forbidden=flags(2), rules=PlanRules(universal_floor=True))
+    median = solve_pmedian_plan(instance, 2, spec(name), skip_unreachable=True)
+    center = solve_pcenter_plan(instance, 2, spec(name), skip_unreachable=True)
+    assert sites(median.house) == sites(center.house) == [0, 1]
+    assert median.objective == pytest.approx(1230.0)
+    assert median.result.proven_optimal
+    # Without skip the error names the sector, not "demand points #2".
+    for solve in (solve_pmedian_plan, solve_pcenter_plan):
+        with pytest.raises(InfeasibleError, match=r"rules.universal_floor: 1 sectors .*: C;"):
+            solve(instance, 2, spec(name))
+    # The array model names points by their labels when it has them.
+    cover = np.isfinite(D) & (D <= 15.0)
+    rules = SiteConstraints(
+        cover=cover, names={"cover": "rules.universal_floor"}, labels=tuple("ABCD")
+    )
+    with pytest.raises(InfeasibleError, match=r"rules.universal_floor: sector C have no allowed"):
+        solve_capacitated_pmedian(
+            D, np.ones(4), np.full(3, INF), 2, forbidden=flags(2), rules=rules, solver=spec(name)
+        )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_mclp_min_houses_above_p_names_the_rule(name: str) -> None:
+    with pytest.raises(
+        InfeasibleError, match=r"rules.min_houses = 2 does not admit objective.p = 1"
+    ):
+        solve_mclp(make(rules=PlanRules(min_houses=2)), 1, spec(name))
+    # min_houses up to p is a rule the plan meets (mclp alone would open one house here).
+    two = solve_mclp(
+        make(weight=np.array([5.0, 0.0, 0.0, 0.0]), rules=PlanRules(min_houses=2)), 2, spec(name)
+    )
+    assert int(two.house.sum()) == 2
 
 
 # --------------------------------------------------------------------------- capacities
@@ -630,7 +696,7 @@ def test_capacitated_brute_force_seeds_are_not_trivial() -> None:
     assert sum(np.isfinite(v) for v in values) >= 8
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", range(24))
 def test_brute_force_pmedian_and_pcenter_with_rules(seed: int) -> None:
     instance = random_instance(seed, n_j=6)
     instance = dataclasses.replace(
@@ -651,7 +717,10 @@ def test_brute_force_pmedian_and_pcenter_with_rules(seed: int) -> None:
         np.minimum(instance.e, instance.e.T) < (instance.rules.house_spacing_min or 0)
     ) & ~np.eye(6, dtype=bool)
     reach = (np.isfinite(instance.d) & (instance.d <= instance.radius_house[:, None]))[demand]
+    # objective.unreachable: skip leaves out of the floor the sectors no allowed site reaches
+    floor_rows = (reach & (allowed | fixed)[np.newaxis, :]).any(axis=1)
     best_median, best_center = INF, INF
+    skip_median, skip_center = INF, INF
     for combo in itertools.combinations(range(6), p):
         chosen = np.zeros(6, dtype=bool)
         chosen[list(combo)] = True
@@ -665,23 +734,35 @@ def test_brute_force_pmedian_and_pcenter_with_rules(seed: int) -> None:
             not (rule.member[:, chosen]).any(axis=1).all() for rule in instance.rules.house_groups
         ):
             continue
-        if instance.rules.universal_floor and not (reach[:, chosen]).any(axis=1).all():
+        floored = reach[:, chosen].any(axis=1)
+        if instance.rules.universal_floor and not floored[floor_rows].all():
             continue
         nearest = d[:, chosen].min(axis=1)
         if not np.isfinite(nearest).all():
             continue
+        skip_median = min(skip_median, float(instance.weight[demand] @ nearest))
+        skip_center = min(skip_center, float(nearest.max()))
+        if instance.rules.universal_floor and not floored.all():
+            continue
         best_median = min(best_median, float(instance.weight[demand] @ nearest))
         best_center = min(best_center, float(nearest.max()))
-    if not np.isfinite(best_median):
-        with pytest.raises((InfeasibleError, SolverError)):
-            solve_pmedian_plan(instance, p, spec())
-        return
-    median = solve_pmedian_plan(instance, p, spec())
-    assert median.result.objective == pytest.approx(best_median)
-    assert median.result.proven_optimal
-    center = solve_pcenter_plan(instance, p, spec("cbc"))
-    assert center.result.objective == pytest.approx(best_center)
-    assert center.result.proven_optimal
+    for skip, median_value, center_value in (
+        (False, best_median, best_center),
+        (True, skip_median, skip_center),
+    ):
+        if not np.isfinite(median_value):
+            # a rule no plan meets is named: never "the solver returned a plan that breaks a rule"
+            with pytest.raises(InfeasibleError):
+                solve_pmedian_plan(instance, p, spec(), skip_unreachable=skip)
+            with pytest.raises(InfeasibleError):
+                solve_pcenter_plan(instance, p, spec(), skip_unreachable=skip)
+            continue
+        median = solve_pmedian_plan(instance, p, spec(), skip_unreachable=skip)
+        assert median.result.objective == pytest.approx(median_value)
+        assert median.result.proven_optimal
+        center = solve_pcenter_plan(instance, p, spec("cbc"), skip_unreachable=skip)
+        assert center.result.objective == pytest.approx(center_value)
+        assert center.result.proven_optimal
 
 
 # --------------------------------------------------------------------------- capacity brute force

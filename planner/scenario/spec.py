@@ -553,6 +553,25 @@ class Scenario(_Spec):
         return value.strip()
 
     @model_validator(mode="after")
+    def _counts_admit_p(self) -> Scenario:
+        """``rules.min_houses`` / ``max_houses`` must admit ``objective.p`` (mclp: at most p)."""
+        p, rules, kind = self.objective.p, self.rules, self.objective.kind
+        if p is None:
+            return self
+        if rules.min_houses is not None and rules.min_houses > p:
+            raise ValueError(
+                f"rules.min_houses = {rules.min_houses} does not admit objective.p = {p} "
+                f"({self.objective.kind} places {'at most' if kind == 'mclp' else 'exactly'} p "
+                "houses): change one of them"
+            )
+        if kind != "mclp" and rules.max_houses is not None and rules.max_houses < p:
+            raise ValueError(
+                f"rules.max_houses = {rules.max_houses} does not admit objective.p = {p} "
+                f"({self.objective.kind} places exactly p houses): change one of them"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _any_keeps_ratio(self) -> Scenario:
         """``combine: any`` is exact with one matrix when every mode keeps R_A / R_H."""
         if not self.travel.modes or self.travel.combine != "any":
