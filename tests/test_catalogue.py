@@ -258,10 +258,70 @@ def test_floor_skip_leaves_out_sectors_whose_only_sites_are_forbidden(name: str)
     rules = SiteConstraints(
         cover=cover, names={"cover": "rules.universal_floor"}, labels=tuple("ABCD")
     )
-    with pytest.raises(InfeasibleError, match=r"rules.universal_floor: sector C have no allowed"):
+    with pytest.raises(
+        InfeasibleError, match=r"rules.universal_floor: no allowed site reaches sector C:"
+    ):
         solve_capacitated_pmedian(
             D, np.ones(4), np.full(3, INF), 2, forbidden=flags(2), rules=rules, solver=spec(name)
         )
+
+
+def cbc_trap_instance() -> CoverageInstance:
+    """max_coverage with a capacitated existing house (S0) that CBC's pre-processing calls
+    infeasible, although keeping the existing sites is always a plan (checked when written).
+    """
+    return CoverageInstance(
+        weight=np.array(
+            [
+                134.39267697587937,
+                93.23179653905046,
+                45.04322623411236,
+                155.10535840588878,
+                101.92490259975902,
+            ]
+        ),
+        d=np.array(
+            [
+                [15.1, 5.2, 20.0],
+                [6.8, 12.0, 13.9],
+                [18.8, 2.2, 21.5],
+                [11.6, 11.4, 16.0],
+                [14.7, 6.9, 11.6],
+            ]
+        ),
+        e=np.array([[0.0, 8.1, 12.95], [8.1, 0.0, 12.2], [12.95, 12.2, 0.0]]),
+        cost_house=np.array([179000.0, 368000.0, 311000.0]),
+        cost_antenne=np.array([51000.0, 23000.0, 51000.0]),
+        can_house=np.ones(3, dtype=bool),
+        can_antenne=np.ones(3, dtype=bool),
+        existing_house=flags(0),
+        existing_antenne=np.zeros(3, dtype=bool),
+        forbidden=np.zeros(3, dtype=bool),
+        budget=209574.38348029074,
+        radius_house=np.full(5, 15.0),
+        radius_frequent=np.full(5, 8.0),
+        link_max=12.0,
+        alpha=0.9373236627089154,
+        families=np.array([89.13, 74.07, 30.07, 145.71, 75.82]),
+        capacity=np.array([588.7, 515.4, 153.0]),
+    )
+
+
+def test_false_infeasible_verdict_does_not_blame_the_capacities() -> None:
+    # CBC's pre-processing calls the model infeasible; the confirming run without it finds
+    # the plan HiGHS finds (the two solvers agree on the optimum).
+    instance = cbc_trap_instance()
+    highs = solve_coverage(instance, spec("highs"))
+    cbc = solve_coverage(instance, spec("cbc"))
+    assert highs.result.proven_optimal
+    assert cbc.result.proven_optimal
+    assert cbc.coverage_objective == pytest.approx(highs.coverage_objective)
+    assert sites(cbc.house) == sites(highs.house)
+    assert sites(cbc.antenne) == sites(highs.antenne)
+    assert "cbc without pre-processing found a plan" in cbc.result.remark
+    # mclp on the same instance: one more house than the kept one is allowed
+    mclp = solve_mclp(instance, 2, spec("cbc"))
+    assert mclp.objective == pytest.approx(solve_mclp(instance, 2, spec("highs")).objective)
 
 
 @pytest.mark.parametrize("name", SOLVER_NAMES)

@@ -353,9 +353,9 @@ def _precheck(setup: _Setup) -> None:
         lost = needs & ~(rules.cover & possible[np.newaxis, :]).any(axis=1)
         if lost.any():
             problems.append(
-                f"{rules.names.get('cover', 'universal floor')}: "
-                f"{rules.points(np.flatnonzero(lost))} have no allowed site within reach: allow "
-                "more sites, or leave such points out (objective.unreachable: skip)"
+                f"{rules.names.get('cover', 'universal floor')}: no allowed site reaches "
+                f"{rules.points(np.flatnonzero(lost))}: allow more sites, or leave such points "
+                "out (objective.unreachable: skip)"
             )
     if rules.too_close is not None:
         clash = np.argwhere(np.triu(rules.too_close & np.outer(setup.fixed, setup.fixed), 1))
@@ -531,7 +531,7 @@ def _check_plan(
     if rules.cover is not None:
         lost = rules.cover.any(axis=1) & ~(rules.cover & open_sites[np.newaxis, :]).any(axis=1)
         if lost.any():
-            problems.append(f"{rules.points(np.flatnonzero(lost))} break the floor")
+            problems.append(f"no open site reaches {rules.points(np.flatnonzero(lost))}")
     problems.extend(
         f"{rule.name} is broken"
         for rule in rules.groups

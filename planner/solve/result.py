@@ -85,6 +85,11 @@ class SolveResult:
         The solver's own words for how it stopped (e.g. ``"Stopped on time limit"``).
     solver_version : str or None
         Version of the solver that ran, when known.
+    remark : str
+        What was done to check the solver's verdict, in words, when anything was: an
+        "infeasible" confirmed (or overturned) by a second run without pre-processing, a MIP
+        start dropped because the run it started claimed an optimum it did not prove. Empty
+        otherwise.
     """
 
     solver: str
@@ -100,6 +105,7 @@ class SolveResult:
     sense: Literal["max", "min"]
     detail: str = ""
     solver_version: str | None = None
+    remark: str = ""
 
     @property
     def has_plan(self) -> bool:
