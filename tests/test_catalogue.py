@@ -24,6 +24,7 @@ from planner.model.mclp import mclp_form, solve_mclp
 from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
 from tests.conftest import ROOT, SOLVER_NAMES, solver_spec
 from tests.test_model import D, flags, make, sites  # the hand-checkable city
+from tests.test_solve import start_returned_as_optimum
 
 if TYPE_CHECKING:
     from planner.scenario import SolverSpec
@@ -392,6 +393,23 @@ def test_capacitated_pmedian_hand() -> None:
     assert two_sites.objective == pytest.approx(7.0)
     assert sorted(two_sites.assign.tolist()) == [0, 0, 1]
     assert two_sites.result.proven_optimal
+
+
+def test_capacitated_pmedian_start_returned_as_unproven_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # HiGHS may hand back the MIP start as "optimal" with a bound far from it (seen: bound 180
+    # for a plan worth 609); the shared solve layer solves again without the start, so the
+    # capacitated p-median proves its optimum like the coverage models do.
+    calls = start_returned_as_optimum(monkeypatch)
+    d = np.array([[1.0, 5.0, 9.0], [1.0, 5.0, 9.0], [8.0, 2.0, 3.0], [9.0, 6.0, 1.0]])
+    solution = solve_capacitated_pmedian(d, np.ones(4), np.full(3, 2.0), 2, solver=spec())
+    assert calls[0] is True  # the start was offered
+    assert calls[-1] is False  # and the proof came from a run without it
+    assert solution.result.proven_optimal
+    assert solution.objective == pytest.approx(1 + 1 + 3 + 1)  # {S0, S2}: S2 holds C and D
+    assert sites(solution.open) == [0, 2]
+    assert "solved again without the start" in solution.result.remark
 
 
 @pytest.mark.skipif(not CPMP.is_dir(), reason=f"the benchmarks are not in {CPMP}")
