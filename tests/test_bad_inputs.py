@@ -924,7 +924,7 @@ CASES: tuple[Case, ...] = (
         "solver-unknown",
         "solver.name is gurobi",
         _keys(solver__name="gurobi"),
-        ("key 'solver.name'", "'cbc' or 'highs'", "'gurobi'"),
+        ("key 'solver.name'", "'highs' or 'cbc'", "'gurobi'"),
     ),
     Case(
         "raster-missing",

@@ -19,6 +19,7 @@ from planner.errors import DataError, InfeasibleError, SolverError
 from planner.model import CoverageInstance, GroupRule, PlanRules, plan_problems, solve_coverage
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
 from planner.model.coverage import MAX_COVERAGE
+from planner.model.coverage import build as build_module
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.mclp import mclp_form, solve_mclp
 from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
@@ -715,6 +716,74 @@ def test_brute_force_coverage_family(form_name: str, seed: int) -> None:
         assert solution.cost == pytest.approx(enumerated["cost"][tied].min())
     else:
         assert solution.cost == pytest.approx(enumerated["cost"][ok].min())
+
+
+@pytest.mark.parametrize("form_name", ["max_coverage", "mclp"])
+@pytest.mark.parametrize("seed", range(12))
+def test_brute_force_tie_break_is_exact_below_solver_tolerance(
+    form_name: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cost term 1e-12 of the smallest coverage weight: far below every solver tolerance,
+    # as it gets with many sectors. The second, lexicographic solve still returns the cheapest
+    # of the best-covering plans, and says so.
+    monkeypatch.setattr(build_module, "EPS_FRACTION", 1e-12)
+    form = FORMS[form_name]
+    instance = random_instance(seed)
+    if not form.antennes:
+        instance = dataclasses.replace(
+            instance, rules=dataclasses.replace(instance.rules, max_antennes=None)
+        )
+    enumerated = brute_force(instance, form)
+    ok = enumerated["ok"]
+    if not ok.any():
+        return
+    solution = solve_by_form(instance, form_name, SOLVER_NAMES[seed % 2])
+    best = enumerated["value"][ok].max()
+    tied = ok & (enumerated["value"] >= best - 1e-9)
+    assert solution.cost == pytest.approx(enumerated["cost"][tied].min())
+    assert solution.result.proven_optimal
+    assert solution.tie_break_exact is True
+    assert solution.result.options["tie_break"] == "exact"
+
+
+def useless_antenne_instance() -> CoverageInstance:
+    """A kept house S0; a house at S2 is needed (only it reaches C); an antenne at S1 brings
+    A's frequent services, which the house at S2 brings too. The greedy start opens S1 first
+    (best gain per euro), then S2: S1 becomes useless, EUR 62,000 for nothing.
+    """
+    return CoverageInstance(
+        weight=np.array([100.0, 10.0, 10.0, 0.01]),
+        d=np.array([[12.0, 5.0, 6.0], [12.0, 30.0, 7.0], [30.0, 30.0, 10.0], [30.0, 30.0, 7.0]]),
+        e=np.array([[0.0, 5.0, 10.0], [5.0, 0.0, 10.0], [10.0, 10.0, 0.0]]),
+        cost_house=np.array([0.0, 300e3, 300e3]),
+        cost_antenne=np.full(3, 62e3),
+        can_house=np.array([True, False, True]),
+        can_antenne=np.array([False, True, True]),
+        existing_house=flags(0),
+        existing_antenne=np.zeros(3, dtype=bool),
+        forbidden=np.zeros(3, dtype=bool),
+        budget=400e3,
+        radius_house=np.full(4, 15.0),
+        radius_frequent=np.full(4, 8.0),
+        link_max=12.0,
+        alpha=0.5,
+    )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_useless_antenne_is_dropped_when_the_tie_break_is_below_tolerance(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the cost term below the solver's tolerance HiGHS returned the start {S1, S2} as
+    # proven optimal; the cheaper plan {S2} reaches the same families.
+    monkeypatch.setattr(build_module, "EPS_FRACTION", 1e-12)
+    solution = solve_coverage(useless_antenne_instance(), spec(name))
+    assert sites(solution.house) == [0, 2]
+    assert sites(solution.antenne) == []
+    assert solution.cost == 300e3
+    assert solution.coverage_objective == pytest.approx(115.01)
+    assert solution.result.proven_optimal
+    assert solution.tie_break_exact is True
 
 
 def test_brute_force_seeds_are_not_trivial() -> None:

@@ -205,7 +205,7 @@ def test_missing_solver(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unknown_solver() -> None:
     bogus = SolverSpec.model_construct(name="gurobi", time_limit_s=1.0, mip_gap=0.0, threads=1)
-    with pytest.raises(SolverUnavailableError, match=r"unknown solver 'gurobi'.*cbc, highs"):
+    with pytest.raises(SolverUnavailableError, match=r"unknown solver 'gurobi'.*highs, cbc"):
         solve_problem(knapsack(), bogus)
 
 

@@ -467,9 +467,9 @@ class RulesSpec(_Spec):
 
 
 class SolverSpec(_Spec):
-    """Which MILP solver runs and how long it may run."""
+    """Which MILP solver runs (HiGHS by default; CBC, bundled with PuLP, with ``name: cbc``)."""
 
-    name: Literal["cbc", "highs"] = "cbc"
+    name: Literal["highs", "cbc"] = "highs"
     time_limit_s: PosFloat | None = 60.0
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
     threads: Annotated[int, Field(ge=1)] = 1
@@ -556,20 +556,17 @@ class Scenario(_Spec):
     def _counts_admit_p(self) -> Scenario:
         """``rules.min_houses`` / ``max_houses`` must admit ``objective.p`` (mclp: at most p)."""
         p, rules, kind = self.objective.p, self.rules, self.objective.kind
-        if p is None:
+        low, high = rules.min_houses, rules.max_houses
+        if p is not None and low is not None and low > p:
+            key, count = "min", low
+        elif p is not None and high is not None and high < p and kind != "mclp":
+            key, count = "max", high
+        else:
             return self
-        if rules.min_houses is not None and rules.min_houses > p:
-            raise ValueError(
-                f"rules.min_houses = {rules.min_houses} does not admit objective.p = {p} "
-                f"({self.objective.kind} places {'at most' if kind == 'mclp' else 'exactly'} p "
-                "houses): change one of them"
-            )
-        if kind != "mclp" and rules.max_houses is not None and rules.max_houses < p:
-            raise ValueError(
-                f"rules.max_houses = {rules.max_houses} does not admit objective.p = {p} "
-                f"({self.objective.kind} places exactly p houses): change one of them"
-            )
-        return self
+        raise ValueError(
+            f"rules.{key}_houses = {count} does not admit objective.p = {p} ({kind} places "
+            f"{'at most' if kind == 'mclp' else 'exactly'} p houses): change one of them"
+        )
 
     @model_validator(mode="after")
     def _any_keeps_ratio(self) -> Scenario:
