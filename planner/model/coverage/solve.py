@@ -31,7 +31,7 @@ from planner.model.coverage.instance import (
 )
 from planner.model.coverage.run import no_plan_message, run_model, stopped_by_time_limit
 from planner.model.coverage.tiebreak import COVERAGE_SLACK, least_cost_model
-from planner.solve import relative_gap
+from planner.solve import relative_gap, solve_milp
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -217,7 +217,9 @@ def _least_cost_among_equals(
     """Make the cost tie-break exact: the cheapest plan of the first plan's coverage.
 
     See :mod:`planner.model.coverage.tiebreak`. Runs when the first solve ended ``optimal``
-    and time is left; the first solve's proof is kept.
+    and time is left, with the first plan as start and the solver's primal heuristics off
+    (its time goes to the proof: 1.2 s instead of 10 s on Gent's baseline); the first solve's
+    proof is kept.
     """
     first = solution.result
     left = None if solver.time_limit_s is None else solver.time_limit_s - first.runtime_s
@@ -227,7 +229,7 @@ def _least_cost_among_equals(
         return _labelled(solution, exact=False)
     model, reached = least_cost_model(instance, problem, x)
     spec = solver.model_copy(update={"mip_gap": 0.0, "time_limit_s": left})
-    result, again = run_model(model, spec, start=x)
+    result, again = solve_milp(model, spec, start=x, heuristics=False)
     candidate, chosen = solution, x
     if result.has_plan and again is not None:
         try:
