@@ -413,6 +413,18 @@ def test_capacitated_pmedian_start_returned_as_unproven_optimum(
     assert "solved again without the start" in solution.result.remark
 
 
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_infeasible_verdict_says_what_confirmed_it(name: str) -> None:
+    how = "cbc without pre-processing" if name == "cbc" else "highs without presolve"
+    # three points of 1.2 families, two sites of 2: 3.6 fits in total, no two fit in one site
+    d = np.array([[1.0, 5.0], [1.0, 5.0], [1.0, 5.0]])
+    with pytest.raises(InfeasibleError, match=rf"can meet the capacities.*\(confirmed by {how}\)"):
+        solve_capacitated_pmedian(d, np.full(3, 1.2), np.full(2, 2.0), 2, solver=spec(name))
+    rules = PlanRules(min_houses=2, house_spacing_min=30.0)
+    with pytest.raises(InfeasibleError, match=rf"\({name}'s verdict confirmed by {how}\)"):
+        solve_coverage(make(budget=250.0, rules=rules), spec(name))
+
+
 @pytest.mark.skipif(not CPMP.is_dir(), reason=f"the benchmarks are not in {CPMP}")
 @pytest.mark.parametrize("name", SOLVER_NAMES)
 def test_cpmp01_to_its_optimum(name: str) -> None:

@@ -212,7 +212,8 @@ def solve_capacitated_pmedian(  # noqa: PLR0913 (the arrays of one problem)
         spec = solver.model_copy(update={"time_limit_s": left})
     result, x = solve_milp(model, spec, start=start)
     if result.status == "infeasible" and not stopped_by_time_limit(result):
-        raise InfeasibleError(_infeasible_message(setup))
+        confirmed = result.remark.removeprefix("infeasible, ")
+        raise InfeasibleError(_infeasible_message(setup) + (f" ({confirmed})" if confirmed else ""))
     if not result.has_plan or x is None:
         raise SolverError(
             f"{result.solver} stopped after {result.runtime_s:.1f} s ({result.detail}) before "

@@ -198,7 +198,12 @@ def solve_form(instance: CoverageInstance, form: Form, solver: SolverSpec) -> Co
     if result.status == "infeasible":
         if stopped_by_time_limit(result):
             raise SolverError(no_plan_message(result, form.name))
-        raise InfeasibleError(infeasible_message(instance, problem, solver))
+        messages = infeasible_message(instance, problem, solver)
+        if result.remark:
+            messages[-1] += (
+                f" ({result.solver}'s verdict {result.remark.removeprefix('infeasible, ')})"
+            )
+        raise InfeasibleError(messages)
     if not result.has_plan or x is None:
         raise SolverError(no_plan_message(result, form.name))
     solution = _read_plan(instance, problem, result, x)
