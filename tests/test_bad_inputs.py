@@ -892,6 +892,12 @@ CASES: tuple[Case, ...] = (
         validate=None,
     ),
     Case(
+        "min-houses-above-p",
+        "mclp with rules.min_houses above objective.p",
+        _keys(objective={"kind": "mclp", "p": 1}, rules={"min_houses": 2}),
+        ("rules.min_houses = 2 does not admit objective.p = 1",),
+    ),
+    Case(
         "group-column-missing",
         "rules.house_per_group names a column the sectors lack",
         _keys(rules={"house_per_group": [{"column": "wijk"}]}),
@@ -918,7 +924,7 @@ CASES: tuple[Case, ...] = (
         "solver-unknown",
         "solver.name is gurobi",
         _keys(solver__name="gurobi"),
-        ("key 'solver.name'", "'cbc' or 'highs'", "'gurobi'"),
+        ("key 'solver.name'", "'highs' or 'cbc'", "'gurobi'"),
     ),
     Case(
         "raster-missing",

@@ -19,11 +19,13 @@ from planner.errors import DataError, InfeasibleError, SolverError
 from planner.model import CoverageInstance, GroupRule, PlanRules, plan_problems, solve_coverage
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
 from planner.model.coverage import MAX_COVERAGE
+from planner.model.coverage import build as build_module
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.mclp import mclp_form, solve_mclp
 from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
 from tests.conftest import ROOT, SOLVER_NAMES, solver_spec
-from tests.test_model import flags, make, sites  # the hand-checkable city
+from tests.test_model import D, flags, make, sites  # the hand-checkable city
+from tests.test_solve import start_returned_as_optimum
 
 if TYPE_CHECKING:
     from planner.scenario import SolverSpec
@@ -211,6 +213,132 @@ def test_facility_models_check_p_against_rules() -> None:
         solve_pcenter_plan(make(capacity=np.full(3, 5.0)), 1, spec())
 
 
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_pmedian_kept_and_required_houses_too_close_name_the_spacing_rule(name: str) -> None:
+    # S0 is kept, S1 required: they are 10 minutes apart, the spacing asks for 15. No plan
+    # exists; every p-facility model says which rule, none blames the solver.
+    instance = make(
+        existing_house=flags(0),
+        rules=PlanRules(required_house=flags(1), house_spacing_min=15.0),
+    )
+    needle = r"rules.house_spacing_min: the kept or required houses S0-S1 are closer than 15"
+    for solve in (solve_pmedian_plan, solve_pcenter_plan):
+        with pytest.raises(InfeasibleError, match=needle):
+            solve(instance, 2, spec(name))
+    with pytest.raises(InfeasibleError, match=needle):
+        solve_pmedian_plan(dataclasses.replace(instance, capacity=np.full(3, 500.0)), 2, spec(name))
+
+
+def test_capacitated_pmedian_fixed_sites_too_close_is_infeasible() -> None:
+    too_close = ~np.eye(3, dtype=bool)
+    rules = SiteConstraints(too_close=too_close, names={"too_close": "rules.house_spacing_min"})
+    with pytest.raises(
+        InfeasibleError, match=r"rules.house_spacing_min: the fixed-open sites #0-#1"
+    ):
+        solve_capacitated_pmedian(
+            D, np.ones(4), np.full(3, INF), 2, fixed_open=flags(0, 1), rules=rules, solver=spec()
+        )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_floor_skip_leaves_out_sectors_whose_only_sites_are_forbidden(name: str) -> None:
+    # Sector C's only site within R_H = 15 is S2, forbidden. Under "unreachable: skip" C is
+    # left out of the floor (not of the objective): A needs S0, B needs S1, so p = 2 opens
+    # both, for 10*5 + 20*5 + 30*20 + 40*12 = 1230 (C goes to S1 at 20 minutes).
+    instance = make(forbidden=flags(2), rules=PlanRules(universal_floor=True))
+    median = solve_pmedian_plan(instance, 2, spec(name), skip_unreachable=True)
+    center = solve_pcenter_plan(instance, 2, spec(name), skip_unreachable=True)
+    assert sites(median.house) == sites(center.house) == [0, 1]
+    assert median.objective == pytest.approx(1230.0)
+    assert median.result.proven_optimal
+    # Without skip the error names the sector, not "demand points #2".
+    for solve in (solve_pmedian_plan, solve_pcenter_plan):
+        with pytest.raises(InfeasibleError, match=r"rules.universal_floor: 1 sectors .*: C;"):
+            solve(instance, 2, spec(name))
+    # The array model names points by their labels when it has them.
+    cover = np.isfinite(D) & (D <= 15.0)
+    rules = SiteConstraints(
+        cover=cover, names={"cover": "rules.universal_floor"}, labels=tuple("ABCD")
+    )
+    with pytest.raises(
+        InfeasibleError, match=r"rules.universal_floor: no allowed site reaches sector C:"
+    ):
+        solve_capacitated_pmedian(
+            D, np.ones(4), np.full(3, INF), 2, forbidden=flags(2), rules=rules, solver=spec(name)
+        )
+
+
+def cbc_trap_instance() -> CoverageInstance:
+    """max_coverage with a capacitated existing house (S0) that CBC's pre-processing calls
+    infeasible, although keeping the existing sites is always a plan (checked when written).
+    """
+    return CoverageInstance(
+        weight=np.array(
+            [
+                134.39267697587937,
+                93.23179653905046,
+                45.04322623411236,
+                155.10535840588878,
+                101.92490259975902,
+            ]
+        ),
+        d=np.array(
+            [
+                [15.1, 5.2, 20.0],
+                [6.8, 12.0, 13.9],
+                [18.8, 2.2, 21.5],
+                [11.6, 11.4, 16.0],
+                [14.7, 6.9, 11.6],
+            ]
+        ),
+        e=np.array([[0.0, 8.1, 12.95], [8.1, 0.0, 12.2], [12.95, 12.2, 0.0]]),
+        cost_house=np.array([179000.0, 368000.0, 311000.0]),
+        cost_antenne=np.array([51000.0, 23000.0, 51000.0]),
+        can_house=np.ones(3, dtype=bool),
+        can_antenne=np.ones(3, dtype=bool),
+        existing_house=flags(0),
+        existing_antenne=np.zeros(3, dtype=bool),
+        forbidden=np.zeros(3, dtype=bool),
+        budget=209574.38348029074,
+        radius_house=np.full(5, 15.0),
+        radius_frequent=np.full(5, 8.0),
+        link_max=12.0,
+        alpha=0.9373236627089154,
+        families=np.array([89.13, 74.07, 30.07, 145.71, 75.82]),
+        capacity=np.array([588.7, 515.4, 153.0]),
+    )
+
+
+def test_false_infeasible_verdict_does_not_blame_the_capacities() -> None:
+    # CBC's pre-processing calls the model infeasible; the confirming run without it finds
+    # the plan HiGHS finds (the two solvers agree on the optimum).
+    instance = cbc_trap_instance()
+    highs = solve_coverage(instance, spec("highs"))
+    cbc = solve_coverage(instance, spec("cbc"))
+    assert highs.result.proven_optimal
+    assert cbc.result.proven_optimal
+    assert cbc.coverage_objective == pytest.approx(highs.coverage_objective)
+    assert sites(cbc.house) == sites(highs.house)
+    assert sites(cbc.antenne) == sites(highs.antenne)
+    assert "cbc without pre-processing found a plan" in cbc.result.remark
+    # mclp on the same instance: one more house than the kept one is allowed
+    mclp = solve_mclp(instance, 2, spec("cbc"))
+    assert mclp.objective == pytest.approx(solve_mclp(instance, 2, spec("highs")).objective)
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_mclp_min_houses_above_p_names_the_rule(name: str) -> None:
+    with pytest.raises(
+        InfeasibleError, match=r"rules.min_houses = 2 does not admit objective.p = 1"
+    ):
+        solve_mclp(make(rules=PlanRules(min_houses=2)), 1, spec(name))
+    # min_houses up to p is a rule the plan meets (mclp alone would open one house here).
+    two = solve_mclp(
+        make(weight=np.array([5.0, 0.0, 0.0, 0.0]), rules=PlanRules(min_houses=2)), 2, spec(name)
+    )
+    assert int(two.house.sum()) == 2
+
+
 # --------------------------------------------------------------------------- capacities
 
 
@@ -266,6 +394,35 @@ def test_capacitated_pmedian_hand() -> None:
     assert two_sites.objective == pytest.approx(7.0)
     assert sorted(two_sites.assign.tolist()) == [0, 0, 1]
     assert two_sites.result.proven_optimal
+
+
+def test_capacitated_pmedian_start_returned_as_unproven_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # HiGHS may hand back the MIP start as "optimal" with a bound far from it (seen: bound 180
+    # for a plan worth 609); the shared solve layer solves again without the start, so the
+    # capacitated p-median proves its optimum like the coverage models do.
+    calls = start_returned_as_optimum(monkeypatch)
+    d = np.array([[1.0, 5.0, 9.0], [1.0, 5.0, 9.0], [8.0, 2.0, 3.0], [9.0, 6.0, 1.0]])
+    solution = solve_capacitated_pmedian(d, np.ones(4), np.full(3, 2.0), 2, solver=spec())
+    assert calls[0] is True  # the start was offered
+    assert calls[-1] is False  # and the proof came from a run without it
+    assert solution.result.proven_optimal
+    assert solution.objective == pytest.approx(1 + 1 + 3 + 1)  # {S0, S2}: S2 holds C and D
+    assert sites(solution.open) == [0, 2]
+    assert "solved again without the start" in solution.result.remark
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_infeasible_verdict_says_what_confirmed_it(name: str) -> None:
+    how = "cbc without pre-processing" if name == "cbc" else "highs without presolve"
+    # three points of 1.2 families, two sites of 2: 3.6 fits in total, no two fit in one site
+    d = np.array([[1.0, 5.0], [1.0, 5.0], [1.0, 5.0]])
+    with pytest.raises(InfeasibleError, match=rf"can meet the capacities.*\(confirmed by {how}\)"):
+        solve_capacitated_pmedian(d, np.full(3, 1.2), np.full(2, 2.0), 2, solver=spec(name))
+    rules = PlanRules(min_houses=2, house_spacing_min=30.0)
+    with pytest.raises(InfeasibleError, match=rf"\({name}'s verdict confirmed by {how}\)"):
+        solve_coverage(make(budget=250.0, rules=rules), spec(name))
 
 
 @pytest.mark.skipif(not CPMP.is_dir(), reason=f"the benchmarks are not in {CPMP}")
@@ -573,6 +730,74 @@ def test_brute_force_coverage_family(form_name: str, seed: int) -> None:
         assert solution.cost == pytest.approx(enumerated["cost"][ok].min())
 
 
+@pytest.mark.parametrize("form_name", ["max_coverage", "mclp"])
+@pytest.mark.parametrize("seed", range(12))
+def test_brute_force_tie_break_is_exact_below_solver_tolerance(
+    form_name: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cost term 1e-12 of the smallest coverage weight: far below every solver tolerance,
+    # as it gets with many sectors. The second, lexicographic solve still returns the cheapest
+    # of the best-covering plans, and says so.
+    monkeypatch.setattr(build_module, "EPS_FRACTION", 1e-12)
+    form = FORMS[form_name]
+    instance = random_instance(seed)
+    if not form.antennes:
+        instance = dataclasses.replace(
+            instance, rules=dataclasses.replace(instance.rules, max_antennes=None)
+        )
+    enumerated = brute_force(instance, form)
+    ok = enumerated["ok"]
+    if not ok.any():
+        return
+    solution = solve_by_form(instance, form_name, SOLVER_NAMES[seed % 2])
+    best = enumerated["value"][ok].max()
+    tied = ok & (enumerated["value"] >= best - 1e-9)
+    assert solution.cost == pytest.approx(enumerated["cost"][tied].min())
+    assert solution.result.proven_optimal
+    assert solution.tie_break_exact is True
+    assert solution.result.options["tie_break"] == "exact"
+
+
+def useless_antenne_instance() -> CoverageInstance:
+    """A kept house S0; a house at S2 is needed (only it reaches C); an antenne at S1 brings
+    A's frequent services, which the house at S2 brings too. The greedy start opens S1 first
+    (best gain per euro), then S2: S1 becomes useless, EUR 62,000 for nothing.
+    """
+    return CoverageInstance(
+        weight=np.array([100.0, 10.0, 10.0, 0.01]),
+        d=np.array([[12.0, 5.0, 6.0], [12.0, 30.0, 7.0], [30.0, 30.0, 10.0], [30.0, 30.0, 7.0]]),
+        e=np.array([[0.0, 5.0, 10.0], [5.0, 0.0, 10.0], [10.0, 10.0, 0.0]]),
+        cost_house=np.array([0.0, 300e3, 300e3]),
+        cost_antenne=np.full(3, 62e3),
+        can_house=np.array([True, False, True]),
+        can_antenne=np.array([False, True, True]),
+        existing_house=flags(0),
+        existing_antenne=np.zeros(3, dtype=bool),
+        forbidden=np.zeros(3, dtype=bool),
+        budget=400e3,
+        radius_house=np.full(4, 15.0),
+        radius_frequent=np.full(4, 8.0),
+        link_max=12.0,
+        alpha=0.5,
+    )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_useless_antenne_is_dropped_when_the_tie_break_is_below_tolerance(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the cost term below the solver's tolerance HiGHS returned the start {S1, S2} as
+    # proven optimal; the cheaper plan {S2} reaches the same families.
+    monkeypatch.setattr(build_module, "EPS_FRACTION", 1e-12)
+    solution = solve_coverage(useless_antenne_instance(), spec(name))
+    assert sites(solution.house) == [0, 2]
+    assert sites(solution.antenne) == []
+    assert solution.cost == 300e3
+    assert solution.coverage_objective == pytest.approx(115.01)
+    assert solution.result.proven_optimal
+    assert solution.tie_break_exact is True
+
+
 def test_brute_force_seeds_are_not_trivial() -> None:
     feasible = [
         int(brute_force(random_instance(seed), FORMS[form])["ok"].sum())
@@ -630,7 +855,7 @@ def test_capacitated_brute_force_seeds_are_not_trivial() -> None:
     assert sum(np.isfinite(v) for v in values) >= 8
 
 
-@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("seed", range(24))
 def test_brute_force_pmedian_and_pcenter_with_rules(seed: int) -> None:
     instance = random_instance(seed, n_j=6)
     instance = dataclasses.replace(
@@ -651,7 +876,10 @@ def test_brute_force_pmedian_and_pcenter_with_rules(seed: int) -> None:
         np.minimum(instance.e, instance.e.T) < (instance.rules.house_spacing_min or 0)
     ) & ~np.eye(6, dtype=bool)
     reach = (np.isfinite(instance.d) & (instance.d <= instance.radius_house[:, None]))[demand]
+    # objective.unreachable: skip leaves out of the floor the sectors no allowed site reaches
+    floor_rows = (reach & (allowed | fixed)[np.newaxis, :]).any(axis=1)
     best_median, best_center = INF, INF
+    skip_median, skip_center = INF, INF
     for combo in itertools.combinations(range(6), p):
         chosen = np.zeros(6, dtype=bool)
         chosen[list(combo)] = True
@@ -665,23 +893,35 @@ def test_brute_force_pmedian_and_pcenter_with_rules(seed: int) -> None:
             not (rule.member[:, chosen]).any(axis=1).all() for rule in instance.rules.house_groups
         ):
             continue
-        if instance.rules.universal_floor and not (reach[:, chosen]).any(axis=1).all():
+        floored = reach[:, chosen].any(axis=1)
+        if instance.rules.universal_floor and not floored[floor_rows].all():
             continue
         nearest = d[:, chosen].min(axis=1)
         if not np.isfinite(nearest).all():
             continue
+        skip_median = min(skip_median, float(instance.weight[demand] @ nearest))
+        skip_center = min(skip_center, float(nearest.max()))
+        if instance.rules.universal_floor and not floored.all():
+            continue
         best_median = min(best_median, float(instance.weight[demand] @ nearest))
         best_center = min(best_center, float(nearest.max()))
-    if not np.isfinite(best_median):
-        with pytest.raises((InfeasibleError, SolverError)):
-            solve_pmedian_plan(instance, p, spec())
-        return
-    median = solve_pmedian_plan(instance, p, spec())
-    assert median.result.objective == pytest.approx(best_median)
-    assert median.result.proven_optimal
-    center = solve_pcenter_plan(instance, p, spec("cbc"))
-    assert center.result.objective == pytest.approx(best_center)
-    assert center.result.proven_optimal
+    for skip, median_value, center_value in (
+        (False, best_median, best_center),
+        (True, skip_median, skip_center),
+    ):
+        if not np.isfinite(median_value):
+            # a rule no plan meets is named: never "the solver returned a plan that breaks a rule"
+            with pytest.raises(InfeasibleError):
+                solve_pmedian_plan(instance, p, spec(), skip_unreachable=skip)
+            with pytest.raises(InfeasibleError):
+                solve_pcenter_plan(instance, p, spec(), skip_unreachable=skip)
+            continue
+        median = solve_pmedian_plan(instance, p, spec(), skip_unreachable=skip)
+        assert median.result.objective == pytest.approx(median_value)
+        assert median.result.proven_optimal
+        center = solve_pcenter_plan(instance, p, spec("cbc"), skip_unreachable=skip)
+        assert center.result.objective == pytest.approx(center_value)
+        assert center.result.proven_optimal
 
 
 # --------------------------------------------------------------------------- capacity brute force

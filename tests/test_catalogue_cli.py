@@ -91,6 +91,28 @@ def test_every_kind_runs_on_the_tiny_city(
     assert summary["proven_optimal"] is True
     assert summary["gap"] == 0.0
     assert summary["bound"] is not None
+    # only the coverage kinds have a cost tie-break; mclp's is made exact by a second solve
+    assert summary["tie_break"] == ("exact" if model == "mclp" else None)
+    assert summary["solver_remark"] is None
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_default_and_chosen_solver_on_the_tiny_city(
+    tiny_city: TinyCity, tmp_path: Path, solver: str
+) -> None:
+    # HiGHS is the default (the tiny city's scenario asks for CBC: drop the key); CBC is
+    # still chosen by name. Both give the same plan, with an exact tie-break.
+    raw = tiny_city.raw_scenario()
+    raw["solver"].pop("name")
+    if solver == "cbc":
+        raw["solver"]["name"] = "cbc"
+    summary = run_summary(tiny_city.write_scenario(raw), tmp_path / solver)
+    manifest = json.loads((tmp_path / solver / "manifest.json").read_text())
+    assert summary["solver"] == manifest["solver"]["name"] == solver
+    assert summary["proven_optimal"] is True
+    assert summary["tie_break"] == "exact"
+    assert manifest["solver"]["options"]["tie_break"] == "exact"
+    assert manifest["solver"]["remark"] is None
 
 
 def test_capacities_and_groups_from_files(tiny_city: TinyCity, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.data.inputs import Inputs
 from planner.demand import build_demand
-from planner.errors import DataError, InfeasibleError, PlanCheckError, SolverError
+from planner.errors import DataError, InfeasibleError, PlanCheckError, ScenarioError
 from planner.optimise import solve_scenario
 from planner.results.check import check_plan
 from planner.results.plan import Plan, make_plan
@@ -202,12 +202,18 @@ def test_check_passes_on_random_instances(kind: str, solver: str) -> None:
     @given(seed=st.integers(0, 2**32 - 1), capacities=st.booleans(), rules=st.booleans())
     def check_one(seed: int, capacities: bool, rules: bool) -> None:
         counts["examples"] += 1
-        case = random_case(kind, seed, capacities=capacities, rules=rules, solver=solver)
         try:
-            plan = solve_case(case)
-        except (InfeasibleError, DataError, SolverError):
+            case = random_case(kind, seed, capacities=capacities, rules=rules, solver=solver)
+        except ScenarioError:  # counts that do not admit p: refused with the scenario
             counts["no plan (infeasible rules or capacities)"] += 1
             return
+        try:
+            plan = solve_case(case)
+        except (InfeasibleError, DataError):
+            counts["no plan (infeasible rules or capacities)"] += 1
+            return
+        # a SolverError ("the solver returned a plan that breaks a rule", a false "infeasible"
+        # it trusted) is a fault of planner on these small instances: it fails the test
         report = check_plan(plan, case.inputs, case.demand, case.travel)
         assert report["check"] == "passed"
         counts["checked plans"] += 1

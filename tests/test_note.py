@@ -346,6 +346,20 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
     assert remark("12 sector-site pairs have no route (inf)", "en") == (
         "12 sector-site pairs have no route (inf)."
     )
+    # the solve layer's checks of a verdict, as the summary notes them
+    overturned = (
+        "solver check: cbc declared the model infeasible; cbc without pre-processing found a plan"
+    )
+    assert remark(overturned, "nl") == (
+        "CBC noemde het model eerst onoplosbaar; een tweede berekening zonder voorbewerking "
+        "vond dit plan: dat oordeel was fout."
+    )
+    assert remark(overturned, "en") == f"Solver check: {overturned.removeprefix('solver check: ')}."
+    dropped = (
+        "solver check: highs stopped 'optimal' from the MIP start without closing the gap; "
+        "solved again without the start"
+    )
+    assert remark(dropped, "nl").startswith("De solver meldde het startplan als optimaal")
     write_note(noted, tmp_path)
     page = (tmp_path / "note.html").read_text()
     assert "<h2>Opmerkingen</h2>" in page

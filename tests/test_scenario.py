@@ -82,3 +82,25 @@ def test_scenario_is_frozen(tmp_path: Path) -> None:
     scenario = scenario_from_dict(scenario_dict(), base_dir=tmp_path)
     with pytest.raises(ValueError, match="frozen"):
         scenario.name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("kind", "rules", "needle"),
+    [
+        ("mclp", {"min_houses": 2}, r"rules.min_houses = 2 does not admit objective.p = 1 \(mclp"),
+        ("p_median", {"min_houses": 2}, r"rules.min_houses = 2 does not admit objective.p = 1"),
+        ("p_center", {"max_houses": 0}, r"rules.max_houses = 0 does not admit objective.p = 1"),
+    ],
+)
+def test_counts_are_checked_against_p(
+    tmp_path: Path, kind: str, rules: dict[str, int], needle: str
+) -> None:
+    raw = scenario_dict()
+    raw["objective"] = {"kind": kind, "p": 1}
+    raw["rules"] = rules
+    with pytest.raises(ScenarioError, match=needle):
+        scenario_from_dict(raw, base_dir=tmp_path)
+    # mclp places at most p houses: a lower max_houses is a rule it can meet.
+    raw["objective"] = {"kind": "mclp", "p": 3}
+    raw["rules"] = {"max_houses": 2}
+    assert scenario_from_dict(raw, base_dir=tmp_path).rules.max_houses == 2

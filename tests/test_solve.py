@@ -205,7 +205,7 @@ def test_missing_solver(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unknown_solver() -> None:
     bogus = SolverSpec.model_construct(name="gurobi", time_limit_s=1.0, mip_gap=0.0, threads=1)
-    with pytest.raises(SolverUnavailableError, match=r"unknown solver 'gurobi'.*cbc, highs"):
+    with pytest.raises(SolverUnavailableError, match=r"unknown solver 'gurobi'.*highs, cbc"):
         solve_problem(knapsack(), bogus)
 
 
@@ -448,6 +448,118 @@ def test_milp_arrays_infeasible(name: str, integer: bool) -> None:
     assert not result.has_plan
     assert result.objective is None
     assert x is None
+    # the verdict was checked by a second run before it was reported
+    how = "pre-processing" if name == "cbc" else "presolve"
+    assert result.remark == f"infeasible, confirmed by {name} without {how}"
+
+
+def cbc_trap() -> MilpArrays:
+    """A max_coverage model with a capacitated existing house (5 columns, 6 rows).
+
+    Every column at 0 is a plan (keep the existing sites), yet CBC 2.10's pre-processing says
+    "infeasible" (checked when written, with PuLP's bundled CBC). The optimum is 366.812.
+    """
+    a = np.zeros((6, 5))
+    a[0, :2] = [-1.0, 1.0]
+    a[1, 2] = a[2, 3] = a[3, 4] = 1.0
+    a[4, 2:] = [74.07, 75.82, 145.71]
+    a[5, 0] = 23000.0
+    return MilpArrays(
+        c=np.array(
+            [
+                -0.032692397502498222,
+                32.692397502498224,
+                87.388369012915163,
+                95.53662302605558,
+                145.38392264678674,
+            ]
+        ),
+        A=sparse.csr_matrix(a),
+        row_lower=np.full(6, -np.inf),
+        row_upper=np.array([0.0, 1.0, 1.0, 1.0, 588.7, 209574.38348029074]),
+        lower=np.zeros(5),
+        upper=np.ones(5),
+        integer=np.array([True, False, False, False, False]),
+        sense="max",
+        offset=5.843427526135298,
+    )
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_false_infeasible_verdict_is_overturned(name: str) -> None:
+    result, x = solve_milp(cbc_trap(), spec(name))
+    assert result.status == "optimal"
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(366.81204731688854, rel=1e-9)
+    assert x is not None
+    if name == "cbc":
+        assert (
+            result.remark
+            == "cbc declared the model infeasible; cbc without pre-processing found a plan"
+        )
+        assert result.options["preprocess"] == "off"
+    else:
+        assert result.remark == ""
+
+
+def test_unconfirmed_infeasible_verdict_is_no_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A second run that stops without an answer leaves "infeasible" unproven: no_solution.
+    from planner.solve import highs as highs_module  # noqa: PLC0415
+
+    real = highs_module._run_highs_arrays
+
+    def stopped(*args: Any, presolve: bool = True, **kwargs: Any) -> Any:
+        outcome, values = real(*args, presolve=presolve, **kwargs)
+        if presolve:
+            return outcome, values
+        return solve_module._Outcome("no_solution", None, False, "Time limit reached"), None
+
+    monkeypatch.setattr(highs_module, "_run_highs_arrays", stopped)
+    model = MilpArrays(
+        c=np.ones(2),
+        A=sparse.csr_matrix(np.ones((1, 2))),
+        row_lower=np.array([5.0]),
+        row_upper=np.array([np.inf]),
+        lower=np.zeros(2),
+        upper=np.ones(2),
+        integer=np.ones(2, dtype=bool),
+    )
+    result, x = solve_milp(model, spec("highs"))
+    assert result.status == "no_solution"
+    assert x is None
+    assert "could not confirm it (Time limit reached)" in result.remark
+
+
+def start_returned_as_optimum(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Make HiGHS return its MIP start as "optimal" with a far bound (as HiGHS 1.16 may)."""
+    from planner.solve import highs as highs_module  # noqa: PLC0415
+
+    real = highs_module._run_highs_arrays
+    calls: list[bool] = []
+
+    def quirky(model: MilpArrays, spec_: SolverSpec, log: Any, start: Any, **kwargs: Any) -> Any:
+        calls.append(start is not None)
+        if start is None:
+            return real(model, spec_, log, start, **kwargs)
+        bound = -1e9 if model.sense == "min" else 1e9
+        outcome = solve_module._Outcome("optimal", bound, False, "Optimal", None, {})
+        return outcome, (np.asarray(start, dtype=float), None)
+
+    monkeypatch.setattr(highs_module, "_run_highs_arrays", quirky)
+    return calls
+
+
+def test_start_returned_as_unproven_optimum_is_solved_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = start_returned_as_optimum(monkeypatch)
+    result, x = solve_milp(three_binaries(), spec("highs"), start=np.array([1.0, 0.0, 1.0]))
+    assert calls == [True, False]
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(2.0)
+    assert x is not None
+    np.testing.assert_allclose(x, [0.0, 1.0, 0.0], atol=1e-6)
+    assert "solved again without the start" in result.remark
 
 
 @pytest.mark.parametrize("name", SOLVER_NAMES)

@@ -101,12 +101,23 @@ class SiteConstraints:
         Pairs of sites that may not both be open.
     names : dict
         How each rule is named in messages (``cover``, ``too_close``).
+    labels : tuple of str
+        The id of each demand point, for messages (empty: points are named ``#i``).
     """
 
     cover: BoolArray | None = None
     groups: tuple[GroupRule, ...] = ()
     too_close: BoolArray | None = None
     names: dict[str, str] = field(default_factory=dict)
+    labels: tuple[str, ...] = ()
+
+    def points(self, indices: NDArray[np.intp]) -> str:
+        """Return the first few demand points for a message, by id when labels are given."""
+        if len(self.labels) == 0:
+            return f"demand points {shown_indices(indices)}"
+        shown = ", ".join(self.labels[int(i)] for i in indices[:SHOWN])
+        more = f" and {indices.size - SHOWN} more" if indices.size > SHOWN else ""
+        return f"{'sector' if indices.size == 1 else 'sectors'} {shown}{more}"
 
     @property
     def active(self) -> bool:
@@ -201,7 +212,8 @@ def solve_capacitated_pmedian(  # noqa: PLR0913 (the arrays of one problem)
         spec = solver.model_copy(update={"time_limit_s": left})
     result, x = solve_milp(model, spec, start=start)
     if result.status == "infeasible" and not stopped_by_time_limit(result):
-        raise InfeasibleError(_infeasible_message(setup))
+        confirmed = result.remark.removeprefix("infeasible, ")
+        raise InfeasibleError(_infeasible_message(setup) + (f" ({confirmed})" if confirmed else ""))
     if not result.has_plan or x is None:
         raise SolverError(
             f"{result.solver} stopped after {result.runtime_s:.1f} s ({result.detail}) before "
@@ -342,8 +354,17 @@ def _precheck(setup: _Setup) -> None:
         lost = needs & ~(rules.cover & possible[np.newaxis, :]).any(axis=1)
         if lost.any():
             problems.append(
-                f"{rules.names.get('cover', 'universal floor')}: demand points "
-                f"{shown_indices(np.flatnonzero(lost))} have no allowed site within reach"
+                f"{rules.names.get('cover', 'universal floor')}: no allowed site reaches "
+                f"{rules.points(np.flatnonzero(lost))}: allow more sites, or leave such points "
+                "out (objective.unreachable: skip)"
+            )
+    if rules.too_close is not None:
+        clash = np.argwhere(np.triu(rules.too_close & np.outer(setup.fixed, setup.fixed), 1))
+        if clash.size:
+            pairs = ", ".join(f"#{int(j)}-#{int(k)}" for j, k in clash[:SHOWN])
+            problems.append(
+                f"{rules.names.get('too_close', 'the spacing rule')}: the fixed-open sites "
+                f"{pairs} are too close to each other: fix fewer sites or lower the spacing"
             )
     for rule in rules.groups:
         empty = ~(rule.member & possible[np.newaxis, :]).any(axis=1)
@@ -511,7 +532,7 @@ def _check_plan(
     if rules.cover is not None:
         lost = rules.cover.any(axis=1) & ~(rules.cover & open_sites[np.newaxis, :]).any(axis=1)
         if lost.any():
-            problems.append(f"demand points {shown_indices(np.flatnonzero(lost))} break the floor")
+            problems.append(f"no open site reaches {rules.points(np.flatnonzero(lost))}")
     problems.extend(
         f"{rule.name} is broken"
         for rule in rules.groups

@@ -61,6 +61,7 @@ from planner.model.coverage import (
     stopped_by_time_limit,
 )
 from planner.model.coverage.instance import SHOWN_IDS, ids_of
+from planner.model.coverage.roles import fixed_spacing_problems
 from planner.model.pcenter import solve_pcenter
 from planner.model.pmedian import solve_pmedian
 from planner.solve import SolveResult, method_result
@@ -161,6 +162,7 @@ def _view_problems(
             f"objective.p = {p}, but {int(fixed.sum())} houses are kept open or required: "
             "raise p or set objective.keep_existing: false"
         )
+    problems += fixed_spacing_problems(instance, fixed)
     if int((allowed | fixed).sum()) < p:
         problems.append(
             f"objective.p = {p}, but only {int(allowed.sum())} sites may host a house: lower p"
@@ -175,7 +177,7 @@ def _site_constraints(
     cover = None
     if rules.universal_floor:
         cover = instance.reach(instance.radius_house)[view.demand]
-        lost = ~(cover & (view.allowed | view.fixed)[np.newaxis, :]).any(axis=1)
+        lost = np.asarray(~(cover & (view.allowed | view.fixed)[np.newaxis, :]).any(axis=1))
         # sectors with no route to any candidate (left out of the model) break the floor too
         sectors = np.sort(np.concatenate([view.demand[lost], view.unrouted]))
         if sectors.size and skip_unreachable:
@@ -183,6 +185,7 @@ def _site_constraints(
                 f"rules.universal_floor: {sectors.size} sectors cannot be reached by any "
                 "allowed site within R_H and are left out of the rule"
             )
+            cover = cover & ~lost[:, np.newaxis]  # a row without any site is no constraint
         elif sectors.size:
             families = instance.family_counts()[sectors]
             shown = ", ".join(instance.sector_label(int(i)) for i in sectors[:SHOWN_IDS])
@@ -197,6 +200,7 @@ def _site_constraints(
         groups=rules.house_groups,
         too_close=close,
         names={"cover": "rules.universal_floor", "too_close": "rules.house_spacing_min"},
+        labels=tuple(instance.sector_label(int(i)) for i in view.demand),
     )
 
 

@@ -233,7 +233,26 @@ def _nl_estimated_target(found: re.Match[str]) -> str:
     )
 
 
+@_when(r"^solver check: (\w+) declared the model infeasible; .* found a plan")
+def _nl_false_infeasible(found: re.Match[str]) -> str:
+    solver = {"cbc": "CBC", "highs": "HiGHS"}.get(found.group(1).lower(), found.group(1))
+    return (
+        f"{solver} noemde het model eerst onoplosbaar; een tweede berekening zonder "
+        "voorbewerking vond dit plan: dat oordeel was fout."
+    )
+
+
+@_when(r"^solver check: .* from the MIP start without closing the gap")
+def _nl_start_dropped(_: re.Match[str]) -> str:
+    return (
+        "De solver meldde het startplan als optimaal zonder dat te bewijzen; het plan is "
+        "opnieuw berekend zonder startplan."
+    )
+
+
 _REMARKS_NL: tuple[_Translation, ...] = (
+    _nl_false_infeasible,
+    _nl_start_dropped,
     _nl_budget_small,
     _nl_budget_loose,
     _nl_budget_not_binding,

@@ -147,6 +147,7 @@ def manifest(plan: Plan) -> dict[str, Any]:
             "bound": result.bound,
             "gap": result.gap,
             "runtime_s": round(result.runtime_s, 3),
+            "remark": result.remark or None,
         },
         "runtime_s": plan.timings,
         "python": sys.version.split()[0],

@@ -266,6 +266,7 @@ def _summary(
             f"{count(travel.unreachable_pairs, f'{unit}-site pair')} "
             f"{'has' if travel.unreachable_pairs == 1 else 'have'} no route (inf)"
         )
+    notes += [f"solver check: {result.remark}"] if result.remark else []
     neediest = demand.neediest
     return {
         "scenario": scenario.name,
@@ -276,6 +277,8 @@ def _summary(
         "bound": _round(result.bound),
         "gap": _round(result.gap, 6),
         "solver": result.solver,
+        "solver_remark": result.remark or None,
+        "tie_break": {True: "exact", False: "not proven", None: None}[solution.tie_break_exact],
         "model": solution.model,
         "model_figures": dict(solution.figures),
         "coverage_objective": round(solution.coverage_objective, 6),

@@ -467,9 +467,9 @@ class RulesSpec(_Spec):
 
 
 class SolverSpec(_Spec):
-    """Which MILP solver runs and how long it may run."""
+    """Which MILP solver runs (HiGHS by default; CBC, bundled with PuLP, with ``name: cbc``)."""
 
-    name: Literal["cbc", "highs"] = "cbc"
+    name: Literal["highs", "cbc"] = "highs"
     time_limit_s: PosFloat | None = 60.0
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
     threads: Annotated[int, Field(ge=1)] = 1
@@ -551,6 +551,22 @@ class Scenario(_Spec):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @model_validator(mode="after")
+    def _counts_admit_p(self) -> Scenario:
+        """``rules.min_houses`` / ``max_houses`` must admit ``objective.p`` (mclp: at most p)."""
+        p, rules, kind = self.objective.p, self.rules, self.objective.kind
+        low, high = rules.min_houses, rules.max_houses
+        if p is not None and low is not None and low > p:
+            key, count = "min", low
+        elif p is not None and high is not None and high < p and kind != "mclp":
+            key, count = "max", high
+        else:
+            return self
+        raise ValueError(
+            f"rules.{key}_houses = {count} does not admit objective.p = {p} ({kind} places "
+            f"{'at most' if kind == 'mclp' else 'exactly'} p houses): change one of them"
+        )
 
     @model_validator(mode="after")
     def _any_keeps_ratio(self) -> Scenario:

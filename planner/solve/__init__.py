@@ -15,7 +15,10 @@ limit with a plan" to ``LpStatusOptimal``; this module never does. It reads
 vector, a sparse matrix and bounds): HiGHS receives the CSC arrays through
 ``Highs.passModel``; CBC reads an MPS file written by HiGHS and its log and solution file are
 read with the same rules as above. No Python object per variable is created, and a MIP start
-can be passed to either solver. :func:`method_result` labels, with the same rules, the outcome
+can be passed to either solver. Every "infeasible" it gets is confirmed by a second run without
+pre-processing, and a MIP start that comes back as an unproven optimum is dropped and the model
+solved again (:mod:`~planner.solve.milp`; :attr:`SolveResult.remark` says what was done).
+:func:`method_result` labels, with the same rules, the outcome
 of a method that made several solver calls (a plan's objective and the bound the method
 proved).
 

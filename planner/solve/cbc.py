@@ -92,6 +92,7 @@ def _run_cbc_arrays(
     start: FloatArray | None,
     *,
     heuristics: bool,
+    presolve: bool = True,
 ) -> tuple[_Outcome, _Values | None]:
     path = _cbc_path()
     options: dict[str, object] = {
@@ -118,6 +119,10 @@ def _run_cbc_arrays(
     command += ["-ratio", f"{spec.mip_gap:g}", "-threads", str(spec.threads)]
     if not heuristics:
         command += ["-heuristicsOnOff", "off"]
+    if not presolve:
+        # CBC's pre-processing (CglPreProcess) can declare a feasible model infeasible
+        command += ["-preprocess", "off", "-presolve", "off"]
+        options["preprocess"] = "off"
     command += ["-timeMode", "elapsed", "-solve" if model.is_mip else "-initialSolve"]
     command += ["-printingOptions", "all", "-solution", str(solution)]
     with log_path.open("w", encoding="utf-8") as log:

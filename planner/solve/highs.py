@@ -145,6 +145,7 @@ def _run_highs_arrays(
     start: FloatArray | None,
     *,
     heuristics: bool,
+    presolve: bool = True,
 ) -> tuple[_Outcome, _Values | None]:
     version = _highs_version()
     options: dict[str, object] = {
@@ -155,10 +156,14 @@ def _run_highs_arrays(
         "mip_start": start is not None,
         "heuristics": heuristics,
     }
+    if not presolve:
+        options["presolve"] = "off"
     highs: Any = _new_highs()
     if not _pass_arrays(highs, model):
         return _Outcome("error", None, False, "HiGHS rejected the model", version, options), None
     _configure_highs(highs, model, spec, start, heuristics=heuristics)
+    if not presolve:
+        highs.setOptionValue("presolve", "off")
     highs.setOptionValue("log_to_console", False)
     highs.setOptionValue("log_file", str(log_path))
     highs.setOptionValue("output_flag", True)

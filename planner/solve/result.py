@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SOLVERS: Final[tuple[str, ...]] = ("cbc", "highs")
+SOLVERS: Final[tuple[str, ...]] = ("highs", "cbc")
 """Solver names planner knows, in order of preference."""
 
 PROVEN_TOLERANCE: Final[float] = 1e-6
@@ -85,6 +85,11 @@ class SolveResult:
         The solver's own words for how it stopped (e.g. ``"Stopped on time limit"``).
     solver_version : str or None
         Version of the solver that ran, when known.
+    remark : str
+        What was done to check the solver's verdict, in words, when anything was: an
+        "infeasible" confirmed (or overturned) by a second run without pre-processing, a MIP
+        start dropped because the run it started claimed an optimum it did not prove. Empty
+        otherwise.
     """
 
     solver: str
@@ -100,6 +105,7 @@ class SolveResult:
     sense: Literal["max", "min"]
     detail: str = ""
     solver_version: str | None = None
+    remark: str = ""
 
     @property
     def has_plan(self) -> bool:
@@ -125,16 +131,16 @@ def available_solvers() -> list[str]:
     Returns
     -------
     list of str
-        A subset of :data:`SOLVERS`: ``"cbc"`` when PuLP's bundled CBC binary (or a ``cbc``
-        on PATH) can be executed, ``"highs"`` when ``highspy`` can be imported.
+        A subset of :data:`SOLVERS`: ``"highs"`` when ``highspy`` can be imported,
+        ``"cbc"`` when PuLP's bundled CBC binary (or a ``cbc`` on PATH) can be executed.
     """
     names = []
-    if _cbc_path() is not None:
-        names.append("cbc")
     import pulp  # noqa: PLC0415 - the solver libraries load only when a solver is looked for
 
     if bool(pulp.HiGHS(msg=False).available()):
         names.append("highs")
+    if _cbc_path() is not None:
+        names.append("cbc")
     return names
 
 

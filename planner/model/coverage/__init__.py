@@ -110,9 +110,11 @@ Modules, in the order a solve runs through them:
 - :mod:`~planner.model.coverage.capacity`: the capacitated assignment and its read-back;
 - :mod:`~planner.model.coverage.cuts`: the link cuts and their LP separation rounds;
 - :mod:`~planner.model.coverage.start`: the greedy warm start;
-- :mod:`~planner.model.coverage.run`: running a model, solver quirks, no-plan messages;
+- :mod:`~planner.model.coverage.run`: running a model, no-plan messages;
 - :mod:`~planner.model.coverage.evaluate`: cost, coverage, links and broken rules of a plan;
 - :mod:`~planner.model.coverage.diagnose`: which rules make a model infeasible;
+- :mod:`~planner.model.coverage.tiebreak`: the second, lexicographic solve that makes the cost
+  tie-break exact (the cheapest plan reaching the same families);
 - :mod:`~planner.model.coverage.solve`: :func:`solve_form`, :func:`solve_coverage` and the
   plan read back as a :class:`CoverageSolution`.
 """

@@ -24,7 +24,7 @@ from planner.model.coverage.instance import (
     rows_any,
 )
 
-__all__ = ["Roles", "site_roles"]
+__all__ = ["Roles", "fixed_spacing_problems", "site_roles"]
 
 logger = logging.getLogger(__name__)
 
@@ -146,16 +146,37 @@ def _fixed_site_problems(instance: CoverageInstance, form: Form, roles: Roles) -
             "budget.amount_eur or require fewer sites"
         )
     problems += _stranded_antennes(instance, roles)
-    close = instance.too_close() & roles.house_fixed[np.newaxis, :] & roles.house_fixed[:, None]
-    if close.any():
-        pairs = np.argwhere(np.triu(close))[:SHOWN_IDS]
-        shown = ", ".join(f"{label(int(j))}-{label(int(k))}" for j, k in pairs)
-        problems.append(
-            f"rules.house_spacing_min: the kept or required houses {shown} are closer than "
-            f"{instance.rules.house_spacing_min:g} min to each other: lower the spacing, or "
-            "drop one of them from the required sites (or set objective.keep_existing: false)"
-        )
+    problems += fixed_spacing_problems(instance, roles.house_fixed)
     return problems
+
+
+def fixed_spacing_problems(instance: CoverageInstance, house_fixed: BoolArray) -> list[str]:
+    """Return the spacing problem of kept or required houses closer than the spacing rule.
+
+    Parameters
+    ----------
+    instance
+        The arrays (``rules.house_spacing_min`` and the site-to-site times).
+    house_fixed
+        Houses fixed open (kept existing and required ones).
+
+    Returns
+    -------
+    list of str
+        One problem naming the pairs, or none.
+    """
+    close = instance.too_close() & house_fixed[np.newaxis, :] & house_fixed[:, np.newaxis]
+    if not close.any():
+        return []
+    label = instance.site_label
+    pairs = np.argwhere(np.triu(close))[:SHOWN_IDS]
+    shown = ", ".join(f"{label(int(j))}-{label(int(k))}" for j, k in pairs)
+    message = (
+        f"rules.house_spacing_min: the kept or required houses {shown} are closer than "
+        f"{instance.rules.house_spacing_min:g} min to each other: lower the spacing, or "
+        "drop one of them from the required sites (or set objective.keep_existing: false)"
+    )
+    return [message]
 
 
 def _stranded_antennes(instance: CoverageInstance, roles: Roles) -> list[str]:
@@ -205,6 +226,11 @@ def _rule_problems(instance: CoverageInstance, form: Form, roles: Roles) -> list
             f"{what} allows {max_h} houses, but {n_fixed_h} are kept open or required "
             "(existing houses with keep_existing, rules.required_houses): raise it or set "
             "objective.keep_existing: false"
+        )
+    if form.p is not None and rules.min_houses is not None and rules.min_houses > form.p:
+        problems.append(
+            f"rules.min_houses = {rules.min_houses} does not admit objective.p = {form.p}: "
+            "change one of them"
         )
     possible_h = n_fixed_h + int(roles.house_var.sum())
     if rules.min_houses is not None and rules.min_houses > possible_h:

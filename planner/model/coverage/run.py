@@ -1,4 +1,4 @@
-"""Run a built model with :mod:`planner.solve`, guarding solver quirks; say why no plan came.
+"""Run a built model with :mod:`planner.solve`; say why no plan came.
 
 Shared by every member of the coverage family and by the p-center search under rules.
 """
@@ -26,12 +26,11 @@ logger = logging.getLogger(__name__)
 def run_model(
     model: MilpArrays, solver: SolverSpec, *, start: FloatArray | None = None
 ) -> tuple[SolveResult, FloatArray | None]:
-    """Solve a model with :func:`planner.solve.solve_milp`, guarding two solver quirks.
+    """Solve a model with :func:`planner.solve.solve_milp` (a model without columns without).
 
-    A model without columns needs no solver: its value is its offset, proven. HiGHS 1.16 may
-    return the MIP start itself, labelled optimal, when presolve turns the start into a better
-    plan (the reported primal bound then differs from the returned plan); such a run is
-    repeated without the start.
+    A model without columns needs no solver: its value is its offset, proven. The solve layer
+    guards against a MIP start returned as an unproven optimum and confirms "infeasible"
+    verdicts (see :mod:`planner.solve.milp`).
 
     Parameters
     ----------
@@ -60,18 +59,7 @@ def run_model(
             sense=model.sense,
         )
         return result, np.zeros(0)
-    result, x = solve_milp(model, solver, start=start)
-    suspicious = (
-        start is not None
-        and solver.name == "highs"
-        and result.status == "optimal"
-        and not result.proven_optimal
-        and (result.gap or 0.0) > solver.mip_gap
-    )
-    if suspicious:
-        logger.info("HiGHS returned its MIP start as optimal with a gap: solving again without it")
-        result, x = solve_milp(model, solver)
-    return result, x
+    return solve_milp(model, solver, start=start)
 
 
 def stopped_by_time_limit(result: SolveResult) -> bool:
