@@ -129,6 +129,11 @@ def read_network(data: DataSpec, travel: TravelSpec) -> Network:
     NetworkError
         Nothing routable is left for the mode.
     """
+    if data.network is None:
+        raise InputFileError(
+            "no street network: data.network is not set; give one, or plan with "
+            "travel.model: straight_line"
+        )
     path = Path(data.network)
     if not path.exists():  # a folder can be a layer too (Shapefile folder, FileGDB)
         raise InputFileError(
