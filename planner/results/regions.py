@@ -6,7 +6,7 @@ r"""A plan of several municipalities: the figures per municipality, and the appr
     (only when the sectors belong to more than one municipality) one entry per municipality,
     keyed by its NIS code: ``municipality`` (the code), ``name`` when known, ``sectors``,
     ``families``, ``reached_house`` / ``reached_frequent`` (families within the standards, as
-    the sector table counts them: :math:`\sum_i T_i \cdot \text{covered share}_i`), the shares of them,
+    the sector table counts them: :math:`\sum_i T_i \cdot \text{covered share}_i`), their shares,
     ``houses``, ``antennes``, ``cost`` of the sites standing in the municipality, and
     ``served_across_border``: the families whose house (the one most of a sector's families
     use) stands in another municipality.
