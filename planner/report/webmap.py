@@ -73,6 +73,7 @@ from planner.report.webmap_layers import (
     sector_features,
     to_wgs84,
 )
+from planner.report.webmap_region import add_municipality_layer, region_legend_html
 from planner.report.webmap_text import escape_text, euro, number, share, standard_label
 
 if TYPE_CHECKING:
@@ -340,9 +341,11 @@ def build_map(
     points = getattr(plan, "points", None)  # plans made before demand points have none
     if points is not None and plan.summary.get("demand_points", {}).get("method") != "sector":
         add_point_layer(fmap, to_wgs84(points, "demand points"))
+    municipalities = add_municipality_layer(fmap, plan)
     add_links(fmap, links, site_names)
     add_site_layers(fmap, sites, site_names)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    root.html.add_child(folium.Element(region_legend_html(plan, municipalities)))
     root.header.add_child(folium.Element(_CSS))
     root.html.add_child(folium.Element(_title_html(plan)))
     by_point = plan.summary.get("demand_points", {}).get("method", "sector") != "sector"
