@@ -219,7 +219,11 @@ def prepare_municipality(
         if path.exists() and role not in _unused_roles(report, codes)
     }
     notes = [report["target"]["note"]]
-    notes += [report[key]["note"] for key in ("sector_geometry", "network") if key in report]
+    notes += [
+        report[key]["note"]
+        for key in ("sector_geometry", "network", "kansarmoede")
+        if "note" in report.get(key, {})
+    ]
     if report.get("income"):
         notes.append(
             f"{len(report['income']['suppressed'])} sectors have no income from Statbel "

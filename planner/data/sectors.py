@@ -19,10 +19,12 @@ import pandas as pd
 
 from planner.data import sources
 from planner.data.raster import raster_points
-from planner.data.region import voronoi_sector_layer
-from planner.errors import InputFileError
+from planner.data.region import known_municipalities, voronoi_sector_layer
+from planner.errors import DataError, InputFileError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from planner.data.boundaries import JoinReport
     from planner.data.files import PrepareOptions, Sources
 
@@ -63,7 +65,11 @@ def prepare_sectors(
     """
     sectors = _sector_polygons(found, nis, options, report)
     joins: list[JoinReport] = []
-    kept = [c for c in ("sector_id", "name", "municipality", "geometry_method") if c in sectors]
+    if not isinstance(nis, str) and found.municipalities is not None:  # a region: names too
+        names = known_municipalities(found.municipalities, None)
+        sectors["municipality_name"] = sectors["municipality"].map(names)
+    columns = ("sector_id", "name", "municipality", "municipality_name", "geometry_method")
+    kept = [c for c in columns if c in sectors]
     base = gpd.GeoDataFrame(sectors[kept], geometry=sectors.geometry)
     base = _add_wijk(base, sectors, found, nis, joins)
     base = _add_population(base, found, nis, options, joins, report)
@@ -255,6 +261,17 @@ def _add_income(
     }
     if options.use_kansarmoede and found.municipal_indicators is not None:
         codes = (nis,) if isinstance(nis, str) else tuple(nis)
+        missing = _without_kansarmoede(found.municipal_indicators, codes)
+        if missing:
+            report["kansarmoede"] = {
+                "column": None,
+                "missing": missing,
+                "note": f"no kansarmoede-index for {', '.join(missing)} in "
+                f"{found.municipal_indicators.name} (a merged or renamed municipality?): need "
+                "from median_income instead of kansarmoede_est",
+            }
+            logger.warning(report["kansarmoede"]["note"])
+            return joined
         estimate = np.full(len(joined), np.nan)
         indices = {}
         for code in codes:  # each municipality's index spread over its own sectors
@@ -269,6 +286,17 @@ def _add_income(
         index: float | dict[str, float] = indices[codes[0]] if len(codes) == 1 else indices
         report["kansarmoede"] = {"municipal_index": index, "column": "kansarmoede_est"}
     return joined
+
+
+def _without_kansarmoede(path: Path, codes: tuple[str, ...]) -> list[str]:
+    """Return the codes the municipal indicators file has no kansarmoede-index for."""
+    missing = []
+    for code in codes:
+        try:
+            sources.read_municipal_indicator(path, code)
+        except DataError:
+            missing.append(code)
+    return missing
 
 
 def add_points(

@@ -33,6 +33,7 @@ from planner.results.metrics import count, families
 from planner.results.plan import Plan, make_plan
 from planner.results.regions import region_summary
 from planner.scenario import Scenario, load_scenario
+from planner.travel.borders import group_labels, keep_within_groups
 from planner.travel.cache import cached_network, cached_travel_times
 from planner.travel.matrices import travel_times
 from planner.travel.modes import fastest_by_mode, stack_by_mode
@@ -172,6 +173,9 @@ def run(
         )
     with _stage("travel", timings, progress):
         demand, travel = _travel(scenario, inputs, demand, network)
+        if scenario.rules.serve_within:  # families use only the sites of their own group
+            sector_group, site_group = group_labels(inputs, scenario.rules.serve_within)
+            travel = keep_within_groups(travel, sector_group[demand.sector], site_group)
         if scenario.objective.kind not in {"p_median", "p_center"}:  # no standard needed
             _check_reach(scenario, demand, travel)
     with _stage("optimise", timings, progress):
@@ -349,6 +353,7 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
     if not problems:  # the rules and mode shares need readable inputs
         inputs = read_inputs(scenario)
         problems.extend(check_rules(scenario, inputs))
+        problems.extend(_group_problems(scenario, inputs))
         if scenario.travel.modes and scenario.travel.combine == "share":
             mode_shares(scenario.travel, inputs.sectors, problems)
     raster = scenario.data.population_raster
@@ -364,9 +369,26 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
             problems.extend(error.problems)
         else:
             problems.extend([] if gap is None else [gap])
-    if not uses_straight_line(scenario):
-        try:
-            read_network(scenario.data, scenario.travel)
-        except PlannerError as error:
-            problems.extend(error.problems)
-    return problems
+    return problems + _network_problems(scenario)
+
+
+def _network_problems(scenario: Scenario) -> list[str]:
+    """Say why the network cannot be built (none needed for straight-line travel)."""
+    if uses_straight_line(scenario):
+        return []
+    try:
+        read_network(scenario.data, scenario.travel)
+    except PlannerError as error:
+        return list(error.problems)
+    return []
+
+
+def _group_problems(scenario: Scenario, inputs: Inputs) -> list[str]:
+    """Say why ``rules.serve_within`` cannot find its groups."""
+    if not scenario.rules.serve_within:
+        return []
+    try:
+        group_labels(inputs, scenario.rules.serve_within)
+    except PlannerError as error:
+        return list(error.problems)
+    return []
