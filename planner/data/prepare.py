@@ -408,6 +408,7 @@ def prepare_from_folder(
         typed,
         known_municipalities(found.municipalities, found.municipal_indicators),
         source=where.name if where is not None else "",
+        complete=found.municipalities is not None,
     )
     code: str | tuple[str, ...] = codes[0] if len(codes) == 1 else codes
     if downloads.osm:

@@ -125,7 +125,9 @@ def _typed_codes(text: str) -> list[str]:
     return [part for part in re.split(r"[\s,;]+", text.strip()) if part]
 
 
-def region_codes(text: str, known: dict[str, str], *, source: str = "") -> tuple[str, ...]:
+def region_codes(
+    text: str, known: dict[str, str], *, source: str = "", complete: bool = True
+) -> tuple[str, ...]:
     """Return the NIS codes of what a user typed (module docstring), sorted.
 
     Parameters
@@ -137,6 +139,10 @@ def region_codes(text: str, known: dict[str, str], *, source: str = "") -> tuple
         against a list, only against the Flemish prefixes.
     source
         The file ``known`` came from, for messages.
+    complete
+        Whether ``known`` lists every municipality (a boundary file does; the municipal
+        indicators file lacks some, e.g. those merged since): only then is a code not in it
+        an error.
 
     Returns
     -------
@@ -177,7 +183,7 @@ def region_codes(text: str, known: dict[str, str], *, source: str = "") -> tuple
                 f"NIS code {code} is not a Flemish municipality ({where}): planner prepares "
                 "Flemish municipalities (codes starting 1, 23, 24, 3, 4 or 7)"
             )
-        elif known and code not in known:
+        elif complete and known and code not in known:
             problems.append(
                 f"NIS code {code} does not exist in {source or 'the municipal boundary file'}: "
                 "check the code (Aalst is 41002, Gent 44021)"
@@ -289,7 +295,7 @@ def voronoi_sector_layer(
     ]
     if missing or centroids is None or boundaries is None:
         raise InputFileError(
-            f"no sector polygons of {', '.join(codes)}: put Statbel's sector file "
+            f"no sector polygons found for {', '.join(codes)}: put Statbel's sector file "
             "(sh_statbel_statistical_sectors_31370_20240101.gpkg) in the source folder or pass "
             f"--file sectors=PATH; to approximate them instead, add {' and '.join(missing)}"
         )
