@@ -79,7 +79,7 @@ from planner.data.files import (
 from planner.data.layers import fixed_gpkg_date
 from planner.data.region import (
     known_municipalities,
-    network_covers,
+    network_outside,
     region_codes,
     region_folder_name,
 )
@@ -273,13 +273,14 @@ def _covering_network(
     if found.network is None:
         report["network"] = {"path": None, "note": _NO_NETWORK}
         return found
-    if network_covers(found.network, sectors):
+    outside = network_outside(found.network, sectors)
+    if not outside:
         return found
     if given:
         raise DataError(
             f"network file {found.network} does not cover the area of {report['municipality']} "
-            "(its bounding box misses part of the sectors'): give a network of this area with "
-            "--file network=PATH, or none (straight-line travel)"
+            f"({outside} of {len(sectors)} sectors lie outside its bounding box): give a network "
+            "of this area with --file network=PATH, or none (straight-line travel)"
         )
     logger.warning(
         f"network file {found.network} does not cover {report['municipality']}: not used"

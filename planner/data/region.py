@@ -38,6 +38,8 @@ __all__ = [
     "FLEMISH_PREFIXES",
     "is_flemish",
     "known_municipalities",
+    "network_extent",
+    "network_outside",
     "region_codes",
     "region_folder_name",
     "voronoi_sector_layer",
@@ -372,12 +374,18 @@ def network_extent(path: Path, crs: str) -> shapely.Polygon | None:
     bounds = info.get("total_bounds")
     if bounds is None or not np.isfinite(bounds).all():
         return None
-    box = gpd.GeoSeries([shapely.box(*bounds)], crs=info.get("crs") or "EPSG:4326")
-    return box.to_crs(crs).iloc[0]
+    # densified, so that the box keeps its shape when reprojected; then its own bounds
+    box = shapely.segmentize(shapely.box(*bounds), (bounds[2] - bounds[0]) / 50)
+    moved = gpd.GeoSeries([box], crs=info.get("crs") or "EPSG:4326").to_crs(crs).iloc[0]
+    return shapely.box(*moved.bounds)
 
 
-def network_covers(path: Path, area: gpd.GeoDataFrame, *, share: float = 0.99) -> bool:
-    """Return whether a network file's bounding box covers an area's bounding box.
+def network_outside(path: Path, area: gpd.GeoDataFrame, *, margin_m: float = 500.0) -> int:
+    """Return how many sectors lie outside a network file's bounding box (all: unreadable).
+
+    A sector is outside when its representative point is farther than ``margin_m`` (the
+    default snapping distance) outside the box: a network that ends just short of the
+    municipal border still covers it.
 
     Parameters
     ----------
@@ -385,16 +393,17 @@ def network_covers(path: Path, area: gpd.GeoDataFrame, *, share: float = 0.99) -
         The network file.
     area
         The sectors (projected CRS).
-    share
-        Share of the area's bounding box the network's must cover.
+    margin_m
+        Metres a point may lie outside the box.
 
     Returns
     -------
-    bool
-        False also when the file's extent cannot be read.
+    int
+        The number of sectors outside; 0 when the network covers the area.
     """
     extent = network_extent(path, str(area.crs))
     if extent is None:
-        return False
-    target = shapely.box(*area.total_bounds)
-    return bool(target.intersection(extent).area >= share * target.area)
+        return len(area)
+    xy = shapely.get_coordinates(np.asarray(area.geometry.representative_point().array))
+    inside = shapely.contains_xy(extent.buffer(margin_m), xy[:, 0], xy[:, 1])
+    return int((~inside).sum())
