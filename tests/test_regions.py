@@ -22,7 +22,13 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.data import prepare
 from planner.data.region import region_codes, region_folder_name
-from planner.errors import DataError, InfeasibleError, PlanCheckError, ScenarioError
+from planner.errors import (
+    DataError,
+    InfeasibleError,
+    NetworkError,
+    PlanCheckError,
+    ScenarioError,
+)
 from planner.model import solve_coverage
 from planner.model.coverage import MAX_COVERAGE
 from planner.results.check import check_plan
@@ -404,3 +410,53 @@ def test_gent_and_merelbeke_as_one_region(tmp_path: Path) -> None:
         row["served_across_border"] == 0 for row in within.summary["municipalities"].values()
     )
     assert within.summary["coverage_objective"] <= across.summary["coverage_objective"] + 1e-9
+
+
+# --------------------------------------------------------------------------- OSM extracts
+
+_OSM = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="planner tests">
+  <node id="1" lat="51.0000" lon="3.7000"/>
+  <node id="2" lat="51.0000" lon="3.7100"/>
+  <node id="3" lat="51.0000" lon="3.7200"/>
+  <node id="4" lat="51.0050" lon="3.7100"/>
+  <node id="5" lat="50.9950" lon="3.7100"/>
+  <node id="6" lat="51.0050" lon="3.7200"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="residential"/><tag k="oneway" v="yes"/></way>
+  <way id="11"><nd ref="4"/><nd ref="2"/><nd ref="5"/><tag k="highway" v="footway"/></way>
+  <way id="12"><nd ref="3"/><nd ref="6"/><nd ref="4"/><nd ref="1"/>
+    <tag k="highway" v="residential"/></way>
+  <way id="13"><nd ref="5"/><nd ref="3"/><tag k="highway" v="cycleway"/></way>
+</osm>
+"""
+
+
+def test_osm_extract_read_with_gdal_matches_osmnx(tmp_path: Path) -> None:
+    from planner.travel.matrices import travel_times  # noqa: PLC0415
+    from planner.travel.network import network_from_osm_pbf, network_from_osm_xml  # noqa: PLC0415
+
+    path = tmp_path / "tiny.osm"  # GDAL reads .osm.pbf the same way (no writer in the tests)
+    path.write_text(_OSM, encoding="utf-8")
+    walk = network_from_osm_pbf(path, mode="walk", speed_kmh=4.5)
+    reference = network_from_osm_xml(path, mode="walk", speed_kmh=4.5)
+    lon = [3.70, 3.71, 3.72, 3.71, 3.71, 3.72]
+    lat = [51.0, 51.0, 51.0, 51.005, 50.995, 51.005]
+    nodes = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326).to_crs(CRS)
+    xy = np.column_stack([nodes.x, nodes.y])  # the OSM nodes 1 to 6
+    ours = travel_times(walk, xy, xy).sector_site
+    theirs = travel_times(reference, xy, xy).sector_site
+    assert np.isfinite(ours).all()
+    np.testing.assert_allclose(ours, theirs, rtol=0.01)  # projected vs great-circle lengths
+    car = network_from_osm_pbf(path, mode="car", speed_kmh=30.0)
+    along = travel_times(car, xy[0:1], xy[2:3]).sector_site[0, 0]
+    against = travel_times(car, xy[2:3], xy[0:1]).sector_site[0, 0]
+    assert along == pytest.approx(1.4 * 60 / 30, rel=0.02)  # 1.4 km along the one-way street
+    assert against > 1.5 * along  # back round the loop
+    bike = network_from_osm_pbf(path, mode="bike", speed_kmh=15.0)
+    km = travel_times(bike, xy, xy).sector_site * 15.0 / 60.0
+    walk_km = ours * 4.5 / 60.0
+    assert km[3, 4] > 1.5 * walk_km[3, 4]  # the footway 4-2-5 is not for bikes
+    assert km[4, 2] < 0.8 * walk_km[4, 2]  # the cycleway 5-3 is not for walkers
+    with pytest.raises(NetworkError):
+        network_from_osm_pbf(path, mode="car", speed_kmh=30.0, excluded_classes=("residential",))

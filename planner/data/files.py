@@ -213,7 +213,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
     "raster": ("ghsl_pop*.tif", "GHS_POP*.tif", "*population*.tif"),
     "points": ("osm_points*.gpkg", "osm_points*.geojson", "*candidate*sites*.gpkg"),
     "existing": ("existing_sites*.gpkg", "existing_sites*.geojson", "existing_sites*.csv"),
-    "network": ("wegsegmenten*.geojson", "wegsegmenten*.gpkg", "*.osm"),
+    "network": ("wegsegmenten*.geojson", "wegsegmenten*.gpkg", "*.osm", "*.osm.pbf"),
     "centroids": ("sector_centroids*.gpkg", "*sector*centroid*.gpkg", "*sector*centroid*.shp"),
     "municipalities": ("gemeente20*.shp", "gemeente20*.gpkg", "*municipal*boundar*.gpkg"),
 }

@@ -62,8 +62,8 @@ class DataSpec(_Spec):
     network: Path | None = Field(
         None, description="Street network (line layer or OSM XML); null: straight-line travel."
     )
-    network_format: Literal["lines", "osm_xml"] = Field(
-        "lines", description="'lines' for a road register line layer, 'osm_xml' for .osm files."
+    network_format: Literal["lines", "osm_xml", "osm_pbf"] = Field(
+        "lines", description="'lines': a road register; 'osm_xml': .osm; 'osm_pbf': .osm.pbf."
     )
     oneway_column: str | None = Field(
         "oneway",

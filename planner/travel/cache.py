@@ -79,6 +79,7 @@ _NETWORK_MODULES = (
     "planner.travel.lines",
     "planner.travel.noding",
     "planner.travel.osm",
+    "planner.travel.osm_pbf",
 )
 
 
