@@ -382,6 +382,14 @@ def test_any_municipality_end_to_end_from_shared_data(
     notes = " ".join(plan.summary["notes"])
     assert "Voronoi cells" in notes
     assert "straight line \N{MULTIPLICATION SIGN} 1.3" in notes
+    from planner.report.outputs import write_outputs  # noqa: PLC0415
+
+    write_outputs(plan, tmp_path / "out")
+    note = (tmp_path / "out" / "note.html").read_text(encoding="utf-8")
+    assert "benaderd als Voronoi-cellen" in note
+    assert "Reistijden zijn een benadering (hemelsbreed \N{MULTIPLICATION SIGN} 1,3)" in note
+    page = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    assert "Sectorgrenzen <b>benaderd</b>" in page
 
 
 @needs_shared
