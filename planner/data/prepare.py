@@ -279,7 +279,7 @@ def _covering_network(
     if given:
         raise DataError(
             f"network file {found.network} does not cover the area of {report['municipality']} "
-            f"({outside} of {len(sectors)} sectors lie outside its bounding box): give a network "
+            f"(its bounding box holds less than half of {', '.join(outside)}): give a network "
             "of this area with --file network=PATH, or none (straight-line travel)"
         )
     logger.warning(

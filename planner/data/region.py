@@ -380,30 +380,40 @@ def network_extent(path: Path, crs: str) -> shapely.Polygon | None:
     return shapely.box(*moved.bounds)
 
 
-def network_outside(path: Path, area: gpd.GeoDataFrame, *, margin_m: float = 500.0) -> int:
-    """Return how many sectors lie outside a network file's bounding box (all: unreadable).
+def network_outside(
+    path: Path, area: gpd.GeoDataFrame, *, margin_m: float = 500.0, share: float = 0.5
+) -> list[str]:
+    """Return the municipalities a network file's bounding box does not cover.
 
-    A sector is outside when its representative point is farther than ``margin_m`` (the
-    default snapping distance) outside the box: a network that ends just short of the
-    municipal border still covers it.
+    A municipality is covered when at least ``share`` of its sectors' area lies within the
+    network's bounding box grown by ``margin_m`` (the default snapping distance): a city's
+    register that ends short of the border, or misses a port area, still covers it; the
+    register of another municipality does not. A bounding box cannot see a network with
+    holes (a neighbour inside the box but without its streets in the file).
 
     Parameters
     ----------
     path
         The network file.
     area
-        The sectors (projected CRS).
+        The sectors (projected CRS) with their ``municipality``.
     margin_m
-        Metres a point may lie outside the box.
+        Metres the box is grown by.
+    share
+        Share of a municipality's sector area the box must hold.
 
     Returns
     -------
-    int
-        The number of sectors outside; 0 when the network covers the area.
+    list of str
+        NIS codes of the municipalities not covered (all of them when the file's extent cannot
+        be read); empty when the network covers the area.
     """
+    codes = area["municipality"].astype(str)
     extent = network_extent(path, str(area.crs))
     if extent is None:
-        return len(area)
-    xy = shapely.get_coordinates(np.asarray(area.geometry.representative_point().array))
-    inside = shapely.contains_xy(extent.buffer(margin_m), xy[:, 0], xy[:, 1])
-    return int((~inside).sum())
+        return sorted(set(codes))
+    geometry = np.asarray(area.geometry.array)
+    inside = shapely.area(shapely.intersection(geometry, extent.buffer(margin_m)))
+    table = pd.DataFrame({"code": codes.to_numpy(), "all": shapely.area(geometry), "in": inside})
+    sums = table.groupby("code", sort=True)[["all", "in"]].sum()
+    return [str(code) for code in sums.index[sums["in"] < share * sums["all"]]]
