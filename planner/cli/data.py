@@ -43,7 +43,7 @@ def data_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
             "--file",
             help="A file for a role instead of the one found, e.g. --file points=my_sites.gpkg "
             "(roles: sectors, population, income, ages, wijk_map, municipal_indicators, raster, "
-            "points, existing, network).",
+            "points, existing, network, centroids, municipalities).",
         ),
     ] = None,
     indicators: Annotated[

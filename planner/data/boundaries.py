@@ -21,6 +21,8 @@ from planner.data.tables import SECTOR_CODE_COLUMNS, find_column, municipality_o
 from planner.errors import DataError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import geopandas as gpd
     import pandas as pd
 
@@ -89,7 +91,7 @@ class JoinReport:
 def read_sector_geometry(
     path: Path,
     *,
-    municipality: str | None = None,
+    municipality: str | Sequence[str] | None = None,
     code_column: str | None = None,
     name_column: str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -171,15 +173,17 @@ def read_sector_geometry(
     return out
 
 
-def select_municipality(frame: pd.DataFrame, nis: str, *, what: str) -> pd.DataFrame:
-    """Keep the rows whose ``sector_id`` belongs to one municipality.
+def select_municipality(
+    frame: pd.DataFrame, nis: str | Sequence[str], *, what: str
+) -> pd.DataFrame:
+    """Keep the rows whose ``sector_id`` belongs to one municipality (or any of several).
 
     Parameters
     ----------
     frame
         A table with a normalised ``sector_id`` column.
     nis
-        The municipality's five-digit NIS code.
+        The municipality's five-digit NIS code, or the codes of a region.
     what
         The table, for messages.
 
@@ -194,17 +198,20 @@ def select_municipality(frame: pd.DataFrame, nis: str, *, what: str) -> pd.DataF
         When no row belongs to the municipality; the message names the municipalities the
         table does hold.
     """
-    nis = str(nis).strip()
-    if not re.fullmatch(r"\d{5}", nis):
-        raise DataError(f"municipality NIS code {nis!r} must be five digits, e.g. 44021 (Gent)")
+    codes = [str(code).strip() for code in ([nis] if isinstance(nis, str) else nis)]
+    bad = [code for code in codes if not re.fullmatch(r"\d{5}", code)]
+    if bad or not codes:
+        raise DataError(
+            f"municipality NIS code {(bad or [''])[0]!r} must be five digits, e.g. 44021 (Gent)"
+        )
     munty = municipality_of(frame["sector_id"])
-    keep = (munty == nis).fillna(value=False).to_numpy(dtype=bool)
+    keep = munty.isin(codes).fillna(value=False).to_numpy(dtype=bool)
     if not keep.any():
         held = munty.value_counts()
         shown = ", ".join(f"{code} ({count})" for code, count in held.head(5).items())
         raise DataError(
-            f"{what} has no sector of municipality {nis}; it holds codes of {shown}"
-            f"{' and others' if len(held) > 5 else ''}: check the NIS code or the file"
+            f"{what} has no sector of municipality {', '.join(codes)}; it holds codes of "
+            f"{shown}{' and others' if len(held) > 5 else ''}: check the NIS code or the file"
         )
     return frame.loc[keep].copy()
 
@@ -213,7 +220,11 @@ def select_municipality(frame: pd.DataFrame, nis: str, *, what: str) -> pd.DataF
 
 
 def join_on_sector(
-    sectors: pd.DataFrame, table: pd.DataFrame, *, what: str, municipality: str | None = None
+    sectors: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    what: str,
+    municipality: str | Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, JoinReport]:
     """Left-join a sector table onto the sectors and report what did not match on either side.
 
@@ -226,8 +237,9 @@ def join_on_sector(
     what
         The table, for messages and the report.
     municipality
-        NIS code: keep only the table's rows of this municipality first (Statbel tables cover
-        all of Belgium); Statbel's ``<NIS>ZZZZ`` "unknown sector" row is reported, not matched.
+        NIS code (or the codes of a region): keep only the table's rows of it first (Statbel
+        tables cover all of Belgium); Statbel's ``<NIS>ZZZZ`` "unknown sector" row is
+        reported, not matched.
 
     Returns
     -------

@@ -68,6 +68,11 @@ class Sources:
     network
         Road register (a line layer) on which generated candidates are placed, or an OSM
         file; named in the report for scenarios.
+    centroids
+        Statbel's sector centroids (``sector_centroids_2024.gpkg``): Voronoi sectors where
+        there are no sector polygons.
+    municipalities
+        Municipal boundaries (``gemeente2024.shp``): clip the Voronoi sectors, check NIS codes.
     indicator_tables
         Extra tables with need-indicator columns.
     """
@@ -82,6 +87,8 @@ class Sources:
     points: Path | None = None
     existing: Path | None = None
     network: Path | None = None
+    centroids: Path | None = None
+    municipalities: Path | None = None
     indicator_tables: tuple[tuple[Path, tuple[IndicatorColumn, ...]], ...] = ()
 
     def files(self) -> dict[str, Path]:
@@ -206,7 +213,9 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
     "raster": ("ghsl_pop*.tif", "GHS_POP*.tif", "*population*.tif"),
     "points": ("osm_points*.gpkg", "osm_points*.geojson", "*candidate*sites*.gpkg"),
     "existing": ("existing_sites*.gpkg", "existing_sites*.geojson", "existing_sites*.csv"),
-    "network": ("wegsegmenten*.geojson", "wegsegmenten*.gpkg", "*.osm"),
+    "network": ("wegsegmenten*.geojson", "wegsegmenten*.gpkg", "*.osm", "*.osm.pbf"),
+    "centroids": ("sector_centroids*.gpkg", "*sector*centroid*.gpkg", "*sector*centroid*.shp"),
+    "municipalities": ("gemeente20*.shp", "gemeente20*.gpkg", "*municipal*boundar*.gpkg"),
 }
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from planner.data.checks import TRUE_WORDS
 from planner.data.site_types import DEFAULT_SITE_TYPES, EXISTING_ROLES
+from planner.scenario.travel_model import travel_model_note
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -228,6 +229,21 @@ def _cost_notes(scenario: Scenario, sites: pd.DataFrame) -> list[str]:
     return notes
 
 
+def _voronoi_note(sectors: pd.DataFrame) -> str | None:
+    """Say how many sectors are Voronoi cells of their centroids (``planner data``)."""
+    if "geometry_method" not in sectors.columns:
+        return None
+    approximated = sectors["geometry_method"].astype("string").eq("voronoi").fillna(value=False)
+    if not approximated.any():
+        return None
+    n = int(approximated.sum())
+    return (
+        f"{n} of {len(sectors)} sector polygons are approximations: Voronoi cells of Statbel's "
+        "sector centroids clipped to the municipal boundary (no sector polygon file); give "
+        "Statbel's sh_statbel_statistical_sectors file to planner data (--file sectors=...)"
+    )
+
+
 def input_notes(scenario: Scenario, inputs: Inputs) -> list[str]:
     """Say what the inputs estimate and what looks like a mistake, for the summary's notes.
 
@@ -256,6 +272,7 @@ def input_notes(scenario: Scenario, inputs: Inputs) -> list[str]:
         for note in (_target_note(scenario, sectors), _income_note(scenario, sectors))
         if note is not None
     ]
+    notes += [note for note in (_voronoi_note(sectors), travel_model_note(scenario)) if note]
     notes += _stand_in_notes(sites, report)
     costs = _default_costs_note(sites, report)
     if costs is not None:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -76,9 +77,17 @@ from planner.data.files import (
     with_indicator_table,
 )
 from planner.data.layers import fixed_gpkg_date
+from planner.data.region import (
+    known_municipalities,
+    network_outside,
+    region_codes,
+    region_folder_name,
+)
 from planner.data.sectors import add_points, prepare_sectors
 from planner.data.site_types import DEFAULT_SITE_TYPES, SiteType, read_site_types
 from planner.data.sites import prepare_sites
+from planner.errors import DataError
+from planner.scenario.travel_model import DEFAULT_CIRCUITY, straight_line_label
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -155,10 +164,16 @@ def prepare_municipality(
     found: Sources,
     out: Path,
     *,
-    nis: str,
+    nis: str | tuple[str, ...],
     options: PrepareOptions | None = None,
+    network_given: bool = False,
 ) -> PrepareResult:
     """Prepare the sector and site layers of one municipality (see the module docstring).
+
+    With several NIS codes, one region: the sectors, candidate and existing sites of all of
+    them, each sector and site with its ``municipality``. A network file whose bounding box
+    does not cover the sectors' is left out of the report (and not used to place sites); when
+    the user named it (``network_given``) it is an error.
 
     Parameters
     ----------
@@ -167,9 +182,11 @@ def prepare_municipality(
     out
         Output folder, e.g. ``data/statsec/gent``; created, files replaced atomically.
     nis
-        The municipality's NIS code.
+        The municipality's NIS code, or the codes of a region.
     options
         Choices (target share, imputation, site types, ...).
+    network_given
+        Whether the user named the network file (``--file network=...``).
 
     Returns
     -------
@@ -182,9 +199,12 @@ def prepare_municipality(
         Any of its subclasses, saying which file or column is wrong and how to fix it.
     """
     options = options or PrepareOptions()
-    nis = sources.municipality_of(pd.Series([nis])).iloc[0]
-    report: dict[str, Any] = {"municipality": nis, "crs": options.crs}
-    sectors = prepare_sectors(found, nis, options, report)
+    codes = tuple(sources.municipality_of(pd.Series([nis] if isinstance(nis, str) else nis)))
+    report: dict[str, Any] = {"municipality": ",".join(codes), "crs": options.crs}
+    if len(codes) > 1:
+        report["municipalities"] = list(codes)
+    sectors = prepare_sectors(found, codes[0] if len(codes) == 1 else codes, options, report)
+    found = _covering_network(found, sectors, report, given=network_given)
     sectors = add_points(sectors, found, report)
     sites = prepare_sites(found, sectors, options, report)
     report["sectors"] = {
@@ -196,9 +216,14 @@ def prepare_municipality(
     report["files"] = {
         role: {"path": str(path), "sha256": _digest(path)}
         for role, path in found.files().items()
-        if path.exists()
+        if path.exists() and role not in _unused_roles(report, codes)
     }
     notes = [report["target"]["note"]]
+    notes += [
+        report[key]["note"]
+        for key in ("sector_geometry", "network", "kansarmoede")
+        if "note" in report.get(key, {})
+    ]
     if report.get("income"):
         notes.append(
             f"{len(report['income']['suppressed'])} sectors have no income from Statbel "
@@ -227,6 +252,53 @@ def prepare_municipality(
         f"{len(sites):,} sites in {out}"
     )
     return PrepareResult(folder=Path(out), sectors=sectors, sites=sites, report=report)
+
+
+def _unused_roles(report: dict[str, Any], codes: tuple[str, ...]) -> set[str]:
+    """Roles whose file gave nothing to this area: not recorded as its sources."""
+    unused = set()
+    if set(report.get("sector_geometry", {}).get("municipalities", [])) == set(codes):
+        unused.add("sectors")  # every sector a Voronoi cell: the polygon file holds others
+    else:
+        unused |= {"centroids"}
+    if report.get("points_inside_municipality") == 0:
+        unused.add("points")
+    return unused
+
+
+def _covering_network(
+    found: Sources, sectors: gpd.GeoDataFrame, report: dict[str, Any], *, given: bool
+) -> Sources:
+    """Keep the network file only when its bounding box covers the sectors'."""
+    if found.network is None:
+        report["network"] = {"path": None, "note": _NO_NETWORK}
+        return found
+    outside = network_outside(found.network, sectors)
+    if not outside:
+        return found
+    if given:
+        raise DataError(
+            f"network file {found.network} does not cover the area of {report['municipality']} "
+            f"(its bounding box holds less than half of {', '.join(outside)}): give a network "
+            "of this area with --file network=PATH, or none (straight-line travel)"
+        )
+    logger.warning(
+        f"network file {found.network} does not cover {report['municipality']}: not used"
+    )
+    report["network"] = {
+        "path": None,
+        "not_covering": str(found.network),
+        "note": f"{found.network.name} found in the source folder does not cover the area and is "
+        f"not used; {_NO_NETWORK}",
+    }
+    return replace(found, network=None)
+
+
+_NO_NETWORK = (
+    "no street network: plan with straight-line travel (travel.model: straight_line, "
+    f"{straight_line_label(DEFAULT_CIRCUITY)}) and demand.points: grid, or give a network file "
+    "with --file network=PATH"
+)
 
 
 def _street_notes(placed: dict[str, Any] | None) -> list[str]:
@@ -299,13 +371,15 @@ def prepare_from_folder(
     Parameters
     ----------
     municipality
-        Name (``"gent"``) or NIS code; names the output folder.
+        Name (``"gent"``), NIS code, several codes (``"44021,44043"``), a province or
+        arrondissement prefix (``"44"``) or a file of codes (:func:`planner.data.region.
+        region_codes`); names the output folder.
     source
         Folder of downloaded files (created when downloading).
     out
         Output folder.
     nis
-        NIS code when the name cannot be looked up.
+        NIS code (or codes) when the name cannot be looked up.
     files
         Files per role that override what is found (``{"points": Path(...)}``).
     indicators
@@ -327,8 +401,20 @@ def prepare_from_folder(
         fetched |= download_sources(source, downloads.urls or None)
     given = {role: Path(path) for role, path in (files or {}).items() if path is not None}
     found = find_sources(source, **given)
-    code = nis or municipality_nis(municipality, found.municipal_indicators)
+    typed = nis or municipality
+    if not re.fullmatch(r"[\d\s,;]+", typed.strip()) and not Path(typed).is_file():
+        typed = municipality_nis(municipality, found.municipal_indicators)  # a name
+    where = found.municipalities or found.municipal_indicators
+    codes = region_codes(
+        typed,
+        known_municipalities(found.municipalities, found.municipal_indicators),
+        source=where.name if where is not None else "",
+        complete=found.municipalities is not None,
+    )
+    code: str | tuple[str, ...] = codes[0] if len(codes) == 1 else codes
     if downloads.osm:
+        if not isinstance(code, str):
+            raise DataError("--osm downloads one municipality at a time: give one NIS code")
         osm = download_osm(source / "osm", code, url=downloads.overpass_url)
         found = replace(
             found,
@@ -338,8 +424,11 @@ def prepare_from_folder(
     for table in indicators:
         path, indicator = parse_indicator(table)
         found = with_indicator_table(found, path, [indicator])
-    target = Path(out) if out is not None else Path("data/statsec") / municipality.strip().lower()
-    result = prepare_municipality(found, target, nis=code, options=options)
+    folder = region_folder_name(municipality, codes)
+    target = Path(out) if out is not None else Path("data/statsec") / folder
+    result = prepare_municipality(
+        found, target, nis=code, options=options, network_given="network" in given
+    )
     if fetched:
         result.report["downloaded"] = {role: str(path) for role, path in fetched.items()}
     return result

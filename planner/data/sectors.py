@@ -14,13 +14,17 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from planner.data import sources
 from planner.data.raster import raster_points
-from planner.errors import InputFileError
+from planner.data.region import known_municipalities, voronoi_sector_layer
+from planner.errors import DataError, InputFileError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from planner.data.boundaries import JoinReport
     from planner.data.files import PrepareOptions, Sources
 
@@ -30,16 +34,20 @@ logger = logging.getLogger(__name__)
 
 
 def prepare_sectors(
-    found: Sources, nis: str, options: PrepareOptions, report: dict[str, Any]
+    found: Sources, nis: str | tuple[str, ...], options: PrepareOptions, report: dict[str, Any]
 ) -> gpd.GeoDataFrame:
     """Read the sectors of municipality ``nis`` and join the official tables onto them.
+
+    Municipalities without sector polygons in ``found.sectors`` (or without a sector file) get
+    Voronoi sectors from Statbel's centroids (:func:`planner.data.region.voronoi_sector_layer`),
+    flagged in the column ``geometry_method`` and in ``report["sector_geometry"]``.
 
     Parameters
     ----------
     found
         The source files.
     nis
-        The municipality's NIS code.
+        The municipality's NIS code, or the codes of a region.
     options
         Target group, imputation and output CRS choices.
     report
@@ -55,18 +63,14 @@ def prepare_sectors(
     InputFileError
         When there is no sector or population file.
     """
-    if found.sectors is None:
-        raise InputFileError(
-            "no sector polygons found: put Statbel's sh_statbel_statistical_sectors_31370_"
-            "20240101.gpkg (or a city layer on Statbel codes) in the source folder or pass "
-            "--sectors"
-        )
-    sectors = sources.read_sector_geometry(found.sectors, municipality=nis)
-    sectors = sectors.to_crs(options.crs)
+    sectors = _sector_polygons(found, nis, options, report)
     joins: list[JoinReport] = []
-    base = gpd.GeoDataFrame(
-        sectors[["sector_id", "name", "municipality"]], geometry=sectors.geometry
-    )
+    if not isinstance(nis, str) and found.municipalities is not None:  # a region: names too
+        names = known_municipalities(found.municipalities, None)
+        sectors["municipality_name"] = sectors["municipality"].map(names)
+    columns = ("sector_id", "name", "municipality", "municipality_name", "geometry_method")
+    kept = [c for c in columns if c in sectors]
+    base = gpd.GeoDataFrame(sectors[kept], geometry=sectors.geometry)
     base = _add_wijk(base, sectors, found, nis, joins)
     base = _add_population(base, found, nis, options, joins, report)
     base = _add_income(base, found, nis, options, joins, report)
@@ -81,11 +85,52 @@ def prepare_sectors(
     return gpd.GeoDataFrame(base, geometry="geometry", crs=options.crs)
 
 
+def _sector_polygons(
+    found: Sources, nis: str | tuple[str, ...], options: PrepareOptions, report: dict[str, Any]
+) -> gpd.GeoDataFrame:
+    """Return the sector polygons: from the sector file, Voronoi cells where it has none."""
+    codes = (nis,) if isinstance(nis, str) else tuple(nis)
+    real = None
+    if found.sectors is not None:
+        everything = sources.read_sector_geometry(found.sectors)
+        real = everything[everything["municipality"].isin(codes)].to_crs(options.crs)
+        if len(real) == 0 and (found.centroids is None or found.municipalities is None):
+            # no approximation possible: the file's own message names what it holds
+            sources.select_municipality(
+                everything, codes, what=f"sector layer {found.sectors.name}"
+            )
+    have = set() if real is None else set(real["municipality"])
+    missing = tuple(code for code in codes if code not in have)
+    if not missing:
+        assert real is not None  # noqa: S101 - every code has polygons
+        return real
+    approximated = voronoi_sector_layer(
+        missing, found.centroids, found.municipalities, crs=options.crs, taken=real
+    )
+    report["sector_geometry"] = {
+        "method": "voronoi",
+        "municipalities": list(missing),
+        "sectors": len(approximated),
+        "note": (
+            f"{len(approximated)} sectors of {', '.join(missing)} are APPROXIMATED as Voronoi "
+            "cells of Statbel's sector centroids clipped to the municipal boundary (no sector "
+            "polygons): give Statbel's sh_statbel_statistical_sectors file with --file sectors=PATH"
+        ),
+    }
+    if real is None or len(real) == 0:
+        return approximated
+    real = real.assign(geometry_method="polygons")
+    both = pd.concat([real, approximated], ignore_index=True)
+    return gpd.GeoDataFrame(both, geometry="geometry", crs=options.crs).sort_values(
+        "sector_id", kind="stable", ignore_index=True
+    )
+
+
 def _add_wijk(
     base: gpd.GeoDataFrame,
     sectors: gpd.GeoDataFrame,
     found: Sources,
-    nis: str,
+    nis: str | tuple[str, ...],
     joins: list[JoinReport],
 ) -> gpd.GeoDataFrame:
     if found.wijk_map is not None:
@@ -120,7 +165,7 @@ def _add_wijk(
 def _add_population(
     base: gpd.GeoDataFrame,
     found: Sources,
-    nis: str,
+    nis: str | tuple[str, ...],
     options: PrepareOptions,
     joins: list[JoinReport],
     report: dict[str, Any],
@@ -132,7 +177,8 @@ def _add_population(
             "folder or pass --population"
         )
     table = sources.read_population_table(found.population)
-    unknown = table["sector_id"].str.startswith(nis) & table["sector_id"].str.endswith(
+    codes = (nis,) if isinstance(nis, str) else tuple(nis)
+    unknown = table["sector_id"].str[:5].isin(codes) & table["sector_id"].str.endswith(
         sources.UNKNOWN_SECTOR_SUFFIX
     )
     report["population_unknown_sector"] = float(
@@ -187,7 +233,7 @@ def _add_population(
 def _add_income(
     base: gpd.GeoDataFrame,
     found: Sources,
-    nis: str,
+    nis: str | tuple[str, ...],
     options: PrepareOptions,
     joins: list[JoinReport],
     report: dict[str, Any],
@@ -214,14 +260,43 @@ def _add_income(
         "imputation": {str(k): int(v) for k, v in method[suppressed].value_counts().items()},
     }
     if options.use_kansarmoede and found.municipal_indicators is not None:
-        index = sources.read_municipal_indicator(found.municipal_indicators, nis)
-        joined["kansarmoede_est"] = sources.kansarmoede_estimate(
-            joined["median_income"].to_numpy(dtype=float),
-            joined["population"].to_numpy(dtype=float),
-            index,
-        )
+        codes = (nis,) if isinstance(nis, str) else tuple(nis)
+        missing = _without_kansarmoede(found.municipal_indicators, codes)
+        if missing:
+            report["kansarmoede"] = {
+                "column": None,
+                "missing": missing,
+                "note": f"no kansarmoede-index for {', '.join(missing)} in "
+                f"{found.municipal_indicators.name} (a merged or renamed municipality?): need "
+                "from median_income instead of kansarmoede_est",
+            }
+            logger.warning(report["kansarmoede"]["note"])
+            return joined
+        estimate = np.full(len(joined), np.nan)
+        indices = {}
+        for code in codes:  # each municipality's index spread over its own sectors
+            mine = (joined["municipality"] == code).to_numpy(dtype=bool)
+            indices[code] = sources.read_municipal_indicator(found.municipal_indicators, code)
+            estimate[mine] = sources.kansarmoede_estimate(
+                joined.loc[mine, "median_income"].to_numpy(dtype=float),
+                joined.loc[mine, "population"].to_numpy(dtype=float),
+                indices[code],
+            )
+        joined["kansarmoede_est"] = estimate
+        index: float | dict[str, float] = indices[codes[0]] if len(codes) == 1 else indices
         report["kansarmoede"] = {"municipal_index": index, "column": "kansarmoede_est"}
     return joined
+
+
+def _without_kansarmoede(path: Path, codes: tuple[str, ...]) -> list[str]:
+    """Return the codes the municipal indicators file has no kansarmoede-index for."""
+    missing = []
+    for code in codes:
+        try:
+            sources.read_municipal_indicator(path, code)
+        except DataError:
+            missing.append(code)
+    return missing
 
 
 def add_points(

@@ -263,6 +263,7 @@ def prepare_sites(
         )
         inside = candidates.geometry.within(area).to_numpy(dtype=bool)
         report["points_outside_municipality"] = int((~inside).sum())
+        report["points_inside_municipality"] = int(inside.sum())
         parts.append(candidates.loc[inside])
     if options.generated_sites:
         parts.append(_generated_sites(sectors, options, found.network, report))
@@ -290,12 +291,13 @@ def prepare_sites(
         sites.loc[duplicated, "site_id"] = (
             sites.loc[duplicated, "site_id"] + "-" + counter[duplicated].astype(str)
         )
-    located = gpd.sjoin(
-        sites, sectors[["sector_id", "wijk", "geometry"]], how="left", predicate="within"
-    )
+    munty = sectors["municipality"]
+    region = bool(len(munty)) and bool((munty != munty.iloc[0]).any())  # a region
+    where = ["sector_id", "wijk", *(["municipality"] if region else []), "geometry"]
+    located = gpd.sjoin(sites, sectors[where], how="left", predicate="within")
     located = located[~located.index.duplicated(keep="first")]
-    sites["sector_id"] = located["sector_id"].to_numpy()
-    sites["wijk"] = located["wijk"].to_numpy()
+    for column in where[:-1]:
+        sites[column] = located[column].to_numpy()
     sites = sites.sort_values("site_id", kind="stable").reset_index(drop=True)
     report["sites"] = {
         "total": len(sites),

@@ -47,6 +47,7 @@ from planner.report.assets import (
     strictest_minutes,
 )
 from planner.report.note_pdf import write_note_pdf
+from planner.report.note_region import municipality_html, municipality_rows, travel_method
 from planner.report.note_remarks import remark
 from planner.report.note_text import (
     MODES,
@@ -459,13 +460,14 @@ def note_content(
         summary=summary_paragraph(summary, language, baseline),
         figures=_key_figures(summary, language, baseline),
         sites=_site_rows(plan, language),
-        method=_method(plan, language),
+        method=travel_method(_method(plan, language), summary, language),
         sources=_sources(plan, manifest, language),
         status=_status(summary, language)[1],
         remarks=_remarks(summary, language),
         precision=precision_sentence(summary, language),
         attendance=attendance_sentence(summary, language),
         modes=modes_sentence(summary, language),
+        municipalities=municipality_rows(summary, language),
     )
 
 
@@ -538,6 +540,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"{_html_table([text['figure'], text['value']], content.figures)}\n"
         f"{precision}"
         f"<h2>{text['sites']}</h2>\n{sites}\n"
+        f"{municipality_html(content.municipalities, content.language)}"
         f"<h2>{text['method']}</h2>\n<p>{esc(content.method)}</p>\n{remarks}"
         f"<h2>{text['status']}</h2>\n<p>{esc(content.status)}</p>\n"
         f"<h2>{text['sources']}</h2>\n<ul>{sources}</ul>\n"

@@ -250,9 +250,41 @@ def _nl_start_dropped(_: re.Match[str]) -> str:
     )
 
 
+_MODES_NL = {"walking": "te voet", "cycling": "met de fiets", "driving": "met de auto"}
+
+
+@_when(r"^travel times are an approximation: (.*?), no street network")
+def _nl_straight_line(found: re.Match[str]) -> str:
+    how = re.sub(
+        r"straight line (\S) ([\d.]+) at ([\d.]+) km/h (\w+)",
+        lambda m: (
+            f"hemelsbreed {m.group(1)} {_nl(m.group(2))} aan {_nl(m.group(3))} km/u "
+            f"{_MODES_NL.get(m.group(4), m.group(4))}"
+        ),
+        found.group(1),
+    )
+    return (
+        f"De reistijden zijn een benadering: {how}, zonder stratennet; rond rivieren, "
+        "spoorlijnen en autosnelwegen kan de echte weg langer zijn (geef een stratennet op in "
+        "data.network)."
+    )
+
+
+@_when(r"^(\d+) of (\d+) sector polygons are approximations: Voronoi cells")
+def _nl_voronoi(found: re.Match[str]) -> str:
+    return (
+        f"{found.group(1)} van de {found.group(2)} sectoren zijn benaderd als Voronoi-cellen "
+        "rond de middelpunten van de Statbel-sectoren, begrensd door de gemeentegrens (er was "
+        "geen bestand met sectorgrenzen): geef Statbels sh_statbel_statistical_sectors op aan "
+        "planner data (--file sectors=...)."
+    )
+
+
 _REMARKS_NL: tuple[_Translation, ...] = (
     _nl_false_infeasible,
     _nl_start_dropped,
+    _nl_straight_line,
+    _nl_voronoi,
     _nl_budget_small,
     _nl_budget_loose,
     _nl_budget_not_binding,

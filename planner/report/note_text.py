@@ -348,6 +348,8 @@ class NoteContent:
         (:func:`attendance_sentence`; empty when the summary has none).
     modes : str
         Coverage per travel mode (:func:`modes_sentence`; empty with one mode).
+    municipalities : list of tuple of str
+        A region's table per municipality (:func:`planner.report.note_region.municipality_rows`).
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -373,6 +375,7 @@ class NoteContent:
     precision: str = ""
     attendance: str = ""
     modes: str = ""
+    municipalities: list[tuple[str, ...]] = field(default_factory=list)
 
 
 _ATTENDANCE = {

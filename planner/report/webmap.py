@@ -73,6 +73,7 @@ from planner.report.webmap_layers import (
     sector_features,
     to_wgs84,
 )
+from planner.report.webmap_region import add_municipality_layer, region_legend_html
 from planner.report.webmap_text import escape_text, euro, number, share, standard_label
 
 if TYPE_CHECKING:
@@ -342,9 +343,11 @@ def build_map(
     by_sector = plan.summary.get("demand_points", {}).get("method") == "sector"
     if points is not None and (modes is not None or not by_sector):
         add_point_layer(fmap, to_wgs84(points, "demand points"), modes)
+    municipalities = add_municipality_layer(fmap, plan)
     add_links(fmap, links, site_names)
     add_site_layers(fmap, sites, site_names)
     folium.LayerControl(collapsed=False).add_to(fmap)
+    root.html.add_child(folium.Element(region_legend_html(plan, municipalities)))
     root.header.add_child(folium.Element(_CSS))
     root.html.add_child(folium.Element(_title_html(plan)))
     by_point = plan.summary.get("demand_points", {}).get("method", "sector") != "sector"

@@ -4,7 +4,8 @@ Part of the independent plan check (:mod:`planner.results.check`): the required 
 open in their role, the counts of houses and antennes are within their bounds (and :math:`p`),
 the universal floor and the covering rules of the set-cover kinds hold for every sector that
 an allowed site could reach, every group of ``rules.house_per_group`` has a house, and no two
-houses are closer than ``rules.house_spacing_min``.
+houses are closer than ``rules.house_spacing_min``, and under ``rules.serve_within`` no row
+uses (or could use) a site of another group.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.results.check_base import EURO_TOL, HOUSES_ONLY, SHARE_TOL, SHOWN, BoolArray, Check
+from planner.travel.borders import group_labels
 
 if TYPE_CHECKING:
     from planner.data.inputs import Inputs
@@ -184,4 +186,28 @@ def check_rules(c: Check, inputs: Inputs) -> None:
             c.problems.append(
                 f"rules.house_per_group[{index}] ({spec.column}): groups {names} have no house"
             )
+    if rules.serve_within:
+        _check_within(c, inputs, rules.serve_within)
     c.checked.append("policy rules")
+
+
+def _check_within(c: Check, inputs: Inputs, column: str) -> None:
+    """``rules.serve_within``: no row uses, or may use, a site of another group."""
+    sector_group, site_group = group_labels(inputs, column)
+    t, p = c.truth, c.claim
+    row_group = sector_group[t.sector]
+    across = row_group[:, np.newaxis] != site_group[np.newaxis, :]
+    c.require(
+        (across & np.isfinite(t.d)).any(axis=1),
+        f"rules.serve_within ({column}): rows have a travel time to a site of another group",
+        sites=False,
+    )
+    for what, chosen in (("house", p.site_house), ("frequent", p.site_frequent)):
+        used = chosen >= 0
+        other = np.zeros(used.shape, dtype=bool)
+        other[used] = site_group[chosen[used]] != row_group[used]
+        c.require(
+            other,
+            f"rules.serve_within ({column}): rows use a {what} site of another group",
+            sites=False,
+        )

@@ -59,9 +59,11 @@ class DataSpec(_Spec):
     )
     sites: Path = Field(description="Point layer of candidate and existing sites.")
     site_id: str = Field("site_id", description="Column with the unique site id.")
-    network: Path = Field(description="Street network: a line layer, or an OSM XML file.")
-    network_format: Literal["lines", "osm_xml"] = Field(
-        "lines", description="'lines' for a road register line layer, 'osm_xml' for .osm files."
+    network: Path | None = Field(
+        None, description="Street network (line layer or OSM XML); null: straight-line travel."
+    )
+    network_format: Literal["lines", "osm_xml", "osm_pbf"] = Field(
+        "lines", description="'lines': a road register; 'osm_xml': .osm; 'osm_pbf': .osm.pbf."
     )
     oneway_column: str | None = Field(
         "oneway",
@@ -178,6 +180,14 @@ class TravelSpec(_Spec):
         "the modes does.",
     )
     speeds_kmh: dict[Mode, PosFloat] = Field(default_factory=lambda: dict(_DEFAULT_SPEEDS))
+    model: Literal["network", "straight_line"] = Field(
+        "network",
+        description="network: over data.network; straight_line: distance x circuity "
+        "at the mode's speed, an approximation (used anyway when data.network is null).",
+    )
+    circuity: Annotated[float, Field(ge=1)] | dict[Mode, Annotated[float, Field(ge=1)]] = Field(
+        1.3, description="Street metres per straight-line metre: one factor, or one per mode."
+    )
     max_snap_distance_m: PosFloat = Field(
         500.0, description="Points farther than this from the network are reported as unreached."
     )
@@ -451,6 +461,11 @@ class RulesSpec(_Spec):
     house_per_group: tuple[GroupRuleSpec, ...] = Field(
         (), description="At least one house per group, for each listed sector column."
     )
+    serve_within: str | None = Field(
+        None,
+        description="Sector and site column (municipality): families use only the sites "
+        "of their own group; null: sites serve across borders.",
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> RulesSpec:
@@ -589,11 +604,9 @@ class Scenario(_Spec):
 
     def input_paths(self) -> dict[str, Path]:
         """Return every input file of the scenario by role."""
-        paths = {
-            "sectors": self.data.sectors,
-            "sites": self.data.sites,
-            "network": self.data.network,
-        }
+        paths = {"sectors": self.data.sectors, "sites": self.data.sites}
+        if self.data.network is not None and self.travel.model == "network":
+            paths["network"] = self.data.network
         if self.data.population_raster is not None:
             paths["population_raster"] = self.data.population_raster
         return paths

@@ -79,6 +79,7 @@ _NETWORK_MODULES = (
     "planner.travel.lines",
     "planner.travel.noding",
     "planner.travel.osm",
+    "planner.travel.osm_pbf",
 )
 
 
@@ -339,7 +340,7 @@ def network_key(data: DataSpec, travel: TravelSpec) -> str:
     return _key(
         {
             "format": CACHE_FORMAT,
-            "file": file_digest(Path(data.network)),
+            "file": file_digest(Path(data.network or "")),
             "network_format": data.network_format,
             "oneway_column": data.oneway_column,
             "oneway_values": data.oneway_values.model_dump(),
@@ -396,7 +397,7 @@ def cached_network(
     Network
         The network, equal to what ``build`` returns.
     """
-    if cache_dir() is None or not Path(data.network).exists():
+    if cache_dir() is None or data.network is None or not Path(data.network).exists():
         return build(data, travel)
     return _cached(
         "network", network_key(data, travel), Network, _NETWORK_MODULES, lambda: build(data, travel)

@@ -7,7 +7,9 @@ Two sources are read:
   or at every crossing on request), with an optional one-way column
   (``FT``/``TF``/``N``, values configurable) and an optional road-class column giving a speed
   per class and mode and the classes a mode may not use (motorways for walking and cycling);
-* an **OSM XML file** (``.osm``), read with osmnx, filtered to the ways the mode may use.
+* an **OSM XML file** (``.osm``), read with osmnx, filtered to the ways the mode may use;
+* an **OSM extract** (``.osm.pbf``), read with GDAL (:mod:`planner.travel.osm_pbf`), with the
+  same filters, then built as a line layer with ``highway`` as its road class.
 
 Either way the result is a :class:`Network`: node coordinates in a projected CRS (metres) and
 directed edges with their length and travel time
@@ -53,6 +55,7 @@ from planner.travel.noding import (
     split_at_crossings,
 )
 from planner.travel.osm import network_from_osm_xml
+from planner.travel.osm_pbf import network_from_osm_pbf
 
 __all__ = [
     "MODES",
@@ -64,6 +67,7 @@ __all__ = [
     "join_ends_to_middles",
     "line_options",
     "network_from_lines",
+    "network_from_osm_pbf",
     "network_from_osm_xml",
     "noding_report",
     "read_network",
@@ -129,6 +133,11 @@ def read_network(data: DataSpec, travel: TravelSpec) -> Network:
     NetworkError
         Nothing routable is left for the mode.
     """
+    if data.network is None:
+        raise InputFileError(
+            "no street network: data.network is not set; give one, or plan with "
+            "travel.model: straight_line"
+        )
     path = Path(data.network)
     if not path.exists():  # a folder can be a layer too (Shapefile folder, FileGDB)
         raise InputFileError(
@@ -137,6 +146,15 @@ def read_network(data: DataSpec, travel: TravelSpec) -> Network:
     if data.network_format == "osm_xml":
         return network_from_osm_xml(
             path, mode=travel.mode, speed_kmh=travel.speed_kmh, crs=data.crs
+        )
+    if data.network_format == "osm_pbf":
+        return network_from_osm_pbf(
+            path,
+            mode=travel.mode,
+            speed_kmh=travel.speed_kmh,
+            crs=data.crs,
+            class_speeds_kmh=dict(travel.class_speeds_kmh.get(travel.mode, {})),
+            excluded_classes=tuple(travel.excluded_classes.get(travel.mode, ())),
         )
     lines = _read_lines(path)
     oneway_column = data.oneway_column

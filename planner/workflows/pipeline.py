@@ -31,11 +31,14 @@ from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
 from planner.results.metrics import count, families
 from planner.results.plan import Plan, make_plan
+from planner.results.regions import region_summary
 from planner.scenario import Scenario, load_scenario
+from planner.travel.borders import group_labels, keep_within_groups
 from planner.travel.cache import cached_network, cached_travel_times
 from planner.travel.matrices import travel_times
 from planner.travel.modes import fastest_by_mode, stack_by_mode
 from planner.travel.network import read_network
+from planner.travel.straight import circuity_of, straight_line_times, uses_straight_line
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -149,11 +152,18 @@ def run(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    problems = _travel_model_problems(scenario)
+    if problems:
+        raise ScenarioError(problems)
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
         inputs = _with_raster_points(scenario, read_inputs(scenario))
     with _stage("network", timings, progress):
-        network = cached_network(scenario.data, scenario.travel, read_network)
+        network = (
+            None
+            if uses_straight_line(scenario)
+            else cached_network(scenario.data, scenario.travel, read_network)
+        )
     with _stage("demand", timings, progress):
         demand = _demand_at_points(
             scenario,
@@ -163,21 +173,54 @@ def run(
         )
     with _stage("travel", timings, progress):
         demand, travel = _travel(scenario, inputs, demand, network)
+        if scenario.rules.serve_within:  # families use only the sites of their own group
+            sector_group, site_group = group_labels(inputs, scenario.rules.serve_within)
+            travel = keep_within_groups(travel, sector_group[demand.sector], site_group)
         if scenario.objective.kind not in {"p_median", "p_center"}:  # no standard needed
             _check_reach(scenario, demand, travel)
     with _stage("optimise", timings, progress):
         solution = solve_scenario(scenario, inputs, demand, travel)
     with _stage("plan", timings, progress):
         plan = make_plan(scenario, inputs, demand, travel, solution, network)
+        plan = replace(plan, summary={**plan.summary, **region_summary(plan, inputs)})
     with _stage("check", timings, progress):
         report = check_plan(plan, inputs, demand, travel)
         plan = replace(plan, summary={**plan.summary, **report})
     return plan.with_timings(timings)
 
 
+def _travel_model_problems(scenario: Scenario) -> list[str]:
+    """Say what cannot work without a street network (straight-line travel)."""
+    if not uses_straight_line(scenario) or scenario.demand.points != "network":
+        return []
+    why = (
+        "travel.model is straight_line"
+        if scenario.data.network is not None
+        else "data.network is not given (straight-line travel)"
+    )
+    return [
+        (
+            f"demand.points: network spreads families over street nodes, but {why}: use "
+            "demand.points: grid (or sector), or give a street network in data.network"
+        )
+    ]
+
+
 def _times(
-    scenario: Scenario, network: Network, xy: NDArray[np.float64], inputs: Inputs
+    scenario: Scenario,
+    network: Network | None,
+    xy: NDArray[np.float64],
+    inputs: Inputs,
+    mode: str | None = None,
 ) -> TravelTimes:
+    if network is None:  # straight line x circuity at the mode's speed
+        mode = mode or scenario.travel.mode
+        return straight_line_times(
+            xy,
+            _site_xy(inputs),
+            speed_kmh=scenario.travel.speeds_kmh[mode],  # type: ignore[index]
+            circuity=circuity_of(scenario.travel, mode),
+        )
     return cached_travel_times(
         network,
         xy,
@@ -188,7 +231,7 @@ def _times(
 
 
 def _travel(
-    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network
+    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network | None
 ) -> tuple[Demand, TravelTimes]:
     """Travel times of the rows; with ``travel.modes`` the rows per mode or the fastest mode.
 
@@ -205,9 +248,8 @@ def _travel(
             per_mode.append(main)
             continue
         travel = spec.model_copy(update={"mode": mode})
-        per_mode.append(
-            _times(scenario, cached_network(scenario.data, travel, read_network), demand.xy, inputs)
-        )
+        other = None if network is None else cached_network(scenario.data, travel, read_network)
+        per_mode.append(_times(scenario, other, demand.xy, inputs, mode))
     if spec.combine == "any":
         scale = equivalent_scale(spec, scenario.standards)
         return demand, fastest_by_mode(per_mode, scale, main)
@@ -218,7 +260,7 @@ def _travel(
 
 
 def _demand_at_points(
-    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network
+    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network | None
 ) -> Demand:
     """Spread each sector's families over its demand points (``demand.points``)."""
     spec = scenario.demand
@@ -229,6 +271,7 @@ def _demand_at_points(
     raster = scenario.data.population_raster
     crs = inputs.sectors.crs
     if spec.points == "network":
+        assert network is not None  # noqa: S101 - _travel_model_problems ruled it out
         edges = (network.edge_from, network.edge_to, network.edge_length_m, network.edge_minutes)
         points = street_points(
             polygons, demand.xy, ids, network.node_xy, edges, raster=raster, crs=crs
@@ -306,10 +349,11 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
         scenario = load_scenario(path, overrides)
     except (ScenarioError, PlannerError) as error:
         return list(error.problems)
-    problems = check_inputs(scenario)
+    problems = _travel_model_problems(scenario) + check_inputs(scenario)
     if not problems:  # the rules and mode shares need readable inputs
         inputs = read_inputs(scenario)
         problems.extend(check_rules(scenario, inputs))
+        problems.extend(_group_problems(scenario, inputs))
         if scenario.travel.modes and scenario.travel.combine == "share":
             mode_shares(scenario.travel, inputs.sectors, problems)
     raster = scenario.data.population_raster
@@ -325,8 +369,26 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
             problems.extend(error.problems)
         else:
             problems.extend([] if gap is None else [gap])
+    return problems + _network_problems(scenario)
+
+
+def _network_problems(scenario: Scenario) -> list[str]:
+    """Say why the network cannot be built (none needed for straight-line travel)."""
+    if uses_straight_line(scenario):
+        return []
     try:
         read_network(scenario.data, scenario.travel)
     except PlannerError as error:
-        problems.extend(error.problems)
-    return problems
+        return list(error.problems)
+    return []
+
+
+def _group_problems(scenario: Scenario, inputs: Inputs) -> list[str]:
+    """Say why ``rules.serve_within`` cannot find its groups."""
+    if not scenario.rules.serve_within:
+        return []
+    try:
+        group_labels(inputs, scenario.rules.serve_within)
+    except PlannerError as error:
+        return list(error.problems)
+    return []
