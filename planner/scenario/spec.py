@@ -8,30 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-Mode = Literal["walk", "bike", "car"]
-_DEFAULT_SPEEDS: dict[Mode, float] = {"walk": 4.5, "bike": 15.0, "car": 30.0}
-NonNegFloat = Annotated[float, Field(ge=0)]
-PosFloat = Annotated[float, Field(gt=0)]
+from planner.scenario.base import (
+    _DEFAULT_SPEEDS,
+    Mode,
+    NonNegFloat,
+    PosFloat,
+    _as_text_keys,
+    _Spec,
+)
+from planner.scenario.run_spec import OutputSpec, SolverSpec
 
-
-class _Spec(BaseModel):
-    """Base of every scenario section: frozen, unknown keys forbidden."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _as_text_keys(value: object) -> object:
-    """Read YAML road classes (``0: 100`` or ``[0, 9]``) as text, like the layer's values."""
-    if isinstance(value, dict):
-        return {
-            key: _as_text_keys(inner) if isinstance(inner, dict | list) else inner
-            for key, inner in ((str(k), v) for k, v in value.items())
-        }
-    if isinstance(value, list | tuple):
-        return [str(item) for item in value]
-    return value
+__all__ = ["Mode", "NonNegFloat", "OutputSpec", "PosFloat", "Scenario", "SolverSpec"]
 
 
 class OnewayValuesSpec(_Spec):
@@ -479,60 +468,6 @@ class RulesSpec(_Spec):
                 f"sites {', '.join(sorted(both))} are required both as house and as antenne"
             )
         return self
-
-
-class SolverSpec(_Spec):
-    """Which MILP solver runs (HiGHS by default; CBC, bundled with PuLP, with ``name: cbc``)."""
-
-    name: Literal["highs", "cbc"] = "highs"
-    time_limit_s: PosFloat | None = 60.0
-    mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    threads: Annotated[int, Field(ge=1)] = 1
-    msg: bool = False
-
-
-class OutputSpec(_Spec):
-    """Where results are written, and which maps and notes are made."""
-
-    dir: Path = Path("outputs")
-    map: bool = True
-    offline: bool = Field(
-        False,
-        description="map.html carries Leaflet's JS and CSS inline and loads nothing from the web.",
-    )
-    tiles: str | None = Field(
-        "auto",
-        description="Base tiles of map.html: 'auto' (web tiles online, none offline), null or "
-        "'none' (no tiles), or a tile provider name (e.g. 'CartoDB Positron') or URL template.",
-    )
-    static_maps: bool = Field(True, description="Write map.png (A4, 300 dpi) and map.pdf.")
-
-    @field_validator("tiles")
-    @classmethod
-    def _known_tiles(cls, value: str | None) -> str | None:
-        if value is None or value.strip().lower() in {"", "none", "auto", "openstreetmap"}:
-            return value
-        if all(part in value for part in ("{z}", "{x}", "{y}")):
-            return value  # a URL template; the map names it as its attribution
-        import xyzservices.providers  # type: ignore[import-untyped]  # noqa: PLC0415
-
-        try:
-            xyzservices.providers.query_name(value)
-        except ValueError:
-            raise ValueError(
-                "not a tile provider name (e.g. 'CartoDB Positron', 'OpenStreetMap'; see "
-                "xyzservices.providers) nor a URL template with {z}, {x} and {y}; use one of "
-                "those, 'auto' or 'none'"
-            ) from None
-        return value
-
-    note: bool = Field(True, description="Write the council note note.html and note.pdf.")
-    language: Literal["nl", "en"] = Field("nl", description="Language of the note and maps.")
-    sources: tuple[str, ...] = Field(
-        (),
-        description="Data sources named on static maps and in the note, e.g. "
-        "[Statbel, Stad Gent, OpenStreetMap-bijdragers]; empty = the input file names.",
-    )
 
 
 class Scenario(_Spec):
