@@ -13,6 +13,7 @@ from planner.cli.base import (
     TimeLimitOption,
     _language,
     _one_line_errors,
+    _parse_sets,
     _pct,
     _progress,
     _run_overrides,
@@ -32,7 +33,16 @@ def compare_command(
     sets: Annotated[
         list[str] | None,
         typer.Option(
-            "--set", help="Override a key in every scenario, e.g. --set solver.name=highs."
+            "--set",
+            help="Override a key in every compared scenario (never the baseline), e.g. "
+            "--set budget.amount_eur=2e6.",
+        ),
+    ] = None,
+    baseline_sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--baseline-set",
+            help="Override a key in the baseline only; its outputs then name the change.",
         ),
     ] = None,
 ) -> None:
@@ -47,10 +57,18 @@ def compare_command(
         def progress(name: str) -> None:
             _progress(f"running {name} ...")
 
-        comparison = run_comparison(scenarios, baseline, overrides=overrides, progress=progress)
+        comparison = run_comparison(
+            scenarios,
+            baseline,
+            overrides=overrides,
+            baseline_overrides=_parse_sets(baseline_sets),
+            progress=progress,
+        )
         write_comparison(comparison, out_dir, lang=language)
     for row in comparison.rows:
         mark = " (baseline)" if row["role"] == "baseline" else ""
+        if row["overrides"]:
+            mark += f" ({row['overrides']})"
         line = (
             f"{row['folder']}{mark}: {row['houses']} houses, {row['antennes']} antennes, cost EUR "
             f"{row['cost']:,.0f}; families within the house standard "

@@ -75,7 +75,7 @@ def run_command(
         progress_done = time.perf_counter()
         if last:
             _progress(f"  done {last[-1][0]} in {progress_done - last[-1][1]:.2f} s")
-        target = out_dir or spec.outputs.dir / spec.name
+        target = out_dir or spec.outputs.dir / spec.folder_name()
         _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
         write_outputs(plan, target)
     s = plan.summary
@@ -88,7 +88,7 @@ def run_command(
         else f"(budget does not apply to {plan.scenario.objective.kind})"
     )
     out.print(
-        f"{s['scenario']}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "
+        f"{plan.scenario.label()}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "
         f"{_count(s['antennes'], 'antenne')} ({s['antennes_new']} new), cost EUR "
         f"{s['cost']:,.0f} {budget}",
         highlight=False,

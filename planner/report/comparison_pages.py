@@ -115,6 +115,10 @@ _TEXT: dict[str, dict[Language, str]] = {
     "house_std": {"nl": "norm huis", "en": "house standard"},
     "frequent_std": {"nl": "norm frequent aanbod", "en": "frequent-services standard"},
     "baseline": {"nl": "basis", "en": "baseline"},
+    "changed": {
+        "nl": "{label} is aangepast tegenover zijn scenariobestand: {overrides}.",
+        "en": "{label} is changed from its scenario file: {overrides}.",
+    },
     "map_title": {"nl": "Kaarten naast elkaar", "en": "Maps side by side"},
     "no_map": {
         "nl": "geen kaart (outputs.map staat uit)",
@@ -276,9 +280,19 @@ def comparison_markdown(comparison: Comparison, lang: Language = "nl") -> str:
         lines.append(f"| {_t(key, lang)}{mark} | {cells} |")
     if figures:
         lines += ["", f"\\* {_t('gini_note', lang)}"]
+    changed = [
+        _t("changed", lang).format(
+            label=_md_cell(row["folder"]),
+            overrides=_md_cell(row["overrides"]),
+        )
+        for row in comparison.rows
+        if row.get("overrides")
+    ]
     warning = yardstick_warning(comparison, lang)
-    if warning is not None:
-        lines[2:2] = [f"> **{_md_cell(warning)}**", ""]
+    notes = [f"> **{_md_cell(warning)}**"] if warning is not None else []
+    notes += [f"> {line}" for line in changed]
+    if notes:
+        lines[2:2] = [*"\n>\n".join(notes).split("\n"), ""]
     if comparison.baseline is not None and comparison.changes:
         base = comparison.labels[0]
         lines += ["", f"## {_t('against', lang)}: {_md_cell(base)}", ""]

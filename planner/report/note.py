@@ -452,10 +452,17 @@ def note_content(
     text = TEXT[language]
     summary = plan.summary
     description = str(summary.get("description") or plan.scenario.description or "").strip()
+    question = description or text["no_question"]
+    title = text["title"].format(name=summary.get("scenario", plan.scenario.name))
+    overrides = summary.get("overrides", list(plan.scenario.overrides))
+    if overrides:  # a run with --set answers another question than the file's
+        changes = ", ".join(f"--set {item}" for item in overrides)
+        title += text["title_overrides"].format(overrides=changes)
+        question = text["overridden_question"].format(overrides=changes, question=question)
     return NoteContent(
         language=language,
-        title=text["title"].format(name=summary.get("scenario", plan.scenario.name)),
-        question=description or text["no_question"],
+        title=title,
+        question=question,
         summary=summary_paragraph(summary, language, baseline),
         figures=_key_figures(summary, language, baseline),
         sites=_site_rows(plan, language),

@@ -33,6 +33,11 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Huizen van het Kind: scenario {name}",
         "question": "De vraag",
         "no_question": "(het scenario heeft geen beschrijving)",
+        "title_overrides": " (aangepast: {overrides})",
+        "overridden_question": (
+            "Deze run wijkt af van het scenariobestand: {overrides}. Alle cijfers in deze nota "
+            "gelden voor de aangepaste run. De vraag van het bestand was: {question}"
+        ),
         "summary": "Samenvatting",
         "reach": (
             "Scenario {name} bereikt {neediest} van {group} {standard} van een Huis van het Kind"
@@ -149,6 +154,11 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Huizen van het Kind: scenario {name}",
         "question": "The question",
         "no_question": "(the scenario has no description)",
+        "title_overrides": " (changed: {overrides})",
+        "overridden_question": (
+            "This run differs from the scenario file: {overrides}. Every figure in this note is "
+            "that of the changed run. The file's question was: {question}"
+        ),
         "summary": "Summary",
         "reach": "Scenario {name} reaches {neediest} of {group} {standard} of a Huis van het Kind",
         "group": "the fifth of the families in the neediest sectors",

@@ -348,7 +348,7 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
         title_fontsize=9.5,
         alignment="left",
     )
-    figure.text(0.03, 0.95, scenario.name, fontsize=18, fontweight="bold", va="top")
+    figure.text(0.03, 0.95, scenario.label(), fontsize=18, fontweight="bold", va="top")
     figure.text(
         0.03,
         0.905,

@@ -159,7 +159,7 @@ def _title_html(plan: Plan) -> str:
     )
     return (
         '<div class="planner-title">'
-        f'<span class="planner-name">{escape_text(plan.scenario.name)}</span> &middot; '
+        f'<span class="planner-name">{escape_text(plan.scenario.label())}</span> &middot; '
         f"{counted(int(houses.sum()), 'huis', 'huizen')} ({(houses & new).sum()} nieuw) &middot; "
         f"{counted(int(antennes.sum()), 'antenne', 'antennes')} ({(antennes & new).sum()} nieuw)"
         " &middot; "
@@ -330,7 +330,7 @@ def build_map(
     root = fmap.get_root()
     if not isinstance(root, Figure):  # pragma: no cover - folium always roots a map in a Figure
         raise TypeError(f"folium map is rooted in a {type(root).__name__}, not a Figure")
-    root.title = f"{escape_text(plan.scenario.name)} - Huizen van het Kind"
+    root.title = f"{escape_text(plan.scenario.label())} - Huizen van het Kind"
     _set_assets(fmap, root, offline)
     _add_tiles(fmap, _tile_layers(tiles, offline))
     edges = need_classes(sectors["need"].to_numpy(dtype=float))

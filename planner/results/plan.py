@@ -270,6 +270,7 @@ def _summary(
     return {
         "scenario": scenario.name,
         "description": scenario.description,
+        "overrides": list(scenario.overrides),
         "status": result.status,
         "proven_optimal": result.proven_optimal,
         "objective": _round(result.objective),

@@ -18,7 +18,7 @@ file, applies overrides and turns validation errors into plain messages.
 
 from __future__ import annotations
 
-from planner.scenario.load import load_scenario, scenario_from_dict
+from planner.scenario.load import load_scenario, question_overrides, scenario_from_dict
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
@@ -56,5 +56,6 @@ __all__ = [
     "StandardsSpec",
     "TravelSpec",
     "load_scenario",
+    "question_overrides",
     "scenario_from_dict",
 ]

@@ -18,6 +18,43 @@ from pydantic import BaseModel, ValidationError
 from planner.errors import InputFileError, ScenarioError
 from planner.scenario.spec import Scenario
 
+_INTERNAL = frozenset({"source", "source_sha256", "overrides"})
+
+_HOW_NOT_WHAT = ("solver.", "outputs.")
+"""Override keys that change how a plan is solved or written, not the question it answers."""
+
+
+def question_overrides(overrides: dict[str, object] | None) -> tuple[str, ...]:
+    """Return the overrides that change a scenario's question, as ``KEY=VALUE`` text.
+
+    Keys under ``solver`` and ``outputs`` (the solver, its time limit, the language, the
+    map's tiles) change how a plan is found or written, not what it answers, and are left
+    out. The values are shown as they were given (``2e6`` stays ``2e6``).
+
+    Parameters
+    ----------
+    overrides
+        Dotted keys and values, e.g. ``{"budget.amount_eur": "2e6"}``.
+
+    Returns
+    -------
+    tuple of str
+        ``("budget.amount_eur=2e6",)``, in the order given.
+    """
+    return tuple(
+        f"{key}={_given(value)}"
+        for key, value in (overrides or {}).items()
+        if not f"{key}.".startswith(_HOW_NOT_WHAT)
+    )
+
+
+def _given(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict | list):
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
+    return str(value)
+
 
 def _format_location(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
@@ -49,7 +86,7 @@ def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
         model = _model_in(field.annotation)
     if model is None:
         return []
-    return [name for name in model.model_fields if name not in {"source", "source_sha256"}]
+    return [name for name in model.model_fields if name not in _INTERNAL]
 
 
 def _unknown_key(loc: tuple[int | str, ...], where: str) -> str:
@@ -218,10 +255,17 @@ def scenario_from_dict(
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value)
     _resolve_data_paths(raw, base_dir or Path.cwd(), where)
-    if "source" in raw or "source_sha256" in raw:
-        raise ScenarioError(f"{where}: unknown key 'source': remove it")
+    if _INTERNAL & raw.keys():
+        raise ScenarioError(f"{where}: unknown key '{min(_INTERNAL & raw.keys())}': remove it")
     try:
-        return Scenario.model_validate({**raw, "source": source, "source_sha256": source_sha256})
+        return Scenario.model_validate(
+            {
+                **raw,
+                "source": source,
+                "source_sha256": source_sha256,
+                "overrides": question_overrides(overrides),
+            }
+        )
     except ValidationError as error:
         raise ScenarioError(_pydantic_problems(error, where, tuple(overrides or ()))) from None
 

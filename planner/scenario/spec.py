@@ -5,6 +5,8 @@ Every field is documented in ``scenarios/demo.yaml``; :class:`Scenario` holds th
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Mode = Literal["walk", "bike", "car"]
 _DEFAULT_SPEEDS: dict[Mode, float] = {"walk": 4.5, "bike": 15.0, "car": 30.0}
+_SLUG_MAX = 60
 NonNegFloat = Annotated[float, Field(ge=0)]
 PosFloat = Annotated[float, Field(gt=0)]
 
@@ -529,6 +532,9 @@ class Scenario(_Spec):
         The YAML file the scenario came from (None when built in code).
     source_sha256 : str or None
         SHA-256 of that file's bytes, for the manifest.
+    overrides : tuple of str
+        The ``--set KEY=VALUE`` overrides that change the file's question (every key outside
+        ``solver`` and ``outputs``), as given; every output names them.
     """
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
@@ -546,6 +552,7 @@ class Scenario(_Spec):
     outputs: OutputSpec = OutputSpec()
     source: Path | None = Field(None, exclude=True)
     source_sha256: str | None = Field(None, exclude=True)
+    overrides: tuple[str, ...] = Field((), exclude=True)
 
     @field_validator("name")
     @classmethod
@@ -570,6 +577,37 @@ class Scenario(_Spec):
                 f"{', '.join(off)} differ: scale both standards of those modes alike"
             )
         return self
+
+    def label(self) -> str:
+        """Return the name, followed by the overrides that change its question.
+
+        Returns
+        -------
+        str
+            ``gent_baseline`` or ``gent_baseline (--set budget.amount_eur=2e6)``.
+        """
+        if not self.overrides:
+            return self.name
+        return f"{self.name} ({', '.join(f'--set {item}' for item in self.overrides)})"
+
+    def folder_name(self) -> str:
+        """Return the name of the run's own output folder.
+
+        A run with overrides never writes over the file's own results: its folder adds the
+        overrides (``gent_baseline--budget.amount_eur-2e6``), shortened with a hash when long.
+
+        Returns
+        -------
+        str
+            The scenario's name, or the name and its overrides.
+        """
+        if not self.overrides:
+            return self.name
+        slug = re.sub(r"[^A-Za-z0-9_.]+", "-", "--".join(self.overrides)).strip("-")
+        if len(slug) > _SLUG_MAX:
+            digest = hashlib.sha256("\n".join(self.overrides).encode()).hexdigest()[:10]
+            slug = f"{slug[: _SLUG_MAX - 11].rstrip('-.')}-{digest}"
+        return f"{self.name}--{slug}"
 
     def input_paths(self) -> dict[str, Path]:
         """Return every input file of the scenario by role."""

@@ -180,6 +180,7 @@ def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Compar
             "scenario": row.pop("scenario"),
             "role": "baseline" if is_baseline else "scenario",
             "folder": label,
+            "overrides": ", ".join(f"--set {item}" for item in plan.scenario.overrides),
             **row,
         }
         row.update(dict.fromkeys(_CHANGE_COLUMNS))
@@ -204,14 +205,28 @@ def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Compar
     return comparison
 
 
+def _how_only(overrides: dict[str, object] | None) -> dict[str, object]:
+    """Keep the overrides that change how a plan is solved or written (``solver``, ``outputs``)."""
+    return {
+        key: value
+        for key, value in (overrides or {}).items()
+        if f"{key}.".startswith(("solver.", "outputs."))
+    }
+
+
 def run_comparison(
     scenarios: Sequence[Scenario | str | Path],
     baseline: Scenario | str | Path | None = None,
     *,
     overrides: dict[str, object] | None = None,
+    baseline_overrides: dict[str, object] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Run every scenario (and the baseline) and compare the plans.
+
+    A baseline is today's situation: ``overrides`` never change its question. Only their
+    ``solver`` and ``outputs`` keys (the solver, its time limit, the language) reach it;
+    ``baseline_overrides`` change it explicitly, and its outputs then name them.
 
     Parameters
     ----------
@@ -220,7 +235,9 @@ def run_comparison(
     baseline
         The reference scenario, or ``None``.
     overrides
-        Dotted keys applied to every scenario file (e.g. ``{"solver.name": "highs"}``).
+        Dotted keys applied to every scenario file (e.g. ``{"budget.amount_eur": 2e6}``).
+    baseline_overrides
+        Dotted keys applied to the baseline file only.
     progress
         Called with each scenario's name before it runs.
 
@@ -230,14 +247,26 @@ def run_comparison(
         The plans side by side.
     """
 
-    def plan_of(spec: Scenario | str | Path) -> Plan:
-        scenario = spec if isinstance(spec, Scenario) else load_scenario(spec, overrides)
+    def plan_of(scenario: Scenario) -> Plan:
         if progress is not None:
             progress(scenario.name)
-        logger.info("Comparing: running scenario %s", scenario.name)
+        logger.info("Comparing: running scenario %s", scenario.label())
         return run(scenario)
 
     # load every file first, so a typo in the last one stops before any solve
     loaded = [s if isinstance(s, Scenario) else load_scenario(s, overrides) for s in scenarios]
-    base = None if baseline is None else plan_of(baseline)
-    return compare_plans([plan_of(spec) for spec in loaded], base)
+    base = None
+    if baseline is not None:
+        base_overrides = {**_how_only(overrides), **(baseline_overrides or {})}
+        base = (
+            baseline if isinstance(baseline, Scenario) else load_scenario(baseline, base_overrides)
+        )
+        kept = [key for key in overrides or {} if key not in base_overrides]
+        if kept:
+            logger.info(
+                "Comparing: %s change the compared scenarios, not the baseline %s",
+                ", ".join(f"--set {key}" for key in kept),
+                base.name,
+            )
+    base_plan = None if base is None else plan_of(base)
+    return compare_plans([plan_of(spec) for spec in loaded], base_plan)
