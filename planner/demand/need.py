@@ -50,7 +50,6 @@ __all__ = [
     "Demand",
     "build_demand",
     "demand_weights",
-    "need_fifths",
     "need_index",
     "neediest_quintile",
     "representative_points",
@@ -244,47 +243,10 @@ def demand_weights(
     return np.asarray(target, dtype=float) * (1.0 + equity_lambda * np.asarray(need, dtype=float))
 
 
-def need_fifths(need: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray[np.int_]:
-    """Put every sector in one of five classes that each hold about a fifth of the families.
-
-    Sectors are ranked by need (ties by position, so the result is deterministic) and cut
-    where the cumulative share of the target group reaches 20, 40, 60 and 80 %; a sector that
-    crosses a line goes to the side that holds the larger part of its families. Class 4 is
-    the neediest fifth (:func:`neediest_quintile`), class 0 the least needy.
-
-    Parameters
-    ----------
-    need
-        :math:`n_i` per sector.
-    target
-        :math:`T_i` per sector.
-
-    Returns
-    -------
-    numpy.ndarray
-        Class 0 to 4 per sector (all 0 when no sector has families, but for the neediest).
-    """
-    need = np.asarray(need, dtype=float)
-    target = np.asarray(target, dtype=float)
-    classes = np.zeros(len(need), dtype=np.int_)
-    if len(need) == 0:
-        return classes
-    order = np.lexsort((np.arange(len(need)), -need))
-    total = float(np.sum(target))
-    if total > 0:
-        cumulative = np.cumsum(target[order])
-        midpoints = (cumulative - target[order] / 2.0) / total
-        # 4 for a midpoint up to 20 %, 3 up to 40 %, ..., 0 above 80 %
-        classes[order] = 4 - np.searchsorted([0.2, 0.4, 0.6, 0.8], midpoints, side="left")
-    if not (classes == 4).any():
-        classes[order[0]] = 4
-    return classes
-
-
 def neediest_quintile(need: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Flag the sectors that hold the neediest fifth of the target group.
 
-    The top class of :func:`need_fifths`: sectors ranked by need (ties by position) and taken
+    Sectors are ranked by need (ties by position, so the result is deterministic) and taken
     until their cumulative share of the target group reaches 20 %; the sector that crosses the
     line is included when the larger part of its families lies below it.
 
@@ -300,10 +262,17 @@ def neediest_quintile(need: NDArray[np.float64], target: NDArray[np.float64]) ->
     numpy.ndarray
         Boolean flag per sector.
     """
-    flags = need_fifths(need, target) == 4
-    if float(np.sum(target)) <= 0:
-        flags[:] = False
-    return np.asarray(flags, dtype=bool)
+    order = np.lexsort((np.arange(len(need)), -np.asarray(need)))
+    total = float(np.sum(target))
+    flags = np.zeros(len(need), dtype=bool)
+    if total <= 0:
+        return flags
+    cumulative = np.cumsum(np.asarray(target, dtype=float)[order])
+    midpoints = (cumulative - np.asarray(target, dtype=float)[order] / 2.0) / total
+    flags[order[midpoints <= 0.2]] = True
+    if not flags.any():
+        flags[order[0]] = True
+    return flags
 
 
 def representative_points(sectors: gpd.GeoDataFrame) -> NDArray[np.float64]:

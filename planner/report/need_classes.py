@@ -2,7 +2,8 @@
 
 The choropleth of ``map.html``, ``map.png`` / ``map.pdf`` and the note's map cuts the sectors,
 ranked by need, into five classes that each hold about a fifth of the *families*
-(:func:`planner.demand.need.need_fifths`), not a fifth of the sectors. The darkest class is
+(the need quintiles of :func:`planner.results.equity.need_quintiles`, the summary's ``equity``
+figures), not a fifth of the sectors. The darkest class is
 exactly the group that the summary, the note and the map's title call "the fifth of the
 families in the neediest sectors" (the plan's ``neediest_quintile`` column), and each class's
 legend row names its sectors, its share of the families and its range of the need index.
@@ -16,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from planner.demand.need import need_fifths
 from planner.report.assets import NEED_COLOURS, NO_NEED_COLOUR, format_number, format_share
+from planner.results.equity import need_quintiles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,7 +145,7 @@ def need_classes(sectors: pd.DataFrame) -> NeedClasses:
     target = np.nan_to_num(sectors["target"].to_numpy(dtype=float))
     known = np.isfinite(need)
     classes = np.full(len(need), -1, dtype=np.int_)
-    classes[known] = need_fifths(need[known], target[known])
+    classes[known] = len(NEED_COLOURS) - need_quintiles(need[known], target[known])
     if "neediest_quintile" in sectors.columns:  # the group the text calls the neediest fifth
         flags = sectors["neediest_quintile"].to_numpy(dtype=bool) & known
         classes[known & (classes == _NEEDIEST) & ~flags] = _NEEDIEST - 1
