@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.scenario import load_scenario, question_overrides
+from planner.report.outputs import write_outputs
+from planner.report.staticmap import draw_static_map
+from planner.scenario import folder_name, load_scenario, question_overrides
+from planner.workflows.compare import compare_plans, comparison_markdown, yardstick_warning
+from planner.workflows.pipeline import run
 from tests.conftest import scenario_dict
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pytest
-
+    from planner.results.plan import Plan
     from tests.conftest import TinyCity
 
 
@@ -115,6 +119,79 @@ def test_run_with_set_gets_its_own_folder_and_names_it(
 
 def test_long_overrides_get_a_short_folder(tiny_city: TinyCity) -> None:
     spec = load_scenario(tiny_city.scenario, {"budget.amount_eur": 1.0, "description": "y" * 90})
-    assert len(spec.folder_name()) <= len("tiny--") + 60
-    assert spec.folder_name().startswith("tiny--budget.amount_eur-1.0-description-yyy")
-    assert load_scenario(tiny_city.scenario, {"solver.name": "highs"}).folder_name() == "tiny"
+    assert len(folder_name(spec)) <= len("tiny--") + 60
+    assert folder_name(spec).startswith("tiny--budget.amount_eur-1.0-description-yyy")
+    assert folder_name(load_scenario(tiny_city.scenario, {"solver.name": "highs"})) == "tiny"
+
+
+def equity_city(city: TinyCity) -> Path:
+    raw = scenario_dict("tiny_equity")
+    raw["standards"]["need_tightening"] = 0.5
+    return city.write_scenario(raw, "equity.yaml")
+
+
+def by_hand(plan: Plan, house_min: float, frequent_min: float) -> dict[str, float]:
+    sectors = plan.sectors
+    target = sectors["target"].to_numpy(dtype=float)
+    needy = sectors["neediest_quintile"].to_numpy(dtype=bool)
+    house = sectors["tt_house_min"].to_numpy(dtype=float) <= house_min
+    frequent = sectors["tt_frequent_min"].to_numpy(dtype=float) <= frequent_min
+    return {
+        "house": target @ house / target.sum(),
+        "frequent": target @ frequent / target.sum(),
+        "house_neediest_quintile": target[needy] @ house[needy] / target[needy].sum(),
+        "frequent_neediest_quintile": target[needy] @ frequent[needy] / target[needy].sum(),
+    }
+
+
+def test_stricter_standards_come_with_the_figures_at_the_common_standard(
+    tiny_city: TinyCity, tmp_path: Path
+) -> None:
+    plan = run(load_scenario(equity_city(tiny_city)))
+    block = plan.summary["common_standard"]
+    assert block["standards_min"] == {"house": 15, "frequent": 8, "need_tightening": 0.0}
+    expected = by_hand(plan, 15, 8)
+    for name, share in expected.items():
+        assert block["coverage"][name] == pytest.approx(share, abs=1e-6)
+        assert block["coverage"][name] >= plan.summary["coverage"][name]
+    # the tightening binds somewhere in the tiny city, else the test proves nothing
+    assert any(block["coverage"][n] > plan.summary["coverage"][n] for n in expected)
+    assert "common_standard" not in run(load_scenario(tiny_city.scenario)).summary
+    write_outputs(plan, tmp_path / "out")
+    note = (tmp_path / "out" / "note.html").read_text()
+    assert "Met de gewone normen (een huis binnen 15 minuten, frequent aanbod binnen 8" in note
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["common_standard"]["coverage"] == block["coverage"]
+    assert "met de gewone normen (15 min voor elke sector)" in (
+        (tmp_path / "out" / "map.html").read_text()
+    )
+    texts = " ".join(
+        t.get_text() for t in draw_static_map(plan, "en").findobj(lambda a: hasattr(a, "get_text"))
+    )
+    assert "at the common standards (15 min for every sector)" in " ".join(texts.split())
+
+
+def test_compare_puts_every_scenario_on_the_common_standard(
+    tiny_city: TinyCity, tmp_path: Path
+) -> None:
+    equity = equity_city(tiny_city)
+    plain, strict = run(load_scenario(tiny_city.scenario)), run(load_scenario(equity))
+    comparison = compare_plans([strict], plain)
+    row = comparison.rows[1]
+    common = strict.summary["common_standard"]["coverage"]
+    assert row["yardstick"] == "common"
+    assert row["coverage_house_neediest"] == common["house_neediest_quintile"]
+    assert (
+        row["own_coverage_house_neediest"] == strict.summary["coverage"]["house_neediest_quintile"]
+    )
+    assert row["need_tightening"] == 0.0
+    base = plain.summary["coverage"]["house_neediest_quintile"]
+    assert row["house_neediest_pp"] == pytest.approx(
+        100 * (common["house_neediest_quintile"] - base), abs=0.01
+    )
+    assert yardstick_warning(comparison) is None  # one yardstick now
+    markdown = comparison_markdown(comparison)
+    assert "tiny_equity legt strengere normen op voor de meest kwetsbare sectoren" in markdown
+    own = compare_plans([strict], plain, common_standard=False).rows[1]
+    assert own["coverage_house_neediest"] == strict.summary["coverage"]["house_neediest_quintile"]
+    assert own["need_tightening"] == 0.5

@@ -21,7 +21,7 @@ from planner.cli.base import (
 )
 
 
-def compare_command(
+def compare_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files to compare.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the comparison.")],
     baseline: Annotated[
@@ -38,6 +38,14 @@ def compare_command(
             "--set budget.amount_eur=2e6.",
         ),
     ] = None,
+    own_standards: Annotated[
+        bool,
+        typer.Option(
+            "--own-standards",
+            help="Compare each scenario at its own standards (default: one common standard, "
+            "without stricter standards for the neediest).",
+        ),
+    ] = False,
     baseline_sets: Annotated[
         list[str] | None,
         typer.Option(
@@ -62,6 +70,7 @@ def compare_command(
             baseline,
             overrides=overrides,
             baseline_overrides=_parse_sets(baseline_sets),
+            common_standard=not own_standards,
             progress=progress,
         )
         write_comparison(comparison, out_dir, lang=language)
@@ -69,6 +78,8 @@ def compare_command(
         mark = " (baseline)" if row["role"] == "baseline" else ""
         if row["overrides"]:
             mark += f" ({row['overrides']})"
+        if row.get("yardstick") == "common":
+            mark += " (at the common standard, without its stricter standards for the neediest)"
         line = (
             f"{row['folder']}{mark}: {row['houses']} houses, {row['antennes']} antennes, cost EUR "
             f"{row['cost']:,.0f}; families within the house standard "

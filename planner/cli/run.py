@@ -50,7 +50,7 @@ def run_command(
 ) -> None:
     """Run a scenario; write plan.gpkg, map.html, summaries, maps, the note and manifest.json."""
     from planner.report.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
-    from planner.scenario import load_scenario  # noqa: PLC0415
+    from planner.scenario import folder_name, load_scenario  # noqa: PLC0415
     from planner.workflows.pipeline import STAGES, run  # noqa: PLC0415
 
     with _one_line_errors(interrupted_message=True):
@@ -75,7 +75,7 @@ def run_command(
         progress_done = time.perf_counter()
         if last:
             _progress(f"  done {last[-1][0]} in {progress_done - last[-1][1]:.2f} s")
-        target = out_dir or spec.outputs.dir / spec.folder_name()
+        target = out_dir or spec.outputs.dir / folder_name(spec)
         _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
         write_outputs(plan, target)
     s = plan.summary

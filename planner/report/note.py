@@ -48,6 +48,7 @@ from planner.report.assets import (
 )
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_remarks import remark
+from planner.report.note_standards import common_sentence
 from planner.report.note_text import (
     MODES,
     TEXT,
@@ -55,6 +56,7 @@ from planner.report.note_text import (
     attendance_sentence,
     model_name,
     modes_sentence,
+    note_heading,
     words,
 )
 from planner.results.precision import HEADLINE, figure_range, supported_decimals
@@ -449,21 +451,14 @@ def note_content(
         The formatted content.
     """
     language = language or plan.scenario.outputs.language
-    text = TEXT[language]
     summary = plan.summary
-    description = str(summary.get("description") or plan.scenario.description or "").strip()
-    question = description or text["no_question"]
-    title = text["title"].format(name=summary.get("scenario", plan.scenario.name))
-    overrides = summary.get("overrides", list(plan.scenario.overrides))
-    if overrides:  # a run with --set answers another question than the file's
-        changes = ", ".join(f"--set {item}" for item in overrides)
-        title += text["title_overrides"].format(overrides=changes)
-        question = text["overridden_question"].format(overrides=changes, question=question)
+    title, question = note_heading(summary, plan.scenario, language)
+    paragraph = summary_paragraph(summary, language, baseline)
     return NoteContent(
         language=language,
         title=title,
         question=question,
-        summary=summary_paragraph(summary, language, baseline),
+        summary=f"{paragraph} {common_sentence(summary, language)}".strip(),
         figures=_key_figures(summary, language, baseline),
         sites=_site_rows(plan, language),
         method=_method(plan, language),

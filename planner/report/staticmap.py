@@ -44,6 +44,7 @@ from planner.report.assets import (
     standard_phrase,
 )
 from planner.report.need_classes import NeedClasses, need_classes
+from planner.report.note_standards import common_phrase
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -248,7 +249,7 @@ def _wrap(label: str) -> str:
 def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
     summary = plan.summary
     cost = summary.get("cost")
-    return text["figures"].format(
+    line = text["figures"].format(
         houses=counted(summary.get("houses", "-"), *_WORDS[language]["house"]),
         houses_new=summary.get("houses_new", "-"),
         antennes=counted(summary.get("antennes", "-"), *_WORDS[language]["antenne"]),
@@ -258,6 +259,8 @@ def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
         house_neediest=headline_share(summary, "house_neediest_quintile", language),
         cost="-" if cost is None else format_euro(float(cost), language),
     )
+    common = common_phrase(summary, language)
+    return f"{line} · {common}" if common else line
 
 
 def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:

@@ -63,6 +63,7 @@ from planner.report.assets import (
     leaflet_js,
 )
 from planner.report.need_classes import need_classes
+from planner.report.note_standards import common_phrase
 from planner.report.webmap_layers import (
     WIJK_COLUMNS,
     add_links,
@@ -152,6 +153,8 @@ def _title_html(plan: Plan) -> str:
         if cost is not None and budget is not None
         else ""
     )
+    common = common_phrase(summary, "nl")
+    common = f"{escape_text(common)} &middot; " if common else ""
     neediest = coverage.get("house_neediest_quintile")
     neediest_text = (  # each share to the precision its range supports (summary["precision"])
         " (vijfde van de gezinnen in de meest kwetsbare sectoren: "
@@ -166,7 +169,7 @@ def _title_html(plan: Plan) -> str:
         f"{counted(int(antennes.sum()), 'antenne', 'antennes')} ({(antennes & new).sum()} nieuw)"
         " &middot; "
         f"gezinnen met een huis binnen de norm: {headline_share(summary, 'house')}"
-        f"{neediest_text} &middot; "
+        f"{neediest_text} &middot; {common}"
         f"met frequent aanbod binnen de norm: {headline_share(summary, 'frequent')}"
         f"{money} &middot; {_status_label(summary)}</div>"
     )

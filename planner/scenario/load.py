@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -46,6 +47,34 @@ def question_overrides(overrides: dict[str, object] | None) -> tuple[str, ...]:
         for key, value in (overrides or {}).items()
         if not f"{key}.".startswith(_HOW_NOT_WHAT)
     )
+
+
+_SLUG_MAX = 60
+
+
+def folder_name(scenario: Scenario) -> str:
+    """Return the name of a run's own output folder.
+
+    A run with overrides never writes over the file's own results: its folder adds the
+    overrides (``gent_baseline--budget.amount_eur-2e6``), shortened with a hash when long.
+
+    Parameters
+    ----------
+    scenario
+        The scenario, with the overrides it was loaded with.
+
+    Returns
+    -------
+    str
+        The scenario's name, or the name and its overrides.
+    """
+    if not scenario.overrides:
+        return scenario.name
+    slug = re.sub(r"[^A-Za-z0-9_.]+", "-", "--".join(scenario.overrides)).strip("-")
+    if len(slug) > _SLUG_MAX:
+        digest = hashlib.sha256("\n".join(scenario.overrides).encode()).hexdigest()[:10]
+        slug = f"{slug[: _SLUG_MAX - 11].rstrip('-.')}-{digest}"
+    return f"{scenario.name}--{slug}"
 
 
 def _given(value: object) -> str:

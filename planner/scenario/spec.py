@@ -5,8 +5,6 @@ Every field is documented in ``scenarios/demo.yaml``; :class:`Scenario` holds th
 
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Mode = Literal["walk", "bike", "car"]
 _DEFAULT_SPEEDS: dict[Mode, float] = {"walk": 4.5, "bike": 15.0, "car": 30.0}
-_SLUG_MAX = 60
 NonNegFloat = Annotated[float, Field(ge=0)]
 PosFloat = Annotated[float, Field(gt=0)]
 
@@ -579,35 +576,10 @@ class Scenario(_Spec):
         return self
 
     def label(self) -> str:
-        """Return the name, followed by the overrides that change its question.
-
-        Returns
-        -------
-        str
-            ``gent_baseline`` or ``gent_baseline (--set budget.amount_eur=2e6)``.
-        """
+        """Return the name and its overrides: ``gent_baseline (--set budget.amount_eur=2e6)``."""
         if not self.overrides:
             return self.name
         return f"{self.name} ({', '.join(f'--set {item}' for item in self.overrides)})"
-
-    def folder_name(self) -> str:
-        """Return the name of the run's own output folder.
-
-        A run with overrides never writes over the file's own results: its folder adds the
-        overrides (``gent_baseline--budget.amount_eur-2e6``), shortened with a hash when long.
-
-        Returns
-        -------
-        str
-            The scenario's name, or the name and its overrides.
-        """
-        if not self.overrides:
-            return self.name
-        slug = re.sub(r"[^A-Za-z0-9_.]+", "-", "--".join(self.overrides)).strip("-")
-        if len(slug) > _SLUG_MAX:
-            digest = hashlib.sha256("\n".join(self.overrides).encode()).hexdigest()[:10]
-            slug = f"{slug[: _SLUG_MAX - 11].rstrip('-.')}-{digest}"
-        return f"{self.name}--{slug}"
 
     def input_paths(self) -> dict[str, Path]:
         """Return every input file of the scenario by role."""
