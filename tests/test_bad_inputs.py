@@ -228,6 +228,16 @@ def _sector_at_pole(city: TinyCity) -> Path:
     return city.scenario
 
 
+def _sites_in_degrees(city: TinyCity) -> Path:
+    """Sites with Gent's longitudes and latitudes, in a layer that says EPSG:31370 (metres)."""
+    sites = _layer(city.sites)
+    lon = 3.70 + sites.geometry.x.to_numpy() / 1e5
+    lat = 51.03 + sites.geometry.y.to_numpy() / 1e5
+    degrees = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=sites.index, crs=CRS_METRES)
+    sites.set_geometry(degrees).to_file(city.sites, driver="GPKG")
+    return city.scenario
+
+
 def _raster(crs: str, *, west_only: bool = False) -> Callable[[TinyCity], Path]:
     """Write population.tif: 100 m cells over the city and 500 m around (or its west), in crs."""
 
@@ -777,7 +787,13 @@ CASES: tuple[Case, ...] = (
         "sector-outside-crs",
         "a sector (EPSG:4326) with latitudes above 90 degrees",
         _sector_at_pole,
-        ("sectors.gpkg", "1 features (A1) lie where EPSG:31370 (data.crs) is not defined"),
+        ("sectors.gpkg", "EPSG:4326", "1 of 6 sectors (A1", "cannot be in it"),
+    ),
+    Case(
+        "sites-degrees-as-metres",
+        "site coordinates in degrees in a layer that says EPSG:31370 (metres)",
+        _sites_in_degrees,
+        ("sites.gpkg", "says its CRS is EPSG:31370", "look like EPSG:4326", "set_crs"),
     ),
     Case(
         "network-no-crs",

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
+from planner.data.checks import coordinates_problem
 from planner.report.outputs import write_outputs
 from planner.report.staticmap import draw_static_map
 from planner.scenario import folder_name, load_scenario, question_overrides
@@ -17,8 +21,6 @@ from planner.workflows.pipeline import run
 from tests.conftest import scenario_dict
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from planner.results.plan import Plan
     from tests.conftest import TinyCity
 
@@ -195,3 +197,30 @@ def test_compare_puts_every_scenario_on_the_common_standard(
     own = compare_plans([strict], plain, common_standard=False).rows[1]
     assert own["coverage_house_neediest"] == strict.summary["coverage"]["house_neediest_quintile"]
     assert own["need_tightening"] == 0.5
+
+
+def test_coordinates_that_cannot_be_in_the_layers_crs() -> None:
+    gent = gpd.GeoDataFrame(
+        {"site_id": ["S1", "S2"]},
+        geometry=gpd.points_from_xy([104_000.0, 106_500.0], [194_000.0, 193_000.0]),
+        crs="EPSG:31370",
+    )
+    path = Path("sites.gpkg")
+    assert coordinates_problem(gent, path, "sites", "site_id") is None
+    as_3812 = gent.to_crs("EPSG:3812").set_crs("EPSG:31370", allow_override=True)
+    found = coordinates_problem(as_3812, path, "sites", "site_id")
+    assert found is not None
+    assert "says its CRS is EPSG:31370" in found
+    assert "look like EPSG:3812 (ETRS89 / Belgian Lambert 2008)" in found
+    metres_as_degrees = gent.set_crs("EPSG:4326", allow_override=True)
+    found = coordinates_problem(metres_as_degrees, path, "sites", "site_id")
+    assert found is not None
+    assert "look like EPSG:31370" in found
+    mixed = pd.concat([gent, gent.to_crs("EPSG:4326").set_crs("EPSG:31370", allow_override=True)])
+    mixed["site_id"] = ["S1", "S2", "S3", "S4"]
+    found = coordinates_problem(mixed, path, "sites", "site_id")
+    assert found is not None
+    assert "2 of 4 sites (S3, S4;" in found
+    # a synthetic layer near the CRS's origin is far from Belgium but fits no other CRS either
+    tiny = gent.assign(geometry=gpd.points_from_xy([500.0, 2500.0], [500.0, 1500.0]))
+    assert coordinates_problem(tiny, path, "sites", "site_id") is None

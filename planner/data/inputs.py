@@ -29,6 +29,7 @@ from planner.data.checks import (
     check_geometry,
     check_ids,
     check_shares,
+    coordinates_problem,
     keep_extra_columns,
     numeric_column,
     read_checked_layer,
@@ -298,6 +299,12 @@ def _load(scenario: Scenario) -> tuple[Inputs | None, list[str]]:
     sectors = _sectors(scenario, problems)
     sites = _sites(scenario, problems)
     working = _check_crs(scenario, sectors, sites, problems)
+    for layer, path, role, id_column in (
+        (sectors, scenario.data.sectors, "sectors", "sector_id"),
+        (sites, scenario.data.sites, "sites", "site_id"),
+    ):
+        if layer is not None and (found := coordinates_problem(layer, path, role, id_column)):
+            problems.append(found)
     if problems or sectors is None or sites is None or working is None:
         return None, problems
     sectors = sectors.to_crs(working).sort_values("sector_id", kind="stable")

@@ -95,12 +95,17 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
     )
     if not within.any():
         finite = d[np.isfinite(d)]
-        nearest = f"{finite.min():.1f}" if finite.size else "no route at all"
+        nearest = (
+            f"the shortest sector-site time is {finite.min():.1f} min"
+            if finite.size
+            else "no sector has a route to any site"
+        )
         raise DataError(
             f"no candidate site is within the standards of any sector (house "
             f"{scenario.standards.house_min:g} min, frequent {scenario.standards.frequent_min:g} "
-            f"min by {_modes(scenario)}; the shortest sector-site time is {nearest} min): "
-            "check the network and sites, or relax standards.house_min / frequent_min"
+            f"min by {_modes(scenario)}; {nearest}): "
+            "check the network and sites (their coordinates and CRS), or relax "
+            "standards.house_min / frequent_min"
         )
     no_route = ~np.isfinite(d).any(axis=1)
     if no_route.any():
