@@ -394,6 +394,12 @@ CASES: tuple[Case, ...] = (
         ("sectors.gpkg does not exist", "data.sectors"),
     ),
     Case(
+        "municipality-not-prepared",
+        "a Gent scenario run before planner data gent",
+        _keys(data__sectors="data/statsec/gent/sectors.gpkg"),
+        ("sectors.gpkg does not exist", "not prepared yet", "planner data gent --from"),
+    ),
+    Case(
         "sectors-folder",
         "data.sectors points at a folder",
         _sectors_folder,
