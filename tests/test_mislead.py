@@ -224,3 +224,47 @@ def test_coordinates_that_cannot_be_in_the_layers_crs() -> None:
     # a synthetic layer near the CRS's origin is far from Belgium but fits no other CRS either
     tiny = gent.assign(geometry=gpd.points_from_xy([500.0, 2500.0], [500.0, 1500.0]))
     assert coordinates_problem(tiny, path, "sites", "site_id") is None
+
+
+def test_identical_warnings_once_per_run(tiny_city: TinyCity, tmp_path: Path) -> None:
+    # the ignored road-class speeds are found once per travel mode: the same sentence twice
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(tiny_city.scenario),
+            "--out",
+            str(tmp_path / "out"),
+            "--set",
+            "travel.class_speeds_kmh={car: {'1': 50}}",
+            "--set",
+            "travel.modes={walk: {share: 0.5}, car: {share: 0.5}}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert flat.count("travel.class_speeds_kmh / excluded_classes are set") == 1, result.output
+
+
+def test_quiet_keeps_the_warnings_that_change_a_figure(tiny_city: TinyCity, tmp_path: Path) -> None:
+    args = [
+        "run",
+        str(tiny_city.scenario),
+        "--out",
+        str(tmp_path / "out"),
+        "--set",
+        "standards.house_min=4",  # three sectors have no site this near: it changes a figure
+        "--set",
+        "standards.frequent_min=3",
+        "--set",
+        "budget.amount_eur=1e12",  # a warning about cost units, which changes no figure
+    ]
+    loud = " ".join(CliRunner().invoke(app, args).output.split())
+    assert "3 sectors (400 families) have no candidate site within the standards" in loud
+    assert "more than 1000 times the most expensive site" in loud
+    result = CliRunner().invoke(app, ["--quiet", *args])
+    assert result.exit_code == 0, result.output
+    quiet = " ".join(result.output.split())
+    assert "3 sectors (400 families) have no candidate site within the standards" in quiet
+    assert "more than 1000 times the most expensive site" not in quiet
+    assert "[1/8]" not in quiet  # no progress lines

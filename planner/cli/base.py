@@ -38,9 +38,39 @@ class _State:
     quiet = False
 
 
+class _OncePerRun(logging.Filter):
+    """Show each warning once per command, and under ``--quiet`` only those that change a figure.
+
+    A warning found again by a later stage (or by each travel mode) is the same fact: it is
+    shown the first time only. ``--quiet`` hides the other warnings, not the ones marked
+    :data:`planner.errors.CHANGES_FIGURE` (families counted as unreachable, points moved).
+    """
+
+    def __init__(self, *, quiet: bool) -> None:
+        super().__init__()
+        self.quiet = quiet
+        self.seen: set[tuple[int, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        if (
+            self.quiet
+            and record.levelno < logging.ERROR
+            and not getattr(record, "changes_figure", False)
+        ):
+            return False
+        key = (record.levelno, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
 def _configure_logging(verbose: bool, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.INFO if verbose else logging.WARNING)
+    level = logging.INFO if verbose else logging.WARNING
     handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+    handler.addFilter(_OncePerRun(quiet=quiet))
     logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
     for noisy in ("pyogrio", "fiona", "rasterio", "urllib3", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -54,8 +84,9 @@ def main(
         typer.Option(
             "--quiet",
             "-q",
-            help="Only errors and the final result lines: no progress lines, no warnings (the "
-            "plan's notes still list what the council must know).",
+            help="Only errors, the warnings that change a figure (families counted as "
+            "unreachable, ...) and the final result lines: no progress lines, no other "
+            "warnings (the plan's notes still list what the council must know).",
         ),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,

@@ -25,7 +25,7 @@ from planner.data.inputs import check_inputs, read_inputs
 from planner.data.raster import RasterPoints, raster_points
 from planner.demand import build_demand, grid_points, street_points
 from planner.demand.modes import equivalent_scale, mode_shares, split_by_mode
-from planner.errors import DataError, PlannerError, ScenarioError
+from planner.errors import CHANGES_FIGURE, DataError, PlannerError, ScenarioError
 from planner.optimise import check_rules, solve_scenario
 from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
@@ -113,14 +113,16 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
             f"{_rows(no_route, demand)} {'has' if no_route.sum() == 1 else 'have'} no route to "
             "any site over the "
             f"{_modes(scenario)} network (too far from it, or on a piece not connected to the "
-            "sites): check the network's extent and gaps"
+            "sites): check the network's extent and gaps",
+            extra=CHANGES_FIGURE,
         )
     unreached = ~within.any(axis=1) & ~no_route
     if unreached.any():
         logger.warning(
             f"{_rows(unreached, demand)} {'has' if unreached.sum() == 1 else 'have'} no "
             "candidate site within the standards "
-            "and cannot be covered by any plan"
+            "and cannot be covered by any plan",
+            extra=CHANGES_FIGURE,
         )
 
 
