@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.data.checks import coordinates_problem
+from planner.data.checks import coordinates_problem, point_table
 from planner.report.outputs import write_outputs
 from planner.report.staticmap import draw_static_map
 from planner.scenario import folder_name, load_scenario, question_overrides
@@ -268,3 +270,72 @@ def test_quiet_keeps_the_warnings_that_change_a_figure(tiny_city: TinyCity, tmp_
     assert "3 sectors (400 families) have no candidate site within the standards" in quiet
     assert "more than 1000 times the most expensive site" not in quiet
     assert "[1/8]" not in quiet  # no progress lines
+
+
+def test_a_site_table_with_coordinates_is_read(tiny_city: TinyCity) -> None:
+    layer = gpd.read_file(tiny_city.sites)
+    table = layer.drop(columns="geometry").assign(x=layer.geometry.x, y=layer.geometry.y)
+    table.to_csv(tiny_city.folder / "sites.csv", sep=";", index=False)
+    table.to_excel(tiny_city.folder / "sites.xlsx", index=False)
+    degrees = layer.to_crs("EPSG:4326")
+    layer.drop(columns="geometry").assign(lon=degrees.geometry.x, lat=degrees.geometry.y).to_csv(
+        tiny_city.folder / "sites_lonlat.csv", index=False
+    )
+    expected = run(load_scenario(tiny_city.scenario)).summary
+    for name in ("sites.csv", "sites.xlsx"):
+        summary = run(load_scenario(tiny_city.scenario, {"data.sites": name})).summary
+        assert summary["coverage"] == expected["coverage"], name
+        assert summary["houses"] == expected["houses"], name
+        assert summary["cost"] == expected["cost"], name
+    sites = point_table(tiny_city.folder / "sites_lonlat.csv", "sites", "EPSG:31370")
+    assert sites.crs == "EPSG:31370"
+    assert np.abs(sites.geometry.x.to_numpy() - layer.geometry.x.to_numpy()).max() < 0.01
+    assert np.abs(sites.geometry.y.to_numpy() - layer.geometry.y.to_numpy()).max() < 0.01
+
+
+def test_user_input_is_echoed_literally(tiny_city: TinyCity) -> None:
+    runner = CliRunner()
+    for command in ("run", "validate"):
+        result = runner.invoke(
+            app, [command, str(tiny_city.scenario), "--set", "rules.a[red]b:car:=1"]
+        )
+        assert result.exit_code == 2, result.output
+        assert "'rules.a[red]b:car:'" in result.output  # no markup eaten, no emoji
+        assert "\N{AUTOMOBILE}" not in result.output
+
+
+def test_compare_offline_writes_offline_maps(tiny_city: TinyCity, tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            str(tiny_city.scenario),
+            "--baseline",
+            str(tiny_city.scenario),
+            "--offline",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for label in ("tiny", "tiny-2"):
+        page = (out / label / "map.html").read_text()
+        assert re.search(r"<(script|link)\b[^>]*(src|href)\s*=\s*[\"']?https?://", page) is None
+        assert "L.tileLayer(" not in page
+
+
+def test_validate_takes_the_solver_and_checks_it_is_installed(
+    tiny_city: TinyCity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", str(tiny_city.scenario), "--solver", "cbc"])
+    assert result.exit_code == 0, result.output
+    assert "OK, ready to run" in result.output
+    monkeypatch.setattr("planner.solve.available_solvers", lambda: ["cbc"])
+    result = runner.invoke(app, ["validate", str(tiny_city.scenario), "--solver", "highs"])
+    assert result.exit_code == 2, result.output
+    assert "--solver highs: the solver is not installed here (installed: cbc)" in result.output
+    result = runner.invoke(app, ["validate", str(tiny_city.scenario), "--solver", "gurobi"])
+    assert result.exit_code == 2, result.output
+    assert "solver.name" in result.output

@@ -14,6 +14,7 @@ import typer
 import yaml
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from planner.errors import PlanCheckError, PlannerError, ScenarioError
 
@@ -25,8 +26,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Plan Huizen van het Kind and their antennes from statistical-sector data.",
 )
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+# What users typed comes back in messages as they typed it: no markup ("[red]"), no emoji
+# (":car:" in walk:car:bike), no highlighting; the few styled words escape what they hold.
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+out = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -102,18 +105,18 @@ def _fail(error: BaseException) -> typer.Exit:
         raise error
     if isinstance(error, PlanCheckError):  # the model disagrees with the check: our bug
         err.print(
-            f"[bold red]internal error:[/] {error} (the plan was not written; rerun with "
-            "--debug and report it)",
+            f"[bold red]internal error:[/] {escape(str(error))} (the plan was not written; "
+            "rerun with --debug and report it)",
             markup=True,
             highlight=False,
             soft_wrap=True,
         )
         return typer.Exit(EXIT_INTERNAL)
     if isinstance(error, PlannerError):
-        err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
         return typer.Exit(EXIT_INPUT)
     err.print(
-        f"[bold red]internal error:[/] {type(error).__name__}: {error} "
+        f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))} "
         "(rerun with --debug for the traceback and report it)",
         markup=True,
         highlight=False,

@@ -38,6 +38,13 @@ def compare_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
             "--set budget.amount_eur=2e6.",
         ),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Every map.html carries Leaflet inline and loads nothing from the web.",
+        ),
+    ] = False,
     own_standards: Annotated[
         bool,
         typer.Option(
@@ -61,6 +68,8 @@ def compare_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     with _one_line_errors(interrupted_message=True):
         language = _language(lang)
         overrides = _run_overrides(sets, solver, time_limit)
+        if offline:  # an outputs key: it reaches the baseline too
+            overrides["outputs.offline"] = True
 
         def progress(name: str) -> None:
             _progress(f"running {name} ...")

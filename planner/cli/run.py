@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from planner.cli.base import (
     EXIT_INPUT,
@@ -17,7 +18,6 @@ from planner.cli.base import (
     _language,
     _number,
     _one_line_errors,
-    _parse_sets,
     _pct,
     _progress,
     _run_overrides,
@@ -184,14 +184,27 @@ def validate_command(
             "--set", help="Override a scenario key as run does, e.g. --set budget.amount_eur=5e5."
         ),
     ] = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
 ) -> None:
     """Check a scenario and all its inputs; report every problem at once."""
     from planner.workflows.pipeline import validate  # noqa: PLC0415
 
     with _one_line_errors():
-        problems = validate(scenario, _parse_sets(sets))
+        problems = validate(scenario, _run_overrides(sets, solver, time_limit))
+        if solver is not None and not problems:  # asked for: is it installed? (loads PuLP)
+            from planner.solve import available_solvers  # noqa: PLC0415
+
+            if solver not in available_solvers():
+                problems.append(
+                    f"--solver {solver}: the solver is not installed here (installed: "
+                    f"{', '.join(available_solvers()) or 'none'}): install it (highs: pip "
+                    "install highspy; cbc comes with pulp) or choose another"
+                )
     if problems:
-        err.print(f"[bold red]{len(problems)} problem(s) in {scenario}:[/]", markup=True)
+        err.print(
+            f"[bold red]{len(problems)} problem(s) in {escape(str(scenario))}:[/]", markup=True
+        )
         for problem in problems:
             err.print(f"  - {problem}", highlight=False, soft_wrap=True, markup=False)
         raise typer.Exit(EXIT_INPUT)

@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from planner.data.layers import read_layer
-from planner.data.tables import cell_text
-from planner.errors import InputFileError
+from planner.data.tables import cell_text, read_table
+from planner.errors import DataError, InputFileError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "crs_problem",
     "keep_extra_columns",
     "numeric_column",
+    "point_table",
     "read_checked_layer",
     "repair_polygons",
     "single_points",
@@ -54,10 +56,85 @@ FALSE_WORDS = {"false", "0", "0.0", "no", "nee", "n", "f", ""}
 POLYGONS = ("Polygon", "MultiPolygon")
 
 
+_TABLES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"})
+_COORDINATES = (("x", "y"), ("lon", "lat"), ("longitude", "latitude"))
+
+
+def point_table(path: Path, role: str, crs: str) -> gpd.GeoDataFrame:
+    """Read a table of points (CSV/TXT or XLSX) with coordinate columns as a point layer.
+
+    Columns ``x`` and ``y`` are coordinates in ``crs`` (the scenario's ``data.crs``);
+    ``lon`` / ``lat`` (or ``longitude`` / ``latitude``) are degrees (EPSG:4326), reprojected
+    to ``crs``. Names are
+    matched without regard to case; a decimal comma is read as a decimal point.
+
+    Parameters
+    ----------
+    path
+        The table.
+    role
+        What it holds (``sites``), for messages.
+    crs
+        The CRS of ``x`` / ``y``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The other columns (as text) and a point per row.
+
+    Raises
+    ------
+    InputFileError
+        When the table has no coordinate columns or a coordinate is not a number.
+    """
+    table = read_table(path)
+    lower = {str(column).strip().lower(): column for column in table.columns}
+    pair = next((p for p in _COORDINATES if p[0] in lower and p[1] in lower), None)
+    if pair is None:
+        raise InputFileError(
+            f"{path}: the {role} table has no coordinate columns (columns: "
+            f"{', '.join(map(str, table.columns))}): add columns x and y in {crs} (data.crs), "
+            "or lon and lat in degrees, or save the sites as a point layer (GeoPackage)"
+        )
+    x_name, y_name = lower[pair[0]], lower[pair[1]]
+    xy = [
+        pd.to_numeric(
+            table[name].astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce"
+        )
+        for name in (x_name, y_name)
+    ]
+    bad = ~(xy[0].notna() & xy[1].notna()).to_numpy(dtype=bool)
+    if bad.any():
+        rows = ", ".join(str(k + 2) for k in np.flatnonzero(bad)[:5])  # 1-based, after header
+        raise InputFileError(
+            f"{path}: {int(bad.sum())} rows of the {role} table (lines {rows}) have no number "
+            f"in {x_name} / {y_name}: fill in the coordinates or remove those rows"
+        )
+    points = gpd.GeoDataFrame(
+        table.drop(columns=[x_name, y_name]),
+        geometry=gpd.points_from_xy(xy[0], xy[1]),
+        crs=crs if pair[0] == "x" else "EPSG:4326",
+    )
+    if pair[0] == "x":
+        return points
+    try:  # degrees into the scenario's CRS, so that the table matches the sectors
+        return points.to_crs(crs)
+    except CRSError:  # data.crs itself is wrong: reported with the scenario's CRS check
+        return points
+
+
 def read_checked_layer(
-    path: Path, role: str, columns: dict[str, str], empty_hint: str, problems: list[str]
+    path: Path,
+    role: str,
+    columns: dict[str, str],
+    empty_hint: str,
+    problems: list[str],
+    table_crs: str | None = None,
 ) -> gpd.GeoDataFrame | None:
     """Read a layer and check that it has rows, the ``columns`` and a CRS.
+
+    With ``table_crs`` a CSV/TXT or XLSX file is read as a table of points
+    (:func:`point_table`, ``x`` / ``y`` in that CRS).
 
     Parameters
     ----------
@@ -71,6 +148,8 @@ def read_checked_layer(
         What to do about a layer without rows, for its message.
     problems
         Where problems are appended.
+    table_crs
+        The CRS of the ``x`` / ``y`` columns of a table of points; None reads layers only.
 
     Returns
     -------
@@ -79,8 +158,11 @@ def read_checked_layer(
         CRS is a problem but the layer is returned, so that its other checks still run).
     """
     try:
-        raw = read_layer(path, role)
-    except InputFileError as error:
+        if table_crs is not None and path.suffix.lower() in _TABLES and path.is_file():
+            raw = point_table(path, role, table_crs)
+        else:
+            raw = read_layer(path, role)
+    except (InputFileError, DataError) as error:
         problems.extend(error.problems)
         return None
     if raw.empty:

@@ -188,7 +188,9 @@ def _sites(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
         "column cost_house": "cost_house",
         "column cost_antenne": "cost_antenne",
     }
-    raw = read_checked_layer(path, "sites", required, "add candidate sites", problems)
+    raw = read_checked_layer(
+        path, "sites", required, "add candidate sites", problems, table_crs=spec.crs
+    )
     if raw is None:
         return None
     ids = check_ids(raw, path, spec.site_id, "site_id", problems)

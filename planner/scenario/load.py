@@ -11,13 +11,16 @@ import difflib
 import hashlib
 import re
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import InputFileError, ScenarioError
 from planner.scenario.spec import Scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _INTERNAL = frozenset({"source", "source_sha256", "overrides"})
 
@@ -143,12 +146,58 @@ def _origin(loc: tuple[int | str, ...], where: str, overrides: tuple[str, ...]) 
 
 _JARGON = ("Value error, ", "Assertion failed, ")
 
+_OWN_WORDS = {
+    "string_type": "should be text",
+    "tuple_type": "should be a list (in YAML [a, b], or one '- item' per line)",
+    "list_type": "should be a list (in YAML [a, b], or one '- item' per line)",
+    "set_type": "should be a list (in YAML [a, b], or one '- item' per line)",
+    "dict_type": "should be a mapping of keys (in YAML {key: value})",
+    "float_parsing": "should be a number",
+    "float_type": "should be a number",
+    "int_parsing": "should be a whole number",
+    "int_type": "should be a whole number",
+    "int_from_float": "should be a whole number",
+    "bool_parsing": "should be true or false",
+    "bool_type": "should be true or false",
+}
+"""planner's words for pydantic's error types ("should be a valid tuple" and the like)."""
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([.,' ]\d{3})+$")
+
 
 def _plain(message: str) -> str:
     """Strip pydantic's prefixes ("Value error, ") and class names from a message."""
     for prefix in _JARGON:
         message = message.removeprefix(prefix)
     return message.replace("Input should be", "should be")
+
+
+def _own_words(item: Mapping[str, Any], key: str) -> str:
+    """Say what a value should be in planner's words, not pydantic's."""
+    kind, context = item["type"], item.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        if key == "name":
+            return (
+                "a name may hold only letters, digits, '_', '.' and '-' (no spaces), starting "
+                "with a letter or digit: it names the output folder"
+            )
+        return f"does not have the expected form ({context.get('pattern')})"
+    if kind == "string_too_long":
+        return f"is too long: at most {context.get('max_length')} characters"
+    return _OWN_WORDS.get(kind) or _plain(item["msg"])
+
+
+def _number_hint(item: Mapping[str, Any]) -> str:
+    """Hint for a number written with thousands separators (3.000.000, 3,000,000)."""
+    got = item.get("input")
+    if (
+        item["type"] in {"float_parsing", "int_parsing"}
+        and isinstance(got, str)
+        and _THOUSANDS.match(got.strip())
+    ):
+        digits = re.sub(r"[.,' ]", "", got.strip())
+        return f": write {digits}, without thousands separators"
+    return ""
 
 
 def _section_problem(
@@ -198,7 +247,8 @@ def _pydantic_problems(
             hint = ""
             if key in _FRACTIONS and isinstance(got, int | float) and got > 1:
                 hint = f": give a fraction, not a percentage ({got / 100:g} for {got:g} %)"
-            problems.append(f"{origin}: key '{key}': {_plain(item['msg'])}{shown}{hint}")
+            hint = hint or _number_hint(item)
+            problems.append(f"{origin}: key '{key}': {_own_words(item, key)}{shown}{hint}")
     return problems
 
 

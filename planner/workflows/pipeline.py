@@ -126,6 +126,22 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
         )
 
 
+def _warn_swapped_standards(scenario: Scenario) -> None:
+    """Warn when a house must be nearer than frequent services (R_H below R_A): swapped."""
+    pairs = {"standards": (scenario.standards.house_min, scenario.standards.frequent_min)}
+    if scenario.travel.modes:
+        for mode, pair in scenario.travel.mode_standards(scenario.standards).items():
+            pairs[f"travel.modes.{mode}"] = pair
+    for where, (house, frequent) in pairs.items():
+        if house < frequent:
+            logger.warning(
+                f"{where}: house_min ({house:g} min) is below frequent_min ({frequent:g} min): "
+                "a house must then be nearer than the frequent services (house or antenne), "
+                "which a house also offers; were the two swapped? (R_H is usually the larger)",
+                extra=CHANGES_FIGURE,
+            )
+
+
 def run(
     scenario: Scenario | str | Path,
     *,
@@ -156,6 +172,7 @@ def run(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    _warn_swapped_standards(scenario)
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
         inputs = _with_raster_points(scenario, read_inputs(scenario))
@@ -313,6 +330,7 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
         scenario = load_scenario(path, overrides)
     except (ScenarioError, PlannerError) as error:
         return list(error.problems)
+    _warn_swapped_standards(scenario)
     problems = check_inputs(scenario)
     if not problems:  # the rules and mode shares need readable inputs
         inputs = read_inputs(scenario)
