@@ -10,12 +10,13 @@ Validation collects every problem of an input before raising: the message of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "CHANGES_FIGURE",
     "DataError",
     "InfeasibleError",
     "InputFileError",
@@ -26,6 +27,11 @@ __all__ = [
     "SolverError",
     "SolverUnavailableError",
 ]
+
+
+CHANGES_FIGURE: Final[dict[str, object]] = {"changes_figure": True}
+"""``extra=`` of a warning that changes a figure of the plan (families counted as unreachable,
+points moved, speeds ignored): ``planner --quiet`` still shows it."""
 
 
 class PlannerError(Exception):

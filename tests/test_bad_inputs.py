@@ -228,6 +228,22 @@ def _sector_at_pole(city: TinyCity) -> Path:
     return city.scenario
 
 
+def _sites_in_degrees(city: TinyCity) -> Path:
+    """Sites with Gent's longitudes and latitudes, in a layer that says EPSG:31370 (metres)."""
+    sites = _layer(city.sites)
+    lon = 3.70 + sites.geometry.x.to_numpy() / 1e5
+    lat = 51.03 + sites.geometry.y.to_numpy() / 1e5
+    degrees = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=sites.index, crs=CRS_METRES)
+    sites.set_geometry(degrees).to_file(city.sites, driver="GPKG")
+    return city.scenario
+
+
+def _sites_table_without_coordinates(city: TinyCity) -> Path:
+    """The sites as a CSV table without coordinate columns."""
+    _layer(city.sites).drop(columns="geometry").to_csv(city.folder / "sites.csv", index=False)
+    return _scenario(city, data__sites="sites.csv")
+
+
 def _raster(crs: str, *, west_only: bool = False) -> Callable[[TinyCity], Path]:
     """Write population.tif: 100 m cells over the city and 500 m around (or its west), in crs."""
 
@@ -384,6 +400,12 @@ CASES: tuple[Case, ...] = (
         ("sectors.gpkg does not exist", "data.sectors"),
     ),
     Case(
+        "municipality-not-prepared",
+        "a Gent scenario run before planner data gent",
+        _keys(data__sectors="data/statsec/gent/sectors.gpkg"),
+        ("sectors.gpkg does not exist", "not prepared yet", "planner data gent --from"),
+    ),
+    Case(
         "sectors-folder",
         "data.sectors points at a folder",
         _sectors_folder,
@@ -447,7 +469,7 @@ CASES: tuple[Case, ...] = (
         "network-polygons",
         "a polygon layer given as the network",
         _network_polygons,
-        ("streets.gpkg", "no LineString", "line layer"),
+        ("streets.gpkg", "no LineString", "polygons", "line layer", "layer of areas"),
     ),
     Case(
         "network-no-features",
@@ -534,7 +556,25 @@ CASES: tuple[Case, ...] = (
         "key-text-number",
         "budget.amount_eur is text",
         _keys(budget__amount_eur="veel geld"),
-        ("key 'budget.amount_eur'", "a valid number", "'veel geld'"),
+        ("key 'budget.amount_eur'", "should be a number (got 'veel geld')"),
+    ),
+    Case(
+        "key-thousands-separators",
+        "budget.amount_eur written 3.000.000 (Dutch thousands separators)",
+        _keys(budget__amount_eur="3.000.000"),
+        ("key 'budget.amount_eur'", "write 3000000, without thousands separators"),
+    ),
+    Case(
+        "key-not-a-list",
+        "rules.required_houses is one site id, not a list",
+        _keys(rules={"required_houses": "S1"}),
+        ("key 'rules.required_houses'", "should be a list", "(got 'S1')"),
+    ),
+    Case(
+        "name-with-space",
+        "the scenario's name has a space",
+        _keys(name="tiny city"),
+        ("key 'name'", "no spaces", "names the output folder"),
     ),
     Case(
         "key-negative",
@@ -702,6 +742,14 @@ CASES: tuple[Case, ...] = (
         ("sites.gpkg", "column 'existing' must be 'house', 'antenne' or empty", "'huis'"),
     ),
     Case(
+        "house-standard-below-frequent",
+        "standards.house_min (5 min) below frequent_min (8 min): swapped?",
+        _keys(standards__house_min=5),
+        ("house_min (5 min) is below frequent_min (8 min)", "swapped"),
+        code=0,
+        validate=0,
+    ),
+    Case(
         "budget-below-cheapest",
         "a budget (EUR 1,000) below the cheapest new site",
         _keys(budget__amount_eur=1000),
@@ -777,7 +825,19 @@ CASES: tuple[Case, ...] = (
         "sector-outside-crs",
         "a sector (EPSG:4326) with latitudes above 90 degrees",
         _sector_at_pole,
-        ("sectors.gpkg", "1 features (A1) lie where EPSG:31370 (data.crs) is not defined"),
+        ("sectors.gpkg", "EPSG:4326", "1 of 6 sectors (A1", "cannot be in it"),
+    ),
+    Case(
+        "sites-table-no-coordinates",
+        "the sites are a CSV table without x / y (or lon / lat) columns",
+        _sites_table_without_coordinates,
+        ("sites.csv", "no coordinate columns", "add columns x and y in EPSG:31370 (data.crs)"),
+    ),
+    Case(
+        "sites-degrees-as-metres",
+        "site coordinates in degrees in a layer that says EPSG:31370 (metres)",
+        _sites_in_degrees,
+        ("sites.gpkg", "says its CRS is EPSG:31370", "look like EPSG:4326", "set_crs"),
     ),
     Case(
         "network-no-crs",

@@ -298,7 +298,10 @@ def test_result_line_wording(tiny_city: TinyCity, tmp_path: Path) -> None:
         "objective.p=1",
     )
     assert code == 0, output
-    assert "tiny: 1 house (0 new), 0 antennes (0 new)" in output
+    assert (
+        "tiny (--set objective.kind=p_median, --set objective.p=1): 1 house (0 new), "
+        "0 antennes (0 new)"
+    ) in output
     assert "(budget does not apply to p_median)" in output
     assert "of 600,000" not in output
 

@@ -150,7 +150,7 @@ def test_scenario_random_values_for_every_key(changes: dict[str, object]) -> Non
     )
     if isinstance(result, Scenario):  # what loads is a valid, frozen scenario
         assert Scenario.model_validate(result.model_dump()) == result.model_copy(
-            update={"source": None, "source_sha256": None}
+            update={"source": None, "source_sha256": None, "overrides": ()}
         )
     else:
         assert result is None

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely import LineString, Point, box
 
+from planner.demand.need import neediest_quintile
 from planner.errors import DataError
-from planner.report.assets import NEED_COLOURS, need_class, need_classes
+from planner.report.assets import NEED_COLOURS, NO_NEED_COLOUR
+from planner.report.need_classes import need_classes
 from planner.report.webmap import build_map, map_html, write_map
 from planner.scenario import Scenario, scenario_from_dict
 
@@ -170,7 +173,7 @@ def test_html_has_markers_links_legend_and_title(plan: FakePlan) -> None:
     assert "$(`" not in page  # folium's jQuery popups are not used
     assert "L.control.layers(" in page
     assert 'class="planner-legend"' in page
-    for colour in NEED_COLOURS:
+    for colour in (NEED_COLOURS[0], *NEED_COLOURS[2:]):  # the fake plan's classes
         assert colour in page
     assert "Huis van het Kind (bestaand)" in page
     assert "Antenne (nieuw)" in page
@@ -247,19 +250,42 @@ def test_output_is_byte_identical(plan: FakePlan, tmp_path: Path) -> None:
     assert "map_000001" in first.decode("utf-8")
 
 
-def test_need_classes_are_quantiles() -> None:
-    need = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]
-    edges = need_classes(need)
-    assert len(edges) == 6
-    assert edges[0] == 0.0
-    assert edges[-1] == 1.0
-    assert list(edges) == sorted(edges)
-    counts = [sum(need_class(v, edges) == k for v in need) for k in range(5)]
-    assert counts == [2, 2, 2, 2, 2]
-    assert need_class(math.nan, edges) == -1
-    assert need_classes([0.5, 0.5, 0.5]) == (0.5, 0.5)
-    assert need_classes([]) == (0.0, 1.0)
-    assert len(need_classes([0.0, 0.0, 0.0, 1.0])) < 6  # repeated edges dropped
+def test_need_classes_are_fifths_of_the_families_not_of_the_sectors() -> None:
+    # ten sectors; the two neediest hold half of the families: quintiles of the sectors would
+    # make them together the darkest class, fifths of the families split them
+    sectors = pd.DataFrame(
+        {
+            "need": [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1],
+            "target": [300, 300, 75, 75, 75, 75, 75, 75, 75, 75],
+        }
+    )
+    classes = need_classes(sectors)
+    neediest = neediest_quintile(sectors["need"].to_numpy(), sectors["target"].to_numpy())
+    assert list(classes.classes) == [4, 3, 2, 2, 1, 1, 1, 0, 0, 0]
+    assert list(classes.classes == 4) == list(neediest)  # darkest = the text's neediest fifth
+    assert classes.sectors == (3, 3, 2, 1, 1)
+    assert classes.families == pytest.approx((0.1875, 0.1875, 0.125, 0.25, 0.25))
+    colour, label = classes.legend("nl")[0]
+    assert colour == NEED_COLOURS[-1]
+    assert label == "meest kwetsbare vijfde: 1 sector, 25 % van de gezinnen, index 1,00 - 1,00"
+    assert classes.legend("en")[-1][1] == (
+        "least needy fifth: 3 sectors, 19% of the families, index 0.10 - 0.30"
+    )
+
+
+def test_need_classes_follow_the_plans_neediest_flag_and_skip_missing_values() -> None:
+    sectors = pd.DataFrame(
+        {
+            "need": [0.9, 0.8, math.nan, 0.1],
+            "target": [10, 10, 10, 10],
+            "neediest_quintile": [True, False, False, False],
+        }
+    )
+    classes = need_classes(sectors)
+    assert list(classes.classes) == [4, 2, -1, 0]
+    assert classes.fills()[2] == NO_NEED_COLOUR
+    assert classes.legend("en")[-1] == (NO_NEED_COLOUR, "no index")
+    assert classes.legend("en")[0][1].startswith("neediest fifth: 1 sector, 33% of the families")
 
 
 def test_sectors_are_coloured_by_need_class(plan: FakePlan) -> None:
@@ -267,8 +293,11 @@ def test_sectors_are_coloured_by_need_class(plan: FakePlan) -> None:
     fills = [
         f["properties"]["fill"] for f in geojson_features(groups["Kwetsbaarheidsindex per sector"])
     ]
-    assert fills == list(NEED_COLOURS[:2] + NEED_COLOURS[3:])  # four sectors, five classes
-    assert "0,05 - 0,23" in map_html(plan)  # the first class in the legend
+    # families 100, 250, 150, 60 from the least to the most need: fifths of the 560 families
+    assert fills == [NEED_COLOURS[0], NEED_COLOURS[2], NEED_COLOURS[3], NEED_COLOURS[4]]
+    page = map_html(plan)
+    assert "Kwetsbaarheid: vijfden van de gezinnen" in page
+    assert "meest kwetsbare vijfde: 1 sector, 11 % van de gezinnen, index 1,00 - 1,00" in page
 
 
 def test_plan_without_crs_is_rejected(plan: FakePlan) -> None:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from planner.scenario import Scenario
 
 DEMO = Path(__file__).resolve().parent.parent / "scenarios" / "demo.yaml"
-INTERNAL = {"source", "source_sha256"}  # set by the loader, not written by users
+INTERNAL = {"source", "source_sha256", "overrides"}  # set by the loader, not written by users
 
 
 def missing_keys(model: type[BaseModel], data: dict[str, typing.Any], path: str) -> list[str]:

@@ -68,7 +68,8 @@ def test_pdf_is_one_a4_page_with_the_map_texts(plan: Plan, tmp_path: Path) -> No
     text = reader.pages[0].extract_text()
     assert "Bronnen: Statbel; Stad Gent; OpenStreetMap-bijdragers" in text
     assert "Wijkgrens" in text
-    assert "Kwetsbaarheidsindex per sector" in text
+    assert "Vijfden van de gezinnen, naar de\nkwetsbaarheidsindex van hun sector" in text
+    assert "meest kwetsbare vijfde: 1 sector" in text
     assert "km" in text or " m" in text  # the scale bar
     assert "N" in text  # the north arrow
 
@@ -88,7 +89,7 @@ def test_english_labels_and_no_wijk(tmp_path: Path) -> None:
     texts = " ".join(
         t.get_text() for t in figure.findobj(lambda artist: hasattr(artist, "get_text"))
     )
-    assert "Need index per sector" in texts
+    assert "Fifths of the families, by their\nsector's need index" in texts
     assert "Wijk boundary" not in texts
     assert "Sources: sectors.gpkg; sites.gpkg; streets.gpkg" in texts
     assert "Kwetsbaarheidsindex" not in texts

@@ -14,6 +14,7 @@ import typer
 import yaml
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from planner.errors import PlanCheckError, PlannerError, ScenarioError
 
@@ -25,8 +26,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Plan Huizen van het Kind and their antennes from statistical-sector data.",
 )
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+# What users typed comes back in messages as they typed it: no markup ("[red]"), no emoji
+# (":car:" in walk:car:bike), no highlighting; the few styled words escape what they hold.
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
+out = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -38,9 +41,39 @@ class _State:
     quiet = False
 
 
+class _OncePerRun(logging.Filter):
+    """Show each warning once per command, and under ``--quiet`` only those that change a figure.
+
+    A warning found again by a later stage (or by each travel mode) is the same fact: it is
+    shown the first time only. ``--quiet`` hides the other warnings, not the ones marked
+    :data:`planner.errors.CHANGES_FIGURE` (families counted as unreachable, points moved).
+    """
+
+    def __init__(self, *, quiet: bool) -> None:
+        super().__init__()
+        self.quiet = quiet
+        self.seen: set[tuple[int, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        if (
+            self.quiet
+            and record.levelno < logging.ERROR
+            and not getattr(record, "changes_figure", False)
+        ):
+            return False
+        key = (record.levelno, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
 def _configure_logging(verbose: bool, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.INFO if verbose else logging.WARNING)
+    level = logging.INFO if verbose else logging.WARNING
     handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+    handler.addFilter(_OncePerRun(quiet=quiet))
     logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
     for noisy in ("pyogrio", "fiona", "rasterio", "urllib3", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -54,8 +87,9 @@ def main(
         typer.Option(
             "--quiet",
             "-q",
-            help="Only errors and the final result lines: no progress lines, no warnings (the "
-            "plan's notes still list what the council must know).",
+            help="Only errors, the warnings that change a figure (families counted as "
+            "unreachable, ...) and the final result lines: no progress lines, no other "
+            "warnings (the plan's notes still list what the council must know).",
         ),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
@@ -71,18 +105,18 @@ def _fail(error: BaseException) -> typer.Exit:
         raise error
     if isinstance(error, PlanCheckError):  # the model disagrees with the check: our bug
         err.print(
-            f"[bold red]internal error:[/] {error} (the plan was not written; rerun with "
-            "--debug and report it)",
+            f"[bold red]internal error:[/] {escape(str(error))} (the plan was not written; "
+            "rerun with --debug and report it)",
             markup=True,
             highlight=False,
             soft_wrap=True,
         )
         return typer.Exit(EXIT_INTERNAL)
     if isinstance(error, PlannerError):
-        err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True)
         return typer.Exit(EXIT_INPUT)
     err.print(
-        f"[bold red]internal error:[/] {type(error).__name__}: {error} "
+        f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))} "
         "(rerun with --debug for the traceback and report it)",
         markup=True,
         highlight=False,

@@ -13,6 +13,7 @@ from planner.cli.base import (
     TimeLimitOption,
     _language,
     _one_line_errors,
+    _parse_sets,
     _pct,
     _progress,
     _run_overrides,
@@ -20,7 +21,7 @@ from planner.cli.base import (
 )
 
 
-def compare_command(
+def compare_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files to compare.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder of the comparison.")],
     baseline: Annotated[
@@ -32,7 +33,31 @@ def compare_command(
     sets: Annotated[
         list[str] | None,
         typer.Option(
-            "--set", help="Override a key in every scenario, e.g. --set solver.name=highs."
+            "--set",
+            help="Override a key in every compared scenario (never the baseline), e.g. "
+            "--set budget.amount_eur=2e6.",
+        ),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Every map.html carries Leaflet inline and loads nothing from the web.",
+        ),
+    ] = False,
+    own_standards: Annotated[
+        bool,
+        typer.Option(
+            "--own-standards",
+            help="Compare each scenario at its own standards (default: one common standard, "
+            "without stricter standards for the neediest).",
+        ),
+    ] = False,
+    baseline_sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--baseline-set",
+            help="Override a key in the baseline only; its outputs then name the change.",
         ),
     ] = None,
 ) -> None:
@@ -43,14 +68,27 @@ def compare_command(
     with _one_line_errors(interrupted_message=True):
         language = _language(lang)
         overrides = _run_overrides(sets, solver, time_limit)
+        if offline:  # an outputs key: it reaches the baseline too
+            overrides["outputs.offline"] = True
 
         def progress(name: str) -> None:
             _progress(f"running {name} ...")
 
-        comparison = run_comparison(scenarios, baseline, overrides=overrides, progress=progress)
+        comparison = run_comparison(
+            scenarios,
+            baseline,
+            overrides=overrides,
+            baseline_overrides=_parse_sets(baseline_sets),
+            common_standard=not own_standards,
+            progress=progress,
+        )
         write_comparison(comparison, out_dir, lang=language)
     for row in comparison.rows:
         mark = " (baseline)" if row["role"] == "baseline" else ""
+        if row["overrides"]:
+            mark += f" ({row['overrides']})"
+        if row.get("yardstick") == "common":
+            mark += " (at the common standard, without its stricter standards for the neediest)"
         line = (
             f"{row['folder']}{mark}: {row['houses']} houses, {row['antennes']} antennes, cost EUR "
             f"{row['cost']:,.0f}; families within the house standard "

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from planner.cli.base import (
     EXIT_INPUT,
@@ -17,7 +18,6 @@ from planner.cli.base import (
     _language,
     _number,
     _one_line_errors,
-    _parse_sets,
     _pct,
     _progress,
     _run_overrides,
@@ -50,7 +50,7 @@ def run_command(
 ) -> None:
     """Run a scenario; write plan.gpkg, map.html, summaries, maps, the note and manifest.json."""
     from planner.report.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
-    from planner.scenario import load_scenario  # noqa: PLC0415
+    from planner.scenario import folder_name, load_scenario  # noqa: PLC0415
     from planner.workflows.pipeline import STAGES, run  # noqa: PLC0415
 
     with _one_line_errors(interrupted_message=True):
@@ -75,7 +75,7 @@ def run_command(
         progress_done = time.perf_counter()
         if last:
             _progress(f"  done {last[-1][0]} in {progress_done - last[-1][1]:.2f} s")
-        target = out_dir or spec.outputs.dir / spec.name
+        target = out_dir or spec.outputs.dir / folder_name(spec)
         _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
         write_outputs(plan, target)
     s = plan.summary
@@ -88,7 +88,7 @@ def run_command(
         else f"(budget does not apply to {plan.scenario.objective.kind})"
     )
     out.print(
-        f"{s['scenario']}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "
+        f"{plan.scenario.label()}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "
         f"{_count(s['antennes'], 'antenne')} ({s['antennes_new']} new), cost EUR "
         f"{s['cost']:,.0f} {budget}",
         highlight=False,
@@ -184,14 +184,27 @@ def validate_command(
             "--set", help="Override a scenario key as run does, e.g. --set budget.amount_eur=5e5."
         ),
     ] = None,
+    solver: SolverOption = None,
+    time_limit: TimeLimitOption = None,
 ) -> None:
     """Check a scenario and all its inputs; report every problem at once."""
     from planner.workflows.pipeline import validate  # noqa: PLC0415
 
     with _one_line_errors():
-        problems = validate(scenario, _parse_sets(sets))
+        problems = validate(scenario, _run_overrides(sets, solver, time_limit))
+        if solver is not None and not problems:  # asked for: is it installed? (loads PuLP)
+            from planner.solve import available_solvers  # noqa: PLC0415
+
+            if solver not in available_solvers():
+                problems.append(
+                    f"--solver {solver}: the solver is not installed here (installed: "
+                    f"{', '.join(available_solvers()) or 'none'}): install it (highs: pip "
+                    "install highspy; cbc comes with pulp) or choose another"
+                )
     if problems:
-        err.print(f"[bold red]{len(problems)} problem(s) in {scenario}:[/]", markup=True)
+        err.print(
+            f"[bold red]{len(problems)} problem(s) in {escape(str(scenario))}:[/]", markup=True
+        )
         for problem in problems:
             err.print(f"  - {problem}", highlight=False, soft_wrap=True, markup=False)
         raise typer.Exit(EXIT_INPUT)

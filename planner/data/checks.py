@@ -18,10 +18,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from planner.data.layers import read_layer
-from planner.data.tables import cell_text
-from planner.errors import InputFileError
+from planner.data.tables import cell_text, read_table
+from planner.errors import DataError, InputFileError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,9 +37,11 @@ __all__ = [
     "check_geometry",
     "check_ids",
     "check_shares",
+    "coordinates_problem",
     "crs_problem",
     "keep_extra_columns",
     "numeric_column",
+    "point_table",
     "read_checked_layer",
     "repair_polygons",
     "single_points",
@@ -52,10 +56,85 @@ FALSE_WORDS = {"false", "0", "0.0", "no", "nee", "n", "f", ""}
 POLYGONS = ("Polygon", "MultiPolygon")
 
 
+_TABLES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"})
+_COORDINATES = (("x", "y"), ("lon", "lat"), ("longitude", "latitude"))
+
+
+def point_table(path: Path, role: str, crs: str) -> gpd.GeoDataFrame:
+    """Read a table of points (CSV/TXT or XLSX) with coordinate columns as a point layer.
+
+    Columns ``x`` and ``y`` are coordinates in ``crs`` (the scenario's ``data.crs``);
+    ``lon`` / ``lat`` (or ``longitude`` / ``latitude``) are degrees (EPSG:4326), reprojected
+    to ``crs``. Names are
+    matched without regard to case; a decimal comma is read as a decimal point.
+
+    Parameters
+    ----------
+    path
+        The table.
+    role
+        What it holds (``sites``), for messages.
+    crs
+        The CRS of ``x`` / ``y``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The other columns (as text) and a point per row.
+
+    Raises
+    ------
+    InputFileError
+        When the table has no coordinate columns or a coordinate is not a number.
+    """
+    table = read_table(path)
+    lower = {str(column).strip().lower(): column for column in table.columns}
+    pair = next((p for p in _COORDINATES if p[0] in lower and p[1] in lower), None)
+    if pair is None:
+        raise InputFileError(
+            f"{path}: the {role} table has no coordinate columns (columns: "
+            f"{', '.join(map(str, table.columns))}): add columns x and y in {crs} (data.crs), "
+            "or lon and lat in degrees, or save the sites as a point layer (GeoPackage)"
+        )
+    x_name, y_name = lower[pair[0]], lower[pair[1]]
+    xy = [
+        pd.to_numeric(
+            table[name].astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce"
+        )
+        for name in (x_name, y_name)
+    ]
+    bad = ~(xy[0].notna() & xy[1].notna()).to_numpy(dtype=bool)
+    if bad.any():
+        rows = ", ".join(str(k + 2) for k in np.flatnonzero(bad)[:5])  # 1-based, after header
+        raise InputFileError(
+            f"{path}: {int(bad.sum())} rows of the {role} table (lines {rows}) have no number "
+            f"in {x_name} / {y_name}: fill in the coordinates or remove those rows"
+        )
+    points = gpd.GeoDataFrame(
+        table.drop(columns=[x_name, y_name]),
+        geometry=gpd.points_from_xy(xy[0], xy[1]),
+        crs=crs if pair[0] == "x" else "EPSG:4326",
+    )
+    if pair[0] == "x":
+        return points
+    try:  # degrees into the scenario's CRS, so that the table matches the sectors
+        return points.to_crs(crs)
+    except CRSError:  # data.crs itself is wrong: reported with the scenario's CRS check
+        return points
+
+
 def read_checked_layer(
-    path: Path, role: str, columns: dict[str, str], empty_hint: str, problems: list[str]
+    path: Path,
+    role: str,
+    columns: dict[str, str],
+    empty_hint: str,
+    problems: list[str],
+    table_crs: str | None = None,
 ) -> gpd.GeoDataFrame | None:
     """Read a layer and check that it has rows, the ``columns`` and a CRS.
+
+    With ``table_crs`` a CSV/TXT or XLSX file is read as a table of points
+    (:func:`point_table`, ``x`` / ``y`` in that CRS).
 
     Parameters
     ----------
@@ -69,6 +148,8 @@ def read_checked_layer(
         What to do about a layer without rows, for its message.
     problems
         Where problems are appended.
+    table_crs
+        The CRS of the ``x`` / ``y`` columns of a table of points; None reads layers only.
 
     Returns
     -------
@@ -77,8 +158,11 @@ def read_checked_layer(
         CRS is a problem but the layer is returned, so that its other checks still run).
     """
     try:
-        raw = read_layer(path, role)
-    except InputFileError as error:
+        if table_crs is not None and path.suffix.lower() in _TABLES and path.is_file():
+            raw = point_table(path, role, table_crs)
+        else:
+            raw = read_layer(path, role)
+    except (InputFileError, DataError) as error:
         problems.extend(error.problems)
         return None
     if raw.empty:
@@ -199,6 +283,121 @@ def crs_problem(gdf: gpd.GeoDataFrame, path: Path, role: str) -> str | None:
             "gdf.set_crs('EPSG:31370')) and save again"
         )
     return None
+
+
+_CANDIDATE_CRS = (
+    "EPSG:4326",
+    "EPSG:31370",
+    "EPSG:3812",
+    "EPSG:32631",
+    "EPSG:25831",
+    "EPSG:3035",
+    "EPSG:3857",
+)
+"""CRS a layer's coordinates are tried in when they cannot be in its own (degrees first)."""
+_MARGIN_DEG = 0.1  # how far (degrees, about 10 km) outside a CRS's area of use a point may lie
+
+
+def _worldwide(crs: CRS) -> bool:
+    """Tell whether a CRS is used over (nearly) the whole globe, like degrees or Web Mercator."""
+    area = crs.area_of_use
+    return area is None or area.east - area.west > 180
+
+
+def _in_area(crs: CRS, other: CRS, xy: np.ndarray) -> np.ndarray:
+    """Tell per point whether ``xy``, read in ``other``, lies where ``crs`` is used."""
+    area = crs.area_of_use
+    if area is None:
+        return np.ones(len(xy), dtype=bool)
+    with np.errstate(all="ignore"):
+        lon, lat = Transformer.from_crs(other, "EPSG:4326", always_xy=True).transform(
+            xy[:, 0], xy[:, 1], errcheck=False
+        )
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    west, south, east, north = area.bounds
+    if other.is_geographic:  # degrees beyond the globe are not coordinates at all
+        lon = np.where(np.abs(xy[:, 0]) <= 180, lon, np.nan)
+        lat = np.where(np.abs(xy[:, 1]) <= 90, lat, np.nan)
+    inside = (
+        np.isfinite(lon)
+        & np.isfinite(lat)
+        & (lon >= west - _MARGIN_DEG)
+        & (lon <= east + _MARGIN_DEG)
+        & (lat >= south - _MARGIN_DEG)
+        & (lat <= north + _MARGIN_DEG)
+    )
+    return np.asarray(inside, dtype=bool)
+
+
+def coordinates_problem(gdf: gpd.GeoDataFrame, path: Path, role: str, id_column: str) -> str | None:
+    """Return the problem of coordinates that cannot be in the layer's CRS, or None.
+
+    A layer whose CRS says metres (EPSG:31370) but whose coordinates are degrees puts every
+    feature thousands of kilometres away; a layer that says degrees but holds metres lies
+    off the globe. Its features are read in the layer's CRS and in a few common ones
+    (degrees EPSG:4326, Belgian Lambert 72 and 2008, UTM 31N, LAEA Europe, Web Mercator): when
+    they lie outside the area where the layer's CRS is used, but another CRS puts them
+    there, the coordinates are in that CRS and the message names it.
+
+    Parameters
+    ----------
+    gdf
+        The layer as read, with its CRS.
+    path, role
+        The file and what it holds (``sectors``, ``sites``), for the message.
+    id_column
+        The id column, to name a few features.
+
+    Returns
+    -------
+    str or None
+        One line: what, where and how to fix it; None when the coordinates fit the CRS (or the
+        layer has no CRS, reported apart).
+    """
+    if gdf.crs is None or gdf.empty:
+        return None
+    crs = CRS(gdf.crs)
+    bounds = shapely.bounds(gdf.geometry.to_numpy())
+    finite = np.isfinite(bounds).all(axis=1)
+    if not finite.any():
+        return None
+    xy = np.column_stack(
+        [(bounds[finite, 0] + bounds[finite, 2]) / 2, (bounds[finite, 1] + bounds[finite, 3]) / 2]
+    )
+    bad = ~_in_area(crs, crs, xy)
+    if not bad.any():
+        return None
+    off_globe = crs.is_geographic
+    ids = gdf.loc[finite, id_column].astype(str).to_numpy()[bad] if id_column in gdf else []
+    xy = xy[bad]
+    fits = [
+        name
+        for name in _CANDIDATE_CRS
+        if not CRS(name).equals(crs)
+        and not (_worldwide(crs) and _worldwide(CRS(name)))  # that would fit anything
+        and _in_area(crs, CRS(name), xy).all()
+        and _in_area(CRS(name), CRS(name), xy).all()
+    ]
+    if not fits and not off_globe:
+        return None
+    shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+    count = f"{len(xy):,} of {int(finite.sum()):,} {role}"
+    own = f"{crs.to_string()} ({crs.name})"
+    where = crs.area_of_use.name.rstrip(".") if crs.area_of_use is not None else "its area"
+    if not fits:
+        return (
+            f"{path}: the {role} layer says its CRS is {own}, but the coordinates of {count} "
+            f"({shown}; e.g. {xy[0, 0]:g}, {xy[0, 1]:g}) cannot be in it: check them (x and y "
+            "swapped?) and set the layer's real CRS"
+        )
+    guess = " or ".join(f"{name} ({CRS(name).name})" for name in fits[:2])
+    return (
+        f"{path}: the {role} layer says its CRS is {own}, but the coordinates of {count} "
+        f"({shown}; e.g. {xy[0, 0]:g}, {xy[0, 1]:g}) lie far outside the area where it is used "
+        f"({where}); they "
+        f"look like {guess}: set the layer's CRS to {fits[0]} (in QGIS 'Set Layer CRS', or "
+        f"gdf.set_crs('{fits[0]}', allow_override=True)) and save it again"
+    )
 
 
 def check_geometry(

@@ -29,6 +29,7 @@ from planner.data.checks import (
     check_geometry,
     check_ids,
     check_shares,
+    coordinates_problem,
     keep_extra_columns,
     numeric_column,
     read_checked_layer,
@@ -187,7 +188,9 @@ def _sites(scenario: Scenario, problems: list[str]) -> gpd.GeoDataFrame | None:
         "column cost_house": "cost_house",
         "column cost_antenne": "cost_antenne",
     }
-    raw = read_checked_layer(path, "sites", required, "add candidate sites", problems)
+    raw = read_checked_layer(
+        path, "sites", required, "add candidate sites", problems, table_crs=spec.crs
+    )
     if raw is None:
         return None
     ids = check_ids(raw, path, spec.site_id, "site_id", problems)
@@ -298,6 +301,12 @@ def _load(scenario: Scenario) -> tuple[Inputs | None, list[str]]:
     sectors = _sectors(scenario, problems)
     sites = _sites(scenario, problems)
     working = _check_crs(scenario, sectors, sites, problems)
+    for layer, path, role, id_column in (
+        (sectors, scenario.data.sectors, "sectors", "sector_id"),
+        (sites, scenario.data.sites, "sites", "site_id"),
+    ):
+        if layer is not None and (found := coordinates_problem(layer, path, role, id_column)):
+            problems.append(found)
     if problems or sectors is None or sites is None or working is None:
         return None, problems
     sectors = sectors.to_crs(working).sort_values("sector_id", kind="stable")

@@ -62,8 +62,12 @@ def read_layer(path: Path, role: str) -> gpd.GeoDataFrame:
     """
     if not path.exists():
         raise InputFileError(
-            f"{role} file {path} does not exist: check data.{role} in the scenario "
-            "(relative paths are resolved against the scenario file's folder)"
+            f"{role} file {path} does not exist: "
+            + (
+                _not_prepared(path)
+                or f"check data.{role} in the scenario (relative paths are resolved against "
+                "the scenario file's folder)"
+            )
         )
     if path.is_dir():
         raise InputFileError(f"{role} file {path} is a folder: point data.{role} at a file")
@@ -81,6 +85,28 @@ def read_layer(path: Path, role: str) -> gpd.GeoDataFrame:
             f"to the {kind}s (QGIS: 'Join attributes by field value') and save as GeoPackage"
         )
     return layer
+
+
+_PREPARE = {
+    "demo": "planner demo",
+    "gent": "planner data gent --from ../shared/data --existing-type library=house",
+}
+
+
+def _not_prepared(path: Path) -> str | None:
+    """Say how to prepare ``data/statsec/<municipality>/`` when a file there is missing."""
+    if path.parent.parent.name != "statsec" or (
+        path.parent.is_dir() and any(path.parent.iterdir())
+    ):
+        return None
+    municipality = path.parent.name
+    command = _PREPARE.get(
+        municipality, f"planner data {municipality} --from FOLDER_WITH_THE_OFFICIAL_FILES"
+    )
+    return (
+        f"the data of {municipality} is not prepared yet: run `{command}` once "
+        f"(it writes {path.parent})"
+    )
 
 
 _LAYER_KINDS = {"sectors": "polygon", "sites": "point", "network": "line"}

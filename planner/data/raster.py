@@ -41,7 +41,7 @@ import shapely.ops
 from affine import Affine
 from pyproj import CRS, Transformer
 
-from planner.errors import DataError, InputFileError
+from planner.errors import CHANGES_FIGURE, DataError, InputFileError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -406,12 +406,14 @@ def _log(result: RasterPoints, path: Path) -> None:
     if result.fell_back:
         logger.warning(
             f"{len(result.fell_back)} sectors have no population in the raster; their point is "
-            f"a point on the surface: {', '.join(result.fell_back[:10])}"
+            f"a point on the surface: {', '.join(result.fell_back[:10])}",
+            extra=CHANGES_FIGURE,
         )
     if result.not_covered:
         logger.warning(
             f"the raster {path.name} does not cover {len(result.not_covered)} sectors (point on "
-            f"the surface used): {', '.join(result.not_covered[:10])}"
+            f"the surface used): {', '.join(result.not_covered[:10])}",
+            extra=CHANGES_FIGURE,
         )
     if result.partly_covered:
         logger.warning(

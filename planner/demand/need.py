@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from planner.errors import DataError
+from planner.errors import CHANGES_FIGURE, DataError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -304,6 +304,7 @@ def representative_points(sectors: gpd.GeoDataFrame) -> NDArray[np.float64]:
         logger.warning(
             "%d sectors have no point in point_x/point_y; a point on their surface is used",
             int((~usable).sum()),
+            extra=CHANGES_FIGURE,
         )
     xy[usable] = given[usable]
     inside = shapely.contains_xy(np.asarray(sectors.geometry.array), xy[:, 0], xy[:, 1])
@@ -312,6 +313,7 @@ def representative_points(sectors: gpd.GeoDataFrame) -> NDArray[np.float64]:
             "%d sector points from point_x/point_y lie outside their sector: %s",
             int((~inside).sum()),
             ", ".join(str(v) for v in sectors.loc[~inside, "sector_id"][:10]),
+            extra=CHANGES_FIGURE,
         )
     return xy
 

@@ -1,6 +1,6 @@
 """What the interactive map, the static maps and the council note share.
 
-* the need classes of the choropleth (quantiles of the sectors' need index) and their colours,
+* the colours of the need classes of the choropleth (:mod:`planner.report.need_classes`),
   the colours of sites, links, uncovered sectors and catchments, so that ``map.html``,
   ``map.png`` and the note look alike;
 * numbers written the Dutch way (``1.234.567,8``; ``€ 1,2 miljoen``) or the English way;
@@ -22,8 +22,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from planner.results.precision import supported_decimals
 
 if TYPE_CHECKING:
@@ -35,7 +33,6 @@ __all__ = [
     "NEED_COLOURS",
     "Language",
     "catchment_colour",
-    "class_colours",
     "counted",
     "format_euro",
     "format_euro_short",
@@ -45,8 +42,6 @@ __all__ = [
     "headline_share",
     "leaflet_css",
     "leaflet_js",
-    "need_class",
-    "need_classes",
     "source_names",
     "sources_line",
     "standard_phrase",
@@ -86,86 +81,6 @@ MODE_NAMES: dict[Language, dict[str, str]] = {
     "en": {"walk": "on foot", "bike": "by bike", "car": "by car"},
 }
 """How families travel, per travel mode, as a label ("te voet"); the map, note and comparison."""
-
-_N_CLASSES = 5
-_CLASS_DECIMALS = 2
-
-
-# --- need classes -----------------------------------------------------------------------------
-
-
-def need_classes(need: np.ndarray, k: int = _N_CLASSES) -> tuple[float, ...]:
-    """Return the class edges of the need choropleth: quantiles of the sectors' need index.
-
-    Each class holds about as many sectors as the others (quantile classification), which
-    reads well whatever the spread of the index. Edges are rounded to two decimals and
-    repeated edges dropped, so a city with few distinct values gets fewer classes.
-
-    Parameters
-    ----------
-    need
-        Need index per sector in [0, 1]; NaN values are ignored.
-    k
-        Number of classes wanted (at most five colours are available).
-
-    Returns
-    -------
-    tuple of float
-        ``k + 1`` (or fewer) increasing edges from the lowest to the highest need; ``(0, 1)``
-        when no sector has a value.
-    """
-    values = np.asarray(need, dtype=float)
-    values = values[np.isfinite(values)]
-    k = max(1, min(k, len(NEED_COLOURS)))
-    if values.size == 0:
-        return (0.0, 1.0)
-    edges = np.quantile(values, np.linspace(0.0, 1.0, k + 1))
-    lowest = math.floor(float(values.min()) * 100) / 100
-    highest = math.ceil(float(values.max()) * 100) / 100
-    inner = [round(float(edge), _CLASS_DECIMALS) for edge in edges[1:-1]]
-    unique = sorted({lowest, *(e for e in inner if lowest < e < highest), highest})
-    if len(unique) == 1:
-        unique.append(unique[0])
-    return tuple(unique)
-
-
-def need_class(need: float, edges: tuple[float, ...]) -> int:
-    """Return the class of a need value (0 = least need), or -1 when it is missing.
-
-    Parameters
-    ----------
-    need
-        A sector's need index.
-    edges
-        Class edges from :func:`need_classes`.
-
-    Returns
-    -------
-    int
-        Index into the classes (and into :data:`NEED_COLOURS` after :func:`class_colours`).
-    """
-    if not math.isfinite(need):
-        return -1
-    return int(np.digitize(need, edges[1:-1]))
-
-
-def class_colours(n_classes: int) -> tuple[str, ...]:
-    """Return the colours of ``n_classes`` need classes, spread over :data:`NEED_COLOURS`.
-
-    Parameters
-    ----------
-    n_classes
-        Number of classes (1 to 5).
-
-    Returns
-    -------
-    tuple of str
-        Hex colours, light to dark.
-    """
-    if n_classes >= len(NEED_COLOURS):
-        return NEED_COLOURS
-    picks = np.round(np.linspace(0, len(NEED_COLOURS) - 1, n_classes)).astype(int)
-    return tuple(NEED_COLOURS[i] for i in picks)
 
 
 def catchment_colour(position: int) -> str:

@@ -115,6 +115,20 @@ _TEXT: dict[str, dict[Language, str]] = {
     "house_std": {"nl": "norm huis", "en": "house standard"},
     "frequent_std": {"nl": "norm frequent aanbod", "en": "frequent-services standard"},
     "baseline": {"nl": "basis", "en": "baseline"},
+    "common": {
+        "nl": "{label} legt strengere normen op voor de meest kwetsbare sectoren; de tabel "
+        "meet het, zoals de andere, met de gewone normen. Met zijn eigen normen: huis "
+        "{house} van alle gezinnen, {house_needy} van het meest kwetsbare vijfde; huis of "
+        "antenne {frequent}, {frequent_needy}.",
+        "en": "{label} sets stricter standards for the neediest sectors; the table measures "
+        "it, like the others, at the common standards. At its own standards: house {house} "
+        "of all families, {house_needy} of the neediest fifth; house or antenne {frequent}, "
+        "{frequent_needy}.",
+    },
+    "changed": {
+        "nl": "{label} is aangepast tegenover zijn scenariobestand: {overrides}.",
+        "en": "{label} is changed from its scenario file: {overrides}.",
+    },
     "map_title": {"nl": "Kaarten naast elkaar", "en": "Maps side by side"},
     "no_map": {
         "nl": "geen kaart (outputs.map staat uit)",
@@ -276,9 +290,30 @@ def comparison_markdown(comparison: Comparison, lang: Language = "nl") -> str:
         lines.append(f"| {_t(key, lang)}{mark} | {cells} |")
     if figures:
         lines += ["", f"\\* {_t('gini_note', lang)}"]
+    changed = [
+        _t("changed", lang).format(
+            label=_md_cell(row["folder"]),
+            overrides=_md_cell(row["overrides"]),
+        )
+        for row in comparison.rows
+        if row.get("overrides")
+    ]
+    changed += [
+        _t("common", lang).format(
+            label=_md_cell(row["folder"]),
+            house=_pct(row["own_coverage_house"], lang),
+            house_needy=_pct(row["own_coverage_house_neediest"], lang),
+            frequent=_pct(row["own_coverage_frequent"], lang),
+            frequent_needy=_pct(row["own_coverage_frequent_neediest"], lang),
+        )
+        for row in comparison.rows
+        if row.get("yardstick") == "common"
+    ]
     warning = yardstick_warning(comparison, lang)
-    if warning is not None:
-        lines[2:2] = [f"> **{_md_cell(warning)}**", ""]
+    notes = [f"> **{_md_cell(warning)}**"] if warning is not None else []
+    notes += [f"> {line}" for line in changed]
+    if notes:
+        lines[2:2] = [*"\n>\n".join(notes).split("\n"), ""]
     if comparison.baseline is not None and comparison.changes:
         base = comparison.labels[0]
         lines += ["", f"## {_t('against', lang)}: {_md_cell(base)}", ""]

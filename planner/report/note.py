@@ -49,6 +49,7 @@ from planner.report.assets import (
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_region import municipality_html, municipality_rows, travel_method
 from planner.report.note_remarks import remark
+from planner.report.note_standards import common_sentence
 from planner.report.note_text import (
     MODES,
     TEXT,
@@ -56,6 +57,7 @@ from planner.report.note_text import (
     attendance_sentence,
     model_name,
     modes_sentence,
+    note_heading,
     words,
 )
 from planner.results.precision import HEADLINE, figure_range, supported_decimals
@@ -450,14 +452,14 @@ def note_content(
         The formatted content.
     """
     language = language or plan.scenario.outputs.language
-    text = TEXT[language]
     summary = plan.summary
-    description = str(summary.get("description") or plan.scenario.description or "").strip()
+    title, question = note_heading(summary, plan.scenario, language)
+    paragraph = summary_paragraph(summary, language, baseline)
     return NoteContent(
         language=language,
-        title=text["title"].format(name=summary.get("scenario", plan.scenario.name)),
-        question=description or text["no_question"],
-        summary=summary_paragraph(summary, language, baseline),
+        title=title,
+        question=question,
+        summary=f"{paragraph} {common_sentence(summary, language)}".strip(),
         figures=_key_figures(summary, language, baseline),
         sites=_site_rows(plan, language),
         method=travel_method(_method(plan, language), summary, language),

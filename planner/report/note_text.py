@@ -17,6 +17,7 @@ from planner.report.assets import MODE_NAMES, format_number, format_share
 
 if TYPE_CHECKING:
     from planner.report.assets import Language
+    from planner.scenario import Scenario
 
 __all__ = [
     "MODES",
@@ -25,6 +26,7 @@ __all__ = [
     "attendance_sentence",
     "model_name",
     "modes_sentence",
+    "note_heading",
     "words",
 ]
 
@@ -33,6 +35,11 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Huizen van het Kind: scenario {name}",
         "question": "De vraag",
         "no_question": "(het scenario heeft geen beschrijving)",
+        "title_overrides": " (aangepast: {overrides})",
+        "overridden_question": (
+            "Deze run wijkt af van het scenariobestand: {overrides}. Alle cijfers in deze nota "
+            "gelden voor de aangepaste run. De vraag van het bestand was: {question}"
+        ),
         "summary": "Samenvatting",
         "reach": (
             "Scenario {name} bereikt {neediest} van {group} {standard} van een Huis van het Kind"
@@ -149,6 +156,11 @@ TEXT: dict[str, dict[str, str]] = {
         "title": "Huizen van het Kind: scenario {name}",
         "question": "The question",
         "no_question": "(the scenario has no description)",
+        "title_overrides": " (changed: {overrides})",
+        "overridden_question": (
+            "This run differs from the scenario file: {overrides}. Every figure in this note is "
+            "that of the changed run. The file's question was: {question}"
+        ),
         "summary": "Summary",
         "reach": "Scenario {name} reaches {neediest} of {group} {standard} of a Huis van het Kind",
         "group": "the fifth of the families in the neediest sectors",
@@ -492,3 +504,34 @@ def _number(value: object, language: Language) -> str:
 
 
 _ATTENDANCE_SHARES = ("house", "frequent", "house_neediest_quintile", "frequent_neediest_quintile")
+
+
+def note_heading(
+    summary: Mapping[str, Any], scenario: Scenario, language: Language = "nl"
+) -> tuple[str, str]:
+    """Return the note's title and question; a run with overrides says that it differs.
+
+    Parameters
+    ----------
+    summary
+        The plan's summary (``scenario``, ``description``, ``overrides``).
+    scenario
+        The plan's scenario, for summaries written before those keys.
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    tuple of str
+        The title and the question.
+    """
+    text = TEXT[language]
+    description = str(summary.get("description") or scenario.description or "").strip()
+    question = description or text["no_question"]
+    title = text["title"].format(name=summary.get("scenario", scenario.name))
+    overrides = summary.get("overrides", list(scenario.overrides))
+    if overrides:  # a run with --set answers another question than the file's
+        changes = ", ".join(f"--set {item}" for item in overrides)
+        title += text["title_overrides"].format(overrides=changes)
+        question = text["overridden_question"].format(overrides=changes, question=question)
+    return title, question

@@ -135,6 +135,7 @@ def manifest(plan: Plan) -> dict[str, Any]:
             "name": scenario.name,
             "file": str(scenario.source) if scenario.source else None,
             "sha256": scenario.source_sha256,
+            "overrides": list(scenario.overrides),
             "resolved": scenario.model_dump(mode="json"),
         },
         "inputs": inputs,

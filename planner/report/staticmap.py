@@ -1,9 +1,10 @@
 """Print-quality maps of a plan: ``map.png`` (A4 landscape, 300 dpi) and ``map.pdf`` (A4).
 
 Drawn with matplotlib on its Agg and PDF backends (no pyplot, no display, no web tiles), with
-the same need classes and colours as the interactive map (:mod:`planner.report.assets`):
+the same need classes and colours as the interactive map (:mod:`planner.report.need_classes`):
 
-* the sectors coloured by need index (quantile classes), the uncovered sectors hatched (no
+* the sectors coloured by need in fifths of the families (:mod:`planner.report.need_classes`;
+  the darkest is the neediest fifth the text speaks of), the uncovered sectors hatched (no
   house within :math:`R_H`) or outlined (no house or antenne within :math:`R_A`);
 * the wijk boundaries when the plan's sectors have a ``wijk`` column;
 * houses (squares) and antennes (dots), existing in black and new in orange, and a dashed
@@ -17,7 +18,6 @@ Labels follow ``outputs.language`` (Dutch by default, English on request).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import textwrap
 from typing import TYPE_CHECKING, Any
@@ -32,22 +32,19 @@ from planner.report.assets import (
     EXISTING_COLOUR,
     LINK_COLOUR,
     NEW_COLOUR,
-    NO_NEED_COLOUR,
     UNCOVERED_FREQUENT_COLOUR,
     UNCOVERED_HOUSE_COLOUR,
     WIJK_COLOUR,
     Language,
-    class_colours,
     counted,
     format_euro,
-    format_number,
     headline_share,
-    need_class,
-    need_classes,
     source_names,
     sources_line,
     standard_phrase,
 )
+from planner.report.need_classes import NeedClasses, need_classes
+from planner.report.note_standards import common_phrase
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -66,11 +63,12 @@ A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
 DPI = 300
 """Resolution of ``map.png``."""
 
+_LEGEND_WIDTH = 44  # characters per line of a legend label
 _FALLBACK_CRS = "EPSG:3035"  # a metric CRS for plans stored in degrees
 _WIJK_COLUMNS = ("wijk", "district")
 _LABELS: dict[str, dict[str, str]] = {
     "nl": {
-        "need": "Kwetsbaarheidsindex per sector\n(kwintielen; 1 = meest kwetsbaar)",
+        "need": "Vijfden van de gezinnen, naar de\nkwetsbaarheidsindex van hun sector",
         "sites": "Locaties en bereik",
         "no_need": "geen gegevens",
         "house_existing": "Huis van het Kind (bestaand)",
@@ -92,7 +90,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "made": "Kaart: planner, scenario {name}",
     },
     "en": {
-        "need": "Need index per sector\n(quintiles; 1 = most need)",
+        "need": "Fifths of the families, by their\nsector's need index",
         "sites": "Sites and reach",
         "no_need": "no data",
         "house_existing": "Huis van het Kind (existing)",
@@ -137,13 +135,10 @@ def _wijken(sectors: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
 
 
 def _draw_sectors(
-    ax: Axes, sectors: gpd.GeoDataFrame, edges: tuple[float, ...]
+    ax: Axes, sectors: gpd.GeoDataFrame, classes: NeedClasses, language: Language
 ) -> list[tuple[Any, str]]:
     """Draw the choropleth and the uncovered sectors; return legend handles."""
-    colours = class_colours(len(edges) - 1)
-    classes = [need_class(float(v), edges) for v in sectors["need"].to_numpy(dtype=float)]
-    fills = [colours[k] if k >= 0 else NO_NEED_COLOUR for k in classes]
-    sectors.plot(ax=ax, color=fills, edgecolor="#8a8a8a", linewidth=0.3)
+    sectors.plot(ax=ax, color=classes.fills(), edgecolor="#8a8a8a", linewidth=0.3)
     no_house = sectors[~sectors["covered_house"].to_numpy(dtype=bool)]
     if len(no_house):
         no_house.plot(
@@ -159,15 +154,11 @@ def _draw_sectors(
             linewidth=1.2,
         )
     return [
-        (Patch(facecolor=colour, edgecolor="#555555", linewidth=0.5), label)
-        for colour, label in zip(colours, _class_labels(edges), strict=True)
-    ]
-
-
-def _class_labels(edges: tuple[float, ...]) -> list[str]:
-    return [
-        f"{format_number(low, 2)} - {format_number(high, 2)}"
-        for low, high in itertools.pairwise(edges)
+        (
+            Patch(facecolor=colour, edgecolor="#555555", linewidth=0.5),
+            textwrap.fill(label, width=_LEGEND_WIDTH),
+        )
+        for colour, label in classes.legend(language)
     ]
 
 
@@ -258,7 +249,7 @@ def _wrap(label: str) -> str:
 def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
     summary = plan.summary
     cost = summary.get("cost")
-    return text["figures"].format(
+    line = text["figures"].format(
         houses=counted(summary.get("houses", "-"), *_WORDS[language]["house"]),
         houses_new=summary.get("houses_new", "-"),
         antennes=counted(summary.get("antennes", "-"), *_WORDS[language]["antenne"]),
@@ -268,6 +259,8 @@ def _figures_line(plan: Plan, text: dict[str, str], language: Language) -> str:
         house_neediest=headline_share(summary, "house_neediest_quintile", language),
         cost="-" if cost is None else format_euro(float(cost), language),
     )
+    common = common_phrase(summary, language)
+    return f"{line} · {common}" if common else line
 
 
 def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
@@ -294,8 +287,8 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
     links = _metric(plan.links, crs)
     figure = Figure(figsize=A4_LANDSCAPE_IN, dpi=DPI)
     ax = figure.add_axes((0.03, 0.07, 0.66, 0.78))
-    edges = need_classes(sectors["need"].to_numpy(dtype=float))
-    need_handles = _draw_sectors(ax, sectors, edges)
+    classes = need_classes(sectors)
+    need_handles = _draw_sectors(ax, sectors, classes, language)
     wijken = _wijken(sectors)
     extra: list[tuple[Any, str]] = []
     if wijken is not None:
@@ -348,7 +341,7 @@ def draw_static_map(plan: Plan, language: Language | None = None) -> Figure:
         title_fontsize=9.5,
         alignment="left",
     )
-    figure.text(0.03, 0.95, scenario.name, fontsize=18, fontweight="bold", va="top")
+    figure.text(0.03, 0.95, scenario.label(), fontsize=18, fontweight="bold", va="top")
     figure.text(
         0.03,
         0.905,

@@ -3,8 +3,10 @@
 With :mod:`planner.report.webmap_layers`, the only module that imports folium. The map
 shows, each in its own layer that the layer control switches on and off:
 
-* the sectors coloured by need index in five quantile classes (about as many sectors in
-  each; the legend gives the class edges);
+* the sectors coloured by need in five classes that each hold about a fifth of the families
+  (:mod:`planner.report.need_classes`); the darkest is exactly the neediest fifth that the
+  title and the note speak of, and the legend gives each class's sectors, share of the
+  families and range of the need index;
 * the catchments: every sector filled with the colour of the house it is served from, and
   (hidden at first) of the house or antenne that offers its frequent services;
 * the wijk boundaries, dissolved from the sectors, when the plan's sectors have a ``wijk``
@@ -55,13 +57,13 @@ from planner.report.assets import (
     UNCOVERED_FREQUENT_COLOUR,
     UNCOVERED_HOUSE_COLOUR,
     WIJK_COLOUR,
-    class_colours,
     counted,
     headline_share,
     leaflet_css,
     leaflet_js,
-    need_classes,
 )
+from planner.report.need_classes import need_classes
+from planner.report.note_standards import common_phrase
 from planner.report.webmap_layers import (
     WIJK_COLUMNS,
     add_links,
@@ -74,12 +76,13 @@ from planner.report.webmap_layers import (
     to_wgs84,
 )
 from planner.report.webmap_region import add_municipality_layer, region_legend_html
-from planner.report.webmap_text import escape_text, euro, number, share, standard_label
+from planner.report.webmap_text import escape_text, euro, share, standard_label
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from planner.report.need_classes import NeedClasses
     from planner.results.plan import Plan
     from planner.scenario import Scenario
 
@@ -151,6 +154,8 @@ def _title_html(plan: Plan) -> str:
         if cost is not None and budget is not None
         else ""
     )
+    common = common_phrase(summary, "nl")
+    common = f"{escape_text(common)} &middot; " if common else ""
     neediest = coverage.get("house_neediest_quintile")
     neediest_text = (  # each share to the precision its range supports (summary["precision"])
         " (vijfde van de gezinnen in de meest kwetsbare sectoren: "
@@ -160,12 +165,12 @@ def _title_html(plan: Plan) -> str:
     )
     return (
         '<div class="planner-title">'
-        f'<span class="planner-name">{escape_text(plan.scenario.name)}</span> &middot; '
+        f'<span class="planner-name">{escape_text(plan.scenario.label())}</span> &middot; '
         f"{counted(int(houses.sum()), 'huis', 'huizen')} ({(houses & new).sum()} nieuw) &middot; "
         f"{counted(int(antennes.sum()), 'antenne', 'antennes')} ({(antennes & new).sum()} nieuw)"
         " &middot; "
         f"gezinnen met een huis binnen de norm: {headline_share(summary, 'house')}"
-        f"{neediest_text} &middot; "
+        f"{neediest_text} &middot; {common}"
         f"met frequent aanbod binnen de norm: {headline_share(summary, 'frequent')}"
         f"{money} &middot; {_status_label(summary)}</div>"
     )
@@ -176,7 +181,7 @@ def _legend_row(kind: str, style: str, label: str, inner: str = "") -> str:
 
 
 def _legend_html(
-    scenario: Scenario, edges: tuple[float, ...], wijken: int, *, points: bool = False
+    scenario: Scenario, classes: NeedClasses, wijken: int, *, points: bool = False
 ) -> str:
     """Write the legend: need classes, site symbols, links, wijken and uncovered sectors.
 
@@ -185,7 +190,6 @@ def _legend_html(
     """
     house_standard = standard_label(scenario.standards.house_min, scenario, "house")
     frequent_standard = standard_label(scenario.standards.frequent_min, scenario, "frequent")
-    classes = zip(edges[:-1], edges[1:], class_colours(len(edges) - 1), strict=True)
     states = ((EXISTING_COLOUR, "bestaand"), (NEW_COLOUR, "nieuw"))
     wijk_row = (
         [_legend_row("swatch", f"border-top:3px solid {WIJK_COLOUR};height:3px", "Wijkgrens")]
@@ -194,14 +198,10 @@ def _legend_html(
     )
     rows = [
         '<div class="planner-legend">',
-        "<h4>Kwetsbaarheidsindex per sector (1 = meest kwetsbaar; kwintielen)</h4>",
+        f"<h4>{escape_text(classes.title('nl'))}</h4>",
         *(
-            _legend_row(
-                "swatch",
-                f"background:{colour};border:1px solid #555",
-                f"{number(low, 2)} - {number(high, 2)}",
-            )
-            for low, high, colour in classes
+            _legend_row("swatch", f"background:{colour};border:1px solid #555", escape_text(label))
+            for colour, label in classes.legend("nl")
         ),
         "<h4>Locaties</h4>",
         *(
@@ -331,11 +331,11 @@ def build_map(
     root = fmap.get_root()
     if not isinstance(root, Figure):  # pragma: no cover - folium always roots a map in a Figure
         raise TypeError(f"folium map is rooted in a {type(root).__name__}, not a Figure")
-    root.title = f"{escape_text(plan.scenario.name)} - Huizen van het Kind"
+    root.title = f"{escape_text(plan.scenario.label())} - Huizen van het Kind"
     _set_assets(fmap, root, offline)
     _add_tiles(fmap, _tile_layers(tiles, offline))
-    edges = need_classes(sectors["need"].to_numpy(dtype=float))
-    features = sector_features(sectors, site_names, edges, catchment_colours(sites))
+    classes = need_classes(sectors)
+    features = sector_features(sectors, site_names, classes, catchment_colours(sites))
     add_sector_layers(fmap, sectors, plan.scenario, features)
     wijken = add_wijk_layer(fmap, plan.sectors)
     points = getattr(plan, "points", None)  # plans made before demand points have none
@@ -351,7 +351,9 @@ def build_map(
     root.header.add_child(folium.Element(_CSS))
     root.html.add_child(folium.Element(_title_html(plan)))
     by_point = plan.summary.get("demand_points", {}).get("method", "sector") != "sector"
-    root.html.add_child(folium.Element(_legend_html(plan.scenario, edges, wijken, points=by_point)))
+    root.html.add_child(
+        folium.Element(_legend_html(plan.scenario, classes, wijken, points=by_point))
+    )
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
 

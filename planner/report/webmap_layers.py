@@ -36,10 +36,8 @@ from planner.report.assets import (
     UNCOVERED_HOUSE_COLOUR,
     WIJK_COLOUR,
     catchment_colour,
-    class_colours,
     counted,
     format_share,
-    need_class,
 )
 from planner.report.webmap_text import (
     COLOCATION_LABELS,
@@ -64,6 +62,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from planner.report.need_classes import NeedClasses
     from planner.scenario import Scenario
 
 __all__ = [
@@ -141,16 +140,14 @@ def catchment_colours(sites: gpd.GeoDataFrame) -> dict[str, str]:
 def sector_features(
     sectors: gpd.GeoDataFrame,
     site_names: Mapping[str, str],
-    edges: tuple[float, ...],
+    classes: NeedClasses,
     catchments: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """GeoJSON features of the sectors with escaped, formatted popup values."""
-    colours = class_colours(len(edges) - 1)
     wijk = wijk_column(sectors)
     features = []
     for k, row in enumerate(sectors.itertuples(index=False)):
         need = float(row.need)
-        klass = need_class(need, edges)
         wijk_value = getattr(row, wijk) if wijk else None
         properties = {
             "sector": f"{escape_text(row.name)} ({escape_text(row.sector_id)})",
@@ -163,7 +160,7 @@ def sector_features(
             "tt_frequent": minutes(float(row.tt_frequent_min)),
             "covered_frequent": _covered(row, "frequent"),
             "site_frequent": site_label(row.site_frequent, site_names),
-            "fill": colours[klass] if klass >= 0 else NO_NEED_COLOUR,
+            "fill": classes.colour(k),
             "house_colour": catchments.get(str(row.site_house), NO_NEED_COLOUR),
             "frequent_colour": catchments.get(str(row.site_frequent), NO_NEED_COLOUR),
         }

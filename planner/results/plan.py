@@ -29,13 +29,13 @@ from planner.results.metrics import (
     served_share,
     travel_time_stats,
 )
-from planner.results.precision import coverage_precision
 from planner.results.sectors import (
     by_sector_mean,
     by_sector_median,
     by_sector_top,
     points_table,
 )
+from planner.results.yardstick import standard_figures
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -271,6 +271,7 @@ def _summary(
     return {
         "scenario": scenario.name,
         "description": scenario.description,
+        "overrides": list(scenario.overrides),
         "status": result.status,
         "proven_optimal": result.proven_optimal,
         "objective": _round(result.objective),
@@ -569,16 +570,8 @@ def make_plan(
         demand.target,
         demand.neediest,
     )
-    # the same plan under speeds ±10 % and standards ±1 min: how far each headline figure moves
-    summary["precision"] = coverage_precision(
-        tt_house=tt_house,
-        tt_frequent=tt_frequent,
-        radius_house=demand.radius_house,
-        radius_frequent=demand.radius_frequent,
-        families=demand.target,
-        neediest=demand.neediest,
-        served=solution.served,
-    )
+    # the same plan under speeds ±10 % and standards ±1 min, and at the common standard
+    summary |= standard_figures(scenario.standards, tt_house, tt_frequent, demand, solution.served)
     logger.info(
         "Plan: %d houses, %d antennes, cost EUR %s; %.1f%% of families within the house "
         "standard, %.1f%% within the frequent standard",

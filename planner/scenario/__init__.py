@@ -18,7 +18,12 @@ file, applies overrides and turns validation errors into plain messages.
 
 from __future__ import annotations
 
-from planner.scenario.load import load_scenario, scenario_from_dict
+from planner.scenario.load import (
+    folder_name,
+    load_scenario,
+    question_overrides,
+    scenario_from_dict,
+)
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
@@ -55,6 +60,8 @@ __all__ = [
     "SolverSpec",
     "StandardsSpec",
     "TravelSpec",
+    "folder_name",
     "load_scenario",
+    "question_overrides",
     "scenario_from_dict",
 ]

@@ -9,14 +9,83 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.errors import InputFileError, ScenarioError
 from planner.scenario.spec import Scenario
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+_INTERNAL = frozenset({"source", "source_sha256", "overrides"})
+
+_HOW_NOT_WHAT = ("solver.", "outputs.")
+"""Override keys that change how a plan is solved or written, not the question it answers."""
+
+
+def question_overrides(overrides: dict[str, object] | None) -> tuple[str, ...]:
+    """Return the overrides that change a scenario's question, as ``KEY=VALUE`` text.
+
+    Keys under ``solver`` and ``outputs`` (the solver, its time limit, the language, the
+    map's tiles) change how a plan is found or written, not what it answers, and are left
+    out. The values are shown as they were given (``2e6`` stays ``2e6``).
+
+    Parameters
+    ----------
+    overrides
+        Dotted keys and values, e.g. ``{"budget.amount_eur": "2e6"}``.
+
+    Returns
+    -------
+    tuple of str
+        ``("budget.amount_eur=2e6",)``, in the order given.
+    """
+    return tuple(
+        f"{key}={_given(value)}"
+        for key, value in (overrides or {}).items()
+        if not f"{key}.".startswith(_HOW_NOT_WHAT)
+    )
+
+
+_SLUG_MAX = 60
+
+
+def folder_name(scenario: Scenario) -> str:
+    """Return the name of a run's own output folder.
+
+    A run with overrides never writes over the file's own results: its folder adds the
+    overrides (``gent_baseline--budget.amount_eur-2e6``), shortened with a hash when long.
+
+    Parameters
+    ----------
+    scenario
+        The scenario, with the overrides it was loaded with.
+
+    Returns
+    -------
+    str
+        The scenario's name, or the name and its overrides.
+    """
+    if not scenario.overrides:
+        return scenario.name
+    slug = re.sub(r"[^A-Za-z0-9_.]+", "-", "--".join(scenario.overrides)).strip("-")
+    if len(slug) > _SLUG_MAX:
+        digest = hashlib.sha256("\n".join(scenario.overrides).encode()).hexdigest()[:10]
+        slug = f"{slug[: _SLUG_MAX - 11].rstrip('-.')}-{digest}"
+    return f"{scenario.name}--{slug}"
+
+
+def _given(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict | list):
+        return yaml.safe_dump(value, default_flow_style=True, sort_keys=False).strip()
+    return str(value)
 
 
 def _format_location(loc: tuple[int | str, ...]) -> str:
@@ -49,7 +118,7 @@ def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
         model = _model_in(field.annotation)
     if model is None:
         return []
-    return [name for name in model.model_fields if name not in {"source", "source_sha256"}]
+    return [name for name in model.model_fields if name not in _INTERNAL]
 
 
 def _unknown_key(loc: tuple[int | str, ...], where: str) -> str:
@@ -77,12 +146,58 @@ def _origin(loc: tuple[int | str, ...], where: str, overrides: tuple[str, ...]) 
 
 _JARGON = ("Value error, ", "Assertion failed, ")
 
+_OWN_WORDS = {
+    "string_type": "should be text",
+    "tuple_type": "should be a list (in YAML [a, b], or one '- item' per line)",
+    "list_type": "should be a list (in YAML [a, b], or one '- item' per line)",
+    "set_type": "should be a list (in YAML [a, b], or one '- item' per line)",
+    "dict_type": "should be a mapping of keys (in YAML {key: value})",
+    "float_parsing": "should be a number",
+    "float_type": "should be a number",
+    "int_parsing": "should be a whole number",
+    "int_type": "should be a whole number",
+    "int_from_float": "should be a whole number",
+    "bool_parsing": "should be true or false",
+    "bool_type": "should be true or false",
+}
+"""planner's words for pydantic's error types ("should be a valid tuple" and the like)."""
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([.,' ]\d{3})+$")
+
 
 def _plain(message: str) -> str:
     """Strip pydantic's prefixes ("Value error, ") and class names from a message."""
     for prefix in _JARGON:
         message = message.removeprefix(prefix)
     return message.replace("Input should be", "should be")
+
+
+def _own_words(item: Mapping[str, Any], key: str) -> str:
+    """Say what a value should be in planner's words, not pydantic's."""
+    kind, context = item["type"], item.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        if key == "name":
+            return (
+                "a name may hold only letters, digits, '_', '.' and '-' (no spaces), starting "
+                "with a letter or digit: it names the output folder"
+            )
+        return f"does not have the expected form ({context.get('pattern')})"
+    if kind == "string_too_long":
+        return f"is too long: at most {context.get('max_length')} characters"
+    return _OWN_WORDS.get(kind) or _plain(item["msg"])
+
+
+def _number_hint(item: Mapping[str, Any]) -> str:
+    """Hint for a number written with thousands separators (3.000.000, 3,000,000)."""
+    got = item.get("input")
+    if (
+        item["type"] in {"float_parsing", "int_parsing"}
+        and isinstance(got, str)
+        and _THOUSANDS.match(got.strip())
+    ):
+        digits = re.sub(r"[.,' ]", "", got.strip())
+        return f": write {digits}, without thousands separators"
+    return ""
 
 
 def _section_problem(
@@ -132,7 +247,8 @@ def _pydantic_problems(
             hint = ""
             if key in _FRACTIONS and isinstance(got, int | float) and got > 1:
                 hint = f": give a fraction, not a percentage ({got / 100:g} for {got:g} %)"
-            problems.append(f"{origin}: key '{key}': {_plain(item['msg'])}{shown}{hint}")
+            hint = hint or _number_hint(item)
+            problems.append(f"{origin}: key '{key}': {_own_words(item, key)}{shown}{hint}")
     return problems
 
 
@@ -218,10 +334,17 @@ def scenario_from_dict(
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value)
     _resolve_data_paths(raw, base_dir or Path.cwd(), where)
-    if "source" in raw or "source_sha256" in raw:
-        raise ScenarioError(f"{where}: unknown key 'source': remove it")
+    if _INTERNAL & raw.keys():
+        raise ScenarioError(f"{where}: unknown key '{min(_INTERNAL & raw.keys())}': remove it")
     try:
-        return Scenario.model_validate({**raw, "source": source, "source_sha256": source_sha256})
+        return Scenario.model_validate(
+            {
+                **raw,
+                "source": source,
+                "source_sha256": source_sha256,
+                "overrides": question_overrides(overrides),
+            }
+        )
     except ValidationError as error:
         raise ScenarioError(_pydantic_problems(error, where, tuple(overrides or ()))) from None
 

@@ -479,6 +479,9 @@ class Scenario(_Spec):
         The YAML file the scenario came from (None when built in code).
     source_sha256 : str or None
         SHA-256 of that file's bytes, for the manifest.
+    overrides : tuple of str
+        The ``--set KEY=VALUE`` overrides that change the file's question (every key outside
+        ``solver`` and ``outputs``), as given; every output names them.
     """
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
@@ -496,6 +499,7 @@ class Scenario(_Spec):
     outputs: OutputSpec = OutputSpec()
     source: Path | None = Field(None, exclude=True)
     source_sha256: str | None = Field(None, exclude=True)
+    overrides: tuple[str, ...] = Field((), exclude=True)
 
     @field_validator("name")
     @classmethod
@@ -536,6 +540,12 @@ class Scenario(_Spec):
                 f"{', '.join(off)} differ: scale both standards of those modes alike"
             )
         return self
+
+    def label(self) -> str:
+        """Return the name and its overrides: ``gent_baseline (--set budget.amount_eur=2e6)``."""
+        if not self.overrides:
+            return self.name
+        return f"{self.name} ({', '.join(f'--set {item}' for item in self.overrides)})"
 
     def input_paths(self) -> dict[str, Path]:
         """Return every input file of the scenario by role."""

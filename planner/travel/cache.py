@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from planner.errors import CHANGES_FIGURE
 from planner.travel.matrices import TravelTimes
 from planner.travel.network import Network
 
@@ -69,6 +70,7 @@ CACHE_FORMAT = 3
 
 _DIGEST_KEY = "__sha256__"
 _WARNINGS_KEY = "__warnings__"
+_FIGURE_MARK = "+"  # before the logger name of a stored warning that changes a figure
 _WARNINGS_SEP = "\x1f"  # between a logger's name and its message
 _Result = TypeVar("_Result", Network, TravelTimes)
 _CHUNK = 1 << 20
@@ -255,8 +257,9 @@ def _capturing(*names: str) -> Iterator[_Capture]:
 
 
 def _warnings_array(capture: _Capture) -> NDArray[np.str_]:
-    texts = [
-        f"{record.name}{_WARNINGS_SEP}{record.getMessage()}"
+    texts = [  # a warning that changes a figure keeps its mark (shown under --quiet too)
+        f"{_FIGURE_MARK if getattr(record, 'changes_figure', False) else ''}{record.name}"
+        f"{_WARNINGS_SEP}{record.getMessage()}"
         for record in capture.records
         if record.levelno >= logging.WARNING
     ]
@@ -276,19 +279,24 @@ def stored_warnings(arrays: Mapping[str, NDArray[np.generic]]) -> list[tuple[str
     list of tuple
         In the order they were logged when the entry was built.
     """
+    return [(name, message) for name, message, _ in _stored(arrays)]
+
+
+def _stored(arrays: Mapping[str, NDArray[np.generic]]) -> list[tuple[str, str, bool]]:
     stored = arrays.get(_WARNINGS_KEY)
     if stored is None:
         return []
-    pairs = []
+    found = []
     for text in np.atleast_1d(stored).tolist():
         name, _, message = str(text).partition(_WARNINGS_SEP)
-        pairs.append((name, message))
-    return pairs
+        figure = name.startswith(_FIGURE_MARK)
+        found.append((name.removeprefix(_FIGURE_MARK), message, figure))
+    return found
 
 
 def _replay(arrays: Mapping[str, NDArray[np.generic]]) -> None:
-    for name, message in stored_warnings(arrays):
-        logging.getLogger(name).warning(message)
+    for name, message, figure in _stored(arrays):
+        logging.getLogger(name).warning(message, extra=CHANGES_FIGURE if figure else None)
 
 
 def _cached(

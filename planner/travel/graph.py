@@ -29,7 +29,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
 
-from planner.errors import DataError, NetworkError
+from planner.errors import CHANGES_FIGURE, DataError, NetworkError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -361,7 +361,8 @@ def _finish(edges: _Edges, *, mode: str, speed_kmh: float, crs: str, source: str
             f"dropped {dropped_nodes:,} nodes, {dropped_edges:,} directed edges "
             f"({dropped_km:,.1f} km of street), {100 * share:.0f} % of the network; places "
             "near the dropped streets count as unreachable: join the pieces or check the "
-            "one-way column"
+            "one-way column",
+            extra=CHANGES_FIGURE,
         )
     logger.info(
         f"Built {mode} network from {source}: {network.n_nodes:,} nodes, "

@@ -113,6 +113,25 @@ class LineOptions:
 # --- line layers ------------------------------------------------------------------------------
 
 
+_NOT_LINES_HINT = {
+    "Polygon": "is data.network the sectors or another layer of areas? give the street lines",
+    "Point": "is data.network the sites or another layer of points? give the street lines",
+}
+
+
+def _not_lines(lines: gpd.GeoDataFrame, source: str) -> str:
+    """Say what a network layer without lines holds instead, and what it probably is."""
+    kinds = lines.geometry.geom_type.dropna().str.removeprefix("Multi").value_counts()
+    held = ", ".join(f"{count:,} {kind.lower()}s" for kind, count in kinds.items())
+    hint = next((_NOT_LINES_HINT[kind] for kind in kinds.index if kind in _NOT_LINES_HINT), None)
+    return (
+        f"network {source} has no LineString or MultiLineString geometries"
+        + (f" but {held}" if held else "")
+        + ": a street network must be a line layer"
+        + (f"; {hint} (a road register or an OSM file)" if hint else "")
+    )
+
+
 def _line_parts(
     lines: gpd.GeoDataFrame, columns: list[str | None], source: str
 ) -> tuple[NDArray[np.object_], list[NDArray[np.object_]]]:
@@ -349,10 +368,7 @@ def _usable_parts(
     class_column = None if options.road_classes is None else options.road_classes.column
     parts, (oneway, classes) = _line_parts(lines, [oneway_column, class_column], source)
     if parts.shape[0] == 0:
-        raise NetworkError(
-            f"network {source} has no LineString or MultiLineString geometries: a street "
-            "network must be a line layer"
-        )
+        raise NetworkError(_not_lines(lines, source))
     if options.split_crossings:
         before = parts.shape[0]
         parts, (oneway, classes), flipped = split_at_crossings(parts, [oneway, classes])

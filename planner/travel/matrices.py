@@ -46,7 +46,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from planner.errors import DataError, NetworkError
+from planner.errors import CHANGES_FIGURE, DataError, NetworkError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -323,7 +323,8 @@ def travel_times(
     if unreachable:
         logger.warning(
             f"{unreachable:,} of {sector_site.size:,} demand point-site pairs unreachable by "
-            f"{network.mode} (no network path or too far from the network)"
+            f"{network.mode} (no network path or too far from the network)",
+            extra=CHANGES_FIGURE,
         )
     logger.info(
         f"Computed {network.mode} travel times for {n_sectors:,} demand points and "
@@ -347,5 +348,6 @@ def _warn_far(sector_snap: Snap, site_snap: Snap, max_snap_m: float, network: Ne
                 f"{far:,} of {snap.distance_m.shape[0]:,} {name} are more than "
                 f"{max_snap_m:,.0f} m from the {network.mode} network ({network.source}) and "
                 "count as unreachable: check their coordinates and CRS, or raise "
-                "travel.max_snap_distance_m"
+                "travel.max_snap_distance_m",
+                extra=CHANGES_FIGURE,
             )

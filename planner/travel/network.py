@@ -37,7 +37,7 @@ import geopandas as gpd
 import pyogrio
 
 from planner.data.layers import unreadable_reason
-from planner.errors import InputFileError
+from planner.errors import CHANGES_FIGURE, InputFileError
 
 if TYPE_CHECKING:
     from planner.scenario import DataSpec, TravelSpec
@@ -209,7 +209,8 @@ def line_options(data: DataSpec, travel: TravelSpec) -> LineOptions:
     elif travel.class_speeds_kmh or travel.excluded_classes:
         logger.warning(
             "travel.class_speeds_kmh / excluded_classes are set but data.road_class_column is "
-            "not: every street uses the mode's speed"
+            "not: every street uses the mode's speed",
+            extra=CHANGES_FIGURE,
         )
     return LineOptions(
         oneway_values=values, road_classes=roads, split_crossings=data.network_split_crossings

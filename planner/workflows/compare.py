@@ -36,7 +36,7 @@ from planner.scenario import Scenario, load_scenario
 from planner.workflows.pipeline import run
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     import pandas as pd
@@ -134,8 +134,51 @@ def group_coverage(sectors: pd.DataFrame) -> dict[str, float | None]:
     return shares
 
 
-def _change(plan: Plan, baseline: Plan) -> dict[str, Any]:
-    after, before = group_coverage(plan.sectors), group_coverage(baseline.sectors)
+_COMMON_COLUMNS = {
+    "coverage_house": "house",
+    "coverage_frequent": "frequent",
+    "coverage_house_neediest": "house_neediest_quintile",
+    "coverage_frequent_neediest": "frequent_neediest_quintile",
+}
+
+
+def _groups(plan: Plan, *, common: bool) -> dict[str, float | None]:
+    """Coverage of the neediest fifth and the rest, at the common standard when asked."""
+    block = plan.summary.get("common_standard") if common else None
+    if not block:
+        return group_coverage(plan.sectors)
+    coverage = block["coverage"]
+    return {
+        f"{role}_{group}": coverage[
+            f"{role}_{'neediest_quintile' if group == 'neediest' else 'rest'}"
+        ]
+        for role in ("house", "frequent")
+        for group in ("neediest", "rest")
+    }
+
+
+def _at_common_standard(row: dict[str, Any], summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Put a row's coverage figures at the common standard (no need tightening).
+
+    The figures at the plan's own standards stay in ``own_*`` columns.
+    """
+    block = summary.get("common_standard")
+    row["yardstick"] = "common" if block else "own"
+    for column in _COMMON_COLUMNS:
+        row[f"own_{column}"] = row[column]
+    if not block:
+        return row
+    for column, name in _COMMON_COLUMNS.items():
+        row[column] = block["coverage"][name]
+    for role in ("house", "frequent"):
+        for q in range(1, 6):
+            row[f"coverage_{role}_q{q}"] = block["by_quintile"][f"q{q}"][f"coverage_{role}"]
+    row["need_tightening"] = block["standards_min"]["need_tightening"]
+    return row
+
+
+def _change(plan: Plan, baseline: Plan, *, common: bool = True) -> dict[str, Any]:
+    after, before = _groups(plan, common=common), _groups(baseline, common=common)
     points: dict[str, float | None] = {}
     for key, value in after.items():
         old = before[key]
@@ -154,8 +197,16 @@ def _unique_labels(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Comparison:
+def compare_plans(
+    plans: Sequence[Plan], baseline: Plan | None = None, *, common_standard: bool = True
+) -> Comparison:
     """Put plans side by side and, with a baseline, say what changes against it.
+
+    By default every plan is measured on one common standard: a plan whose scenario has
+    stricter standards for the neediest (``standards.need_tightening``) is compared with its
+    figures at the standards without the tightening (``summary["common_standard"]``), so
+    that its stricter yardstick does not make it look worse. Its own figures stay in the
+    ``own_*`` columns; ``yardstick`` says which a row shows.
 
     Parameters
     ----------
@@ -163,6 +214,8 @@ def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Compar
         The plans to compare.
     baseline
         The plan of today's (or a reference) situation.
+    common_standard
+        False to compare every plan at its own standards.
 
     Returns
     -------
@@ -176,15 +229,18 @@ def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Compar
     for position, (label, plan) in enumerate(zip(labels, ordered, strict=True)):
         is_baseline = baseline is not None and position == 0
         row = summary_row(plan.summary)
+        if common_standard:
+            row = _at_common_standard(row, plan.summary)
         row = {
             "scenario": row.pop("scenario"),
             "role": "baseline" if is_baseline else "scenario",
             "folder": label,
+            "overrides": ", ".join(f"--set {item}" for item in plan.scenario.overrides),
             **row,
         }
         row.update(dict.fromkeys(_CHANGE_COLUMNS))
         if baseline is not None and not is_baseline:
-            change = _change(plan, baseline)
+            change = _change(plan, baseline, common=common_standard)
             changes[label] = change
             for role in ROLES:
                 for what, ids in change["sites"][role].items():
@@ -204,14 +260,29 @@ def compare_plans(plans: Sequence[Plan], baseline: Plan | None = None) -> Compar
     return comparison
 
 
+def _how_only(overrides: dict[str, object] | None) -> dict[str, object]:
+    """Keep the overrides that change how a plan is solved or written (``solver``, ``outputs``)."""
+    return {
+        key: value
+        for key, value in (overrides or {}).items()
+        if f"{key}.".startswith(("solver.", "outputs."))
+    }
+
+
 def run_comparison(
     scenarios: Sequence[Scenario | str | Path],
     baseline: Scenario | str | Path | None = None,
     *,
     overrides: dict[str, object] | None = None,
+    baseline_overrides: dict[str, object] | None = None,
+    common_standard: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Comparison:
     """Run every scenario (and the baseline) and compare the plans.
+
+    A baseline is today's situation: ``overrides`` never change its question. Only their
+    ``solver`` and ``outputs`` keys (the solver, its time limit, the language) reach it;
+    ``baseline_overrides`` change it explicitly, and its outputs then name them.
 
     Parameters
     ----------
@@ -220,7 +291,12 @@ def run_comparison(
     baseline
         The reference scenario, or ``None``.
     overrides
-        Dotted keys applied to every scenario file (e.g. ``{"solver.name": "highs"}``).
+        Dotted keys applied to every scenario file (e.g. ``{"budget.amount_eur": 2e6}``).
+    baseline_overrides
+        Dotted keys applied to the baseline file only.
+    common_standard
+        Compare on one common standard (the default; see :func:`compare_plans`), or False
+        for every plan's own standards.
     progress
         Called with each scenario's name before it runs.
 
@@ -230,14 +306,28 @@ def run_comparison(
         The plans side by side.
     """
 
-    def plan_of(spec: Scenario | str | Path) -> Plan:
-        scenario = spec if isinstance(spec, Scenario) else load_scenario(spec, overrides)
+    def plan_of(scenario: Scenario) -> Plan:
         if progress is not None:
             progress(scenario.name)
-        logger.info("Comparing: running scenario %s", scenario.name)
+        logger.info("Comparing: running scenario %s", scenario.label())
         return run(scenario)
 
     # load every file first, so a typo in the last one stops before any solve
     loaded = [s if isinstance(s, Scenario) else load_scenario(s, overrides) for s in scenarios]
-    base = None if baseline is None else plan_of(baseline)
-    return compare_plans([plan_of(spec) for spec in loaded], base)
+    base = None
+    if baseline is not None:
+        base_overrides = {**_how_only(overrides), **(baseline_overrides or {})}
+        base = (
+            baseline if isinstance(baseline, Scenario) else load_scenario(baseline, base_overrides)
+        )
+        kept = [key for key in overrides or {} if key not in base_overrides]
+        if kept:
+            logger.info(
+                "Comparing: %s change the compared scenarios, not the baseline %s",
+                ", ".join(f"--set {key}" for key in kept),
+                base.name,
+            )
+    base_plan = None if base is None else plan_of(base)
+    return compare_plans(
+        [plan_of(spec) for spec in loaded], base_plan, common_standard=common_standard
+    )

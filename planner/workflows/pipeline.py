@@ -25,7 +25,7 @@ from planner.data.inputs import check_inputs, read_inputs
 from planner.data.raster import RasterPoints, raster_points
 from planner.demand import build_demand, grid_points, street_points
 from planner.demand.modes import equivalent_scale, mode_shares, split_by_mode
-from planner.errors import DataError, PlannerError, ScenarioError
+from planner.errors import CHANGES_FIGURE, DataError, PlannerError, ScenarioError
 from planner.optimise import check_rules, solve_scenario
 from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
@@ -98,12 +98,17 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
     )
     if not within.any():
         finite = d[np.isfinite(d)]
-        nearest = f"{finite.min():.1f}" if finite.size else "no route at all"
+        nearest = (
+            f"the shortest sector-site time is {finite.min():.1f} min"
+            if finite.size
+            else "no sector has a route to any site"
+        )
         raise DataError(
             f"no candidate site is within the standards of any sector (house "
             f"{scenario.standards.house_min:g} min, frequent {scenario.standards.frequent_min:g} "
-            f"min by {_modes(scenario)}; the shortest sector-site time is {nearest} min): "
-            "check the network and sites, or relax standards.house_min / frequent_min"
+            f"min by {_modes(scenario)}; {nearest}): "
+            "check the network and sites (their coordinates and CRS), or relax "
+            "standards.house_min / frequent_min"
         )
     no_route = ~np.isfinite(d).any(axis=1)
     if no_route.any():
@@ -111,15 +116,33 @@ def _check_reach(scenario: Scenario, demand: Demand, travel: TravelTimes) -> Non
             f"{_rows(no_route, demand)} {'has' if no_route.sum() == 1 else 'have'} no route to "
             "any site over the "
             f"{_modes(scenario)} network (too far from it, or on a piece not connected to the "
-            "sites): check the network's extent and gaps"
+            "sites): check the network's extent and gaps",
+            extra=CHANGES_FIGURE,
         )
     unreached = ~within.any(axis=1) & ~no_route
     if unreached.any():
         logger.warning(
             f"{_rows(unreached, demand)} {'has' if unreached.sum() == 1 else 'have'} no "
             "candidate site within the standards "
-            "and cannot be covered by any plan"
+            "and cannot be covered by any plan",
+            extra=CHANGES_FIGURE,
         )
+
+
+def _warn_swapped_standards(scenario: Scenario) -> None:
+    """Warn when a house must be nearer than frequent services (R_H below R_A): swapped."""
+    pairs = {"standards": (scenario.standards.house_min, scenario.standards.frequent_min)}
+    if scenario.travel.modes:
+        for mode, pair in scenario.travel.mode_standards(scenario.standards).items():
+            pairs[f"travel.modes.{mode}"] = pair
+    for where, (house, frequent) in pairs.items():
+        if house < frequent:
+            logger.warning(
+                f"{where}: house_min ({house:g} min) is below frequent_min ({frequent:g} min): "
+                "a house must then be nearer than the frequent services (house or antenne), "
+                "which a house also offers; were the two swapped? (R_H is usually the larger)",
+                extra=CHANGES_FIGURE,
+            )
 
 
 def run(
@@ -155,6 +178,7 @@ def run(
     problems = _travel_model_problems(scenario)
     if problems:
         raise ScenarioError(problems)
+    _warn_swapped_standards(scenario)
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
         inputs = _with_raster_points(scenario, read_inputs(scenario))
@@ -349,6 +373,7 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
         scenario = load_scenario(path, overrides)
     except (ScenarioError, PlannerError) as error:
         return list(error.problems)
+    _warn_swapped_standards(scenario)
     problems = _travel_model_problems(scenario) + check_inputs(scenario)
     if not problems:  # the rules and mode shares need readable inputs
         inputs = read_inputs(scenario)
