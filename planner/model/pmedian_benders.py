@@ -1,0 +1,578 @@
+r"""The p-median by Benders decomposition of the radius formulation (Duran-Mateluna et al. 2023).
+
+Demand points :math:`i` with weights :math:`w_i`, allowed sites :math:`j`, distances
+:math:`d_{ij}`. For point :math:`i` let :math:`D_i^1 < D_i^2 < \dots < D_i^{K_i}` be its distinct
+distances to the sites. The radius formulation (Elloumi 2010) charges
+:math:`D_i^1 + \sum_k (D_i^{k+1} - D_i^k) z_i^k` with
+:math:`z_i^k \ge 1 - \sum_{j:\ d_{ij} \le D_i^k} y_j`, :math:`z \ge 0`. For fixed :math:`y` the
+:math:`z` of each point form a separate problem with a closed-form optimum; projecting them out
+leaves the *master*
+
+.. math::
+
+    \min \sum_i w_i \theta_i \quad \text{s.t.} \quad \sum_j y_j = p, \quad
+    \theta_i \ge r - \sum_j (r - d_{ij})^+\, y_j \quad (r \in \{D_i^k\}), \quad
+    \theta_i \ge D_i^1, \quad y \in \{0, 1\}.
+
+Every such cut is valid: for a plan whose nearest open site is at :math:`d^*_i`, the right-hand
+side is at most :math:`r \le d^*_i` when :math:`d^*_i \ge r` and at most
+:math:`r - (r - d^*_i) = d^*_i` otherwise. At a point :math:`\bar y` (fractional or not) the
+subproblem of point :math:`i` is solved by its *critical level*: with its sites sorted by
+distance and :math:`\bar y` summed along that order, :math:`r_i = D_i^{k^*}` is the distance at
+which the running sum first reaches 1, and the cut with :math:`r = r_i` is tight at
+:math:`\bar y` (the Benders optimality cut; the sum
+:math:`D_i^1 + \sum_{k<k^*} (D_i^{k+1} - D_i^k)(1 - \sum_{d_{ij} \le D_i^k} y_j)` telescopes to
+it). This is one cumulative sum over the sorted sites, done for every point at once with numpy.
+
+Method
+    1. *Upper bound*: greedy addition and fast interchange (:mod:`planner.model.heuristics`);
+       its cuts (:math:`r_i` the distance each point is served at) start the master.
+    2. *LP phase*: the master's LP relaxation by cutting planes on one warm-started HiGHS LP
+       (:class:`planner.solve.incremental.IncrementalHighs`). Cuts are separated at a point
+       between the LP solution and a core point (in-out stabilisation, Ben-Ameur & Neto 2007),
+       and at the LP solution itself when those cut nothing off. Every LP value is a valid
+       lower bound; the LP phase ends when no cut is violated (the bound is then the LP
+       relaxation of the p-median) or the bound meets the best plan. The LP solution rounded
+       to its :math:`p` largest :math:`y_j` and improved by interchange is offered as a plan.
+    3. *Reduction*: with LP value :math:`z` and reduced cost :math:`\bar c_j`, a plan opening a
+       site at 0 in the LP costs at least :math:`z + \bar c_j`, one closing a site at 1 at least
+       :math:`z - \bar c_j`; sites whose bound exceeds the best plan are fixed.
+    4. *MIP phase*: the master MILP with every cut found, the best plan as its start. At its
+       optimum :math:`y^*` the cuts violated by :math:`(y^*, \theta^*)` are added and the MILP
+       solved again, until none is violated: then the master's optimum is the cost of
+       :math:`y^*` and its bound proves it.
+
+When every :math:`w_i d_{ij}` is an integer, bounds are rounded up and the MILP may stop at an
+absolute gap below 1. Every answer is checked: the objective is recomputed from the open sites;
+``proven_optimal`` means the best bound equals it; a time limit returns the best plan with its
+bound and gap, labelled not proven.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+from scipy import sparse
+
+from planner.errors import DataError, InfeasibleError, SolverError
+from planner.model.base import (
+    BoolArray,
+    FacilityInputs,
+    FacilitySolution,
+    FloatArray,
+    IntArray,
+    facility_solution,
+    nearest_open,
+    remaining_spec,
+)
+from planner.model.heuristics import interchange, penalised_cost, pmedian_heuristic
+from planner.solve import MilpArrays, SolveResult, method_result
+
+if TYPE_CHECKING:
+    from planner.scenario import SolverSpec
+
+__all__ = ["METHOD_BENDERS", "solve_pmedian_benders"]
+
+logger = logging.getLogger(__name__)
+
+METHOD_BENDERS: Final[str] = (
+    "p-median: greedy + fast interchange start; Benders decomposition of the radius "
+    "formulation (Duran-Mateluna, Ales & Elloumi 2023): LP cutting planes, reduced-cost "
+    "fixing, then MILP with cuts at its plans"
+)
+
+_ROUND_TOL: Final[float] = 1e-6
+_CUT_TOL: Final[float] = 1e-6  # relative violation a cut must have to be added
+_COVER_TOL: Final[float] = 1e-6
+_LP_GAP: Final[float] = 1e-7  # the LP phase stops when its own gap is this small
+_ALPHA: Final[float] = 0.5  # separation point: ALPHA * LP solution + (1 - ALPHA) * core
+_HALF: Final[float] = 0.5
+_ABS_GAP: Final[float] = 1.0 - 1e-6
+_BEYOND: Final[int] = 1  # levels past the best plan's distance in the level cuts
+_LEVEL_NNZ: Final[int] = 4_000_000  # largest set of level cuts added before the MILP
+
+
+@dataclass
+class _Master:
+    """The master problem, its data and the state of the search."""
+
+    inputs: FacilityInputs
+    sites: IntArray  # site index of each column (allowed sites)
+    clients: IntArray  # demand index of each theta (weight > 0)
+    d: FloatArray  # (n_clients, n_cols)
+    order: IntArray  # (n_clients, n_cols) columns by distance
+    sorted_d: FloatArray  # d along order
+    weight: FloatArray  # (n_clients,)
+    fixed_cols: BoolArray
+    closed_cols: BoolArray  # columns fixed closed by reduced costs
+    integral: bool
+    deadline: float | None
+    highs: Any = None
+    best_cols: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    best_cost: float = math.inf
+    lower: float = -math.inf
+    lp_bound: float = -math.inf
+    rounds_lp: int = 0
+    rounds_milp: int = 0
+    cuts: int = 0
+    fixed_closed: int = 0
+    fixed_open: int = 0
+    stopped: str = ""
+    versions: set[str] = field(default_factory=set)
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.sites.size)
+
+    def rounded(self, bound: float) -> float:
+        """Round a lower bound up when every plan's cost is an integer."""
+        if self.integral and math.isfinite(bound):
+            return float(math.ceil(bound - _ROUND_TOL * max(1.0, abs(bound))))
+        return bound
+
+    def raise_lower(self, bound: float | None) -> None:
+        if bound is not None and math.isfinite(bound):
+            self.lower = max(self.lower, self.rounded(bound))
+
+    def closed(self, spec: SolverSpec) -> bool:
+        scale = max(1.0, abs(self.best_cost))
+        return self.best_cost - self.lower <= max(1e-6 * scale, spec.mip_gap * scale)
+
+    def cost_of(self, cols: BoolArray) -> float:
+        """Cost of a plan given by its columns (``inf`` when a point cannot reach it)."""
+        _, dist = nearest_open(self.inputs.d[:, self.sites], cols)
+        if not np.isfinite(dist).all():
+            return math.inf
+        return float((self.inputs.weight * dist).sum())
+
+    def offer(self, cols: BoolArray) -> None:
+        """Keep a plan of exactly p columns (fixed ones included) when it beats the best."""
+        if int(cols.sum()) != self.inputs.p or not cols[self.fixed_cols].all():
+            return
+        cost = self.cost_of(cols)
+        if cost < self.best_cost - 1e-9 * max(1.0, abs(cost)):
+            self.best_cols, self.best_cost = cols.copy(), cost
+
+
+def solve_pmedian_benders(
+    inputs: FacilityInputs, solver: SolverSpec, *, begin: float | None = None
+) -> FacilitySolution:
+    r"""Solve a checked p-median instance by Benders decomposition (see the module docstring).
+
+    Parameters
+    ----------
+    inputs
+        Validated inputs (:func:`planner.model.base.check_facility_inputs`).
+    solver
+        HiGHS options: time limit for the whole method, relative gap tolerance, threads.
+    begin
+        :func:`time.perf_counter` value at which the method started (default: now).
+
+    Returns
+    -------
+    FacilitySolution
+        The best plan found, labelled with what was proven.
+
+    Raises
+    ------
+    DataError
+        When the solver is not HiGHS (the method needs an incremental LP).
+    InfeasibleError
+        When no plan reaches every demand point.
+    SolverError
+        When HiGHS fails.
+    """
+    start = time.perf_counter() if begin is None else begin
+    if solver.name != "highs":
+        msg = (
+            f"p-median method 'benders' needs solver.name: highs (got {solver.name!r}): set "
+            "solver.name: highs, or method 'radius'"
+        )
+        raise DataError(msg)
+    master = _setup(inputs, solver, start)
+    heuristic_cost = master.best_cost
+    heuristic_time = time.perf_counter() - start
+    logger.info(
+        f"p-median (Benders): {inputs.n_demand:,} demand points, {master.n_cols:,} allowed "
+        f"sites, p = {inputs.p}; heuristic plan costs {heuristic_cost:.6g} "
+        f"({heuristic_time:.2f} s)"
+    )
+    lp = _lp_phase(master, solver)
+    if lp is not None and not master.closed(solver) and not master.stopped:
+        _fix_by_reduced_cost(master, *lp)
+    if not master.closed(solver) and not master.stopped:
+        _add_level_cuts(master)
+        _mip_phase(master, solver)
+    stats = {
+        "heuristic_objective": heuristic_cost,
+        "heuristic_s": heuristic_time,
+        "lp_bound": master.lp_bound,
+        "lp_rounds": float(master.rounds_lp),
+        "milp_rounds": float(master.rounds_milp),
+        "cuts": float(master.cuts),
+        "sites_fixed_closed": float(master.fixed_closed),
+        "sites_fixed_open": float(master.fixed_open),
+    }
+    return _solution(master, solver, start, stats)
+
+
+def _setup(inputs: FacilityInputs, solver: SolverSpec, begin: float) -> _Master:
+    from planner.solve.incremental import IncrementalHighs  # noqa: PLC0415 (loads highspy)
+
+    sites = np.flatnonzero(inputs.allowed).astype(np.int64)
+    d_all = inputs.d[:, sites]
+    fixed_cols = inputs.fixed[sites]
+    cost = penalised_cost(d_all, inputs.weight)
+    plan = pmedian_heuristic(
+        cost, inputs.p, fixed=fixed_cols, allowed=np.ones(sites.size, dtype=bool)
+    )
+    clients = np.flatnonzero(inputs.weight > 0).astype(np.int64)
+    d = np.ascontiguousarray(d_all[clients])
+    order = np.argsort(d, axis=1, kind="stable").astype(np.int64)
+    finite_cost = cost[np.isfinite(d_all)]
+    master = _Master(
+        inputs=inputs,
+        sites=sites,
+        clients=clients,
+        d=d,
+        order=order,
+        sorted_d=np.take_along_axis(d, order, axis=1),
+        weight=inputs.weight[clients],
+        fixed_cols=fixed_cols,
+        closed_cols=np.zeros(sites.size, dtype=bool),
+        integral=bool(np.all(finite_cost == np.round(finite_cost))),
+        deadline=None if solver.time_limit_s is None else begin + solver.time_limit_s,
+    )
+    master.best_cols = plan.copy()
+    master.best_cost = master.cost_of(plan)
+    master.raise_lower(float((inputs.weight * d_all.min(axis=1)).sum()))
+    master.highs = IncrementalHighs(_first_rows(master, d_all), solver)
+    _add_cuts(master, *_cuts_at(master, plan.astype(np.float64)))
+    return master
+
+
+def _first_rows(master: _Master, d_all: FloatArray) -> MilpArrays:
+    r"""Columns :math:`y, \theta`; rows :math:`\sum_j y_j = p` and "some reachable site open"."""
+    n_cols, n_clients = master.n_cols, master.clients.size
+    reach_rows = np.flatnonzero(~np.isfinite(d_all).all(axis=1))
+    finite = np.isfinite(d_all[reach_rows])
+    rows, cols = np.nonzero(finite)
+    matrix = sparse.vstack(
+        [
+            sparse.csr_matrix(np.ones((1, n_cols))),
+            sparse.csr_matrix(
+                (np.ones(rows.size), (rows, cols)), shape=(reach_rows.size, n_cols)
+            ),
+        ]
+    )
+    matrix = sparse.hstack([matrix, sparse.csr_matrix((matrix.shape[0], n_clients))]).tocsc()
+    p = float(master.inputs.p)
+    lower_y = master.fixed_cols.astype(np.float64)
+    theta_low = master.sorted_d[:, 0]
+    return MilpArrays(
+        c=np.concatenate([np.zeros(n_cols), master.weight]),
+        A=matrix,
+        row_lower=np.concatenate([[p], np.ones(reach_rows.size)]),
+        row_upper=np.concatenate([[p], np.full(reach_rows.size, np.inf)]),
+        lower=np.concatenate([lower_y, theta_low]),
+        upper=np.concatenate([np.ones(n_cols), np.full(n_clients, np.inf)]),
+        integer=np.concatenate([np.ones(n_cols, dtype=bool), np.zeros(n_clients, dtype=bool)]),
+    )
+
+
+def _critical(master: _Master, y: FloatArray) -> FloatArray:
+    """Each client's critical distance at ``y``: where its running sum of ``y`` reaches 1."""
+    running = np.cumsum(y[master.order], axis=1)
+    reached = running >= 1.0 - _COVER_TOL
+    level = np.argmax(reached, axis=1)
+    rows = np.arange(master.clients.size)
+    radius = master.sorted_d[rows, level]
+    # A row that never reaches 1 (only within tolerance) or lands on "no route": its largest
+    # finite distance, a valid (if weaker) cut.
+    largest = np.where(np.isfinite(master.sorted_d), master.sorted_d, -np.inf).max(axis=1)
+    bad = ~reached.any(axis=1) | ~np.isfinite(radius)
+    return np.where(bad, largest, radius)
+
+
+def _cut_values(master: _Master, radius: FloatArray, y: FloatArray) -> FloatArray:
+    r""":math:`r_i - \sum_j (r_i - d_{ij})^+ y_j` for every client."""
+    with np.errstate(invalid="ignore"):
+        gain = np.maximum(radius[:, np.newaxis] - master.d, 0.0)
+    return radius - gain @ y
+
+
+def _cuts_at(master: _Master, y: FloatArray) -> tuple[IntArray, FloatArray]:
+    """The clients' cuts at ``y``: their critical distances (every client)."""
+    return np.arange(master.clients.size, dtype=np.int64), _critical(master, y)
+
+
+def _violated(
+    master: _Master, radius: FloatArray, y: FloatArray, theta: FloatArray
+) -> IntArray:
+    """Clients whose cut at ``radius`` cuts off ``(y, theta)``."""
+    value = _cut_values(master, radius, y)
+    return np.flatnonzero(value - theta > _CUT_TOL * np.maximum(1.0, np.abs(radius)))
+
+
+def _add_cuts(master: _Master, which: IntArray, radius: FloatArray) -> None:
+    r"""Add :math:`\theta_i + \sum_j (r_i - d_{ij})^+ y_j \ge r_i` for clients ``which``."""
+    if which.size == 0:
+        return
+    r = radius[which]
+    sub = master.d[which]
+    with np.errstate(invalid="ignore"):
+        gain = r[:, np.newaxis] - sub
+    rows, cols = np.nonzero(gain > 0)
+    n_cols = master.n_cols
+    all_rows = np.concatenate([rows, np.arange(which.size)])
+    all_cols = np.concatenate([cols, n_cols + which])
+    values = np.concatenate([gain[rows, cols], np.ones(which.size)])
+    matrix = sparse.csr_matrix(
+        (values, (all_rows, all_cols)), shape=(which.size, n_cols + master.clients.size)
+    )
+    matrix.sort_indices()
+    master.highs.add_rows(matrix, r, np.full(which.size, np.inf))
+    master.cuts += int(which.size)
+
+
+def _sub_spec(master: _Master, spec: SolverSpec) -> SolverSpec | None:
+    sub = remaining_spec(spec, master.deadline)
+    if sub is None:
+        master.stopped = "time limit reached"
+    return sub
+
+
+def _note(master: _Master, result: SolveResult, phase: str) -> None:
+    if result.solver_version:
+        master.versions.add(result.solver_version)
+    if result.status == "error":
+        raise SolverError(f"p-median Benders {phase}: the solver failed ({result.detail})")
+    if result.status == "infeasible":
+        raise InfeasibleError(_infeasible_message(master.inputs))
+
+
+_LpOutcome = tuple[FloatArray, FloatArray, float]  # y, reduced costs of y, LP value
+
+
+def _lp_phase(master: _Master, spec: SolverSpec) -> _LpOutcome | None:
+    """Cutting planes on the master LP, stabilised by a core point; the bound rises with it."""
+    n_cols = master.n_cols
+    lp_spec = spec.model_copy(update={"mip_gap": 0.0})
+    free = ~master.fixed_cols
+    core = np.where(master.fixed_cols, 1.0, 0.0)
+    core[free] = (master.inputs.p - int(master.fixed_cols.sum())) / max(1, int(free.sum()))
+    upper = math.inf  # the LP's own upper bound: the full subproblems' cost at a master point
+    outcome: _LpOutcome | None = None
+    while True:
+        sub = _sub_spec(master, lp_spec)
+        if sub is None:
+            return outcome
+        result, solution = master.highs.solve(sub, integer=False)
+        master.rounds_lp += 1
+        _note(master, result, "LP")
+        if solution is None or result.objective is None or solution.reduced_cost is None:
+            master.stopped = f"LP stopped: {result.detail or result.status}"
+            return outcome
+        value = result.objective
+        master.raise_lower(value)
+        master.lp_bound = max(master.lp_bound, value)
+        y = np.clip(solution.x[:n_cols], 0.0, 1.0)
+        theta = solution.x[n_cols:]
+        outcome = (y, solution.reduced_cost[:n_cols], value)
+        if master.closed(spec):
+            return outcome
+        point = _ALPHA * y + (1.0 - _ALPHA) * core
+        radius = _critical(master, point)
+        upper = min(upper, float(master.weight @ _cut_values(master, radius, point)))
+        which = _violated(master, radius, y, theta)
+        if which.size == 0:
+            radius = _critical(master, y)
+            upper = min(upper, float(master.weight @ _cut_values(master, radius, y)))
+            which = _violated(master, radius, y, theta)
+        core = point
+        if which.size == 0 or upper - value <= _LP_GAP * max(1.0, abs(value)):
+            break
+        _add_cuts(master, which, radius)
+    master.lp_bound = max(master.lp_bound, value)
+    _offer_rounded(master, y)
+    logger.info(
+        f"p-median (Benders) LP bound {value:.6g} after {master.rounds_lp} LP solves "
+        f"({master.cuts:,} cuts); best plan {master.best_cost:.6g}"
+    )
+    return outcome
+
+
+def _offer_rounded(master: _Master, y: FloatArray) -> None:
+    """Offer the LP's p largest columns (fixed first), improved by interchange."""
+    inputs = master.inputs
+    if np.all((y < _COVER_TOL) | (y > 1.0 - _COVER_TOL)):
+        master.offer(y > _HALF)
+        return
+    rank = np.where(master.fixed_cols, np.inf, y)
+    cols = np.zeros(master.n_cols, dtype=bool)
+    cols[np.argsort(-rank, kind="stable")[: inputs.p]] = True
+    cost = penalised_cost(inputs.d[:, master.sites], inputs.weight)
+    master.offer(interchange(cost, cols, fixed=master.fixed_cols, allowed=np.ones_like(cols)))
+
+
+def _fix_by_reduced_cost(
+    master: _Master, y: FloatArray, reduced: FloatArray, value: float
+) -> None:
+    r"""Fix the sites whose reduced-cost bound exceeds the best plan (see the module docstring)."""
+    margin = 1e-6 * max(1.0, abs(master.best_cost))
+    ceiling = master.best_cost + margin
+
+    def bound(values: FloatArray) -> FloatArray:
+        if not master.integral:
+            return values
+        return np.ceil(values - _ROUND_TOL * np.maximum(1.0, np.abs(values)))
+
+    closed = (y < _COVER_TOL) & (bound(value + reduced) > ceiling) & ~master.fixed_cols
+    opened = (y > 1.0 - _COVER_TOL) & (bound(value - reduced) > ceiling) & ~master.fixed_cols
+    if (closed & master.best_cols).any() or (opened & ~master.best_cols).any():
+        logger.warning("p-median (Benders): reduced-cost fixing contradicts the best plan")
+        return
+    index = np.flatnonzero(closed)
+    master.highs.set_bounds(index, np.zeros(index.size), np.zeros(index.size))
+    index = np.flatnonzero(opened)
+    master.highs.set_bounds(index, np.ones(index.size), np.ones(index.size))
+    master.closed_cols |= closed
+    master.fixed_closed += int(closed.sum())
+    master.fixed_open += int(opened.sum())
+    logger.info(
+        f"p-median (Benders) reduced-cost fixing: {int(closed.sum()):,} sites closed, "
+        f"{int(opened.sum()):,} opened of {master.n_cols:,}"
+    )
+
+
+def _add_level_cuts(master: _Master) -> None:
+    r"""Add every client's cuts over the sites left, up to the level past its best-plan distance.
+
+    After reduced-cost fixing few sites are left; for each client and each distinct distance
+    :math:`r` to them above the nearest, up to the first one beyond the distance the best plan
+    serves it at, the cut :math:`\theta_i + \sum_{j \text{ left}} (r - d_{ij})^+ y_j \ge r`.
+    With them the master is as strong as the radius formulation on every plan that serves each
+    client no farther than the best plan (plus one level), in every node of the MILP search,
+    not only at the LP solution. Skipped when they would exceed :data:`_LEVEL_NNZ` nonzeros.
+    """
+    left = np.flatnonzero(~master.closed_cols)
+    sub = master.d[:, left]
+    order = np.argsort(sub, axis=1, kind="stable")
+    values = np.take_along_axis(sub, order, axis=1)
+    served = np.where(master.best_cols[np.newaxis, :], master.d, np.inf).min(axis=1)
+    first = np.ones(values.shape, dtype=bool)
+    first[:, 1:] = values[:, 1:] != values[:, :-1]
+    first[:, 0] = False  # r = D^1: the bound theta >= D^1
+    first &= np.isfinite(values)
+    # Levels up to the served one, then _BEYOND more distinct levels past it.
+    past = np.cumsum(first & (values > served[:, np.newaxis]), axis=1)
+    client, position = np.nonzero(first & (past <= _BEYOND))
+    nnz = int(position.sum())
+    if client.size == 0 or nnz > _LEVEL_NNZ:
+        logger.info(
+            f"p-median (Benders): level cuts skipped ({client.size:,} cuts, {nnz:,} nonzeros)"
+        )
+        return
+    radius = values[client, position]
+    # Entries of cut c: the sites left at positions 0 .. position[c] - 1 of its client.
+    cut = np.repeat(np.arange(client.size), position)
+    offset = np.arange(nnz) - np.repeat(np.cumsum(position) - position, position)
+    owner = client[cut]
+    n_cols = master.n_cols
+    rows = np.concatenate([cut, np.arange(client.size)])
+    cols = np.concatenate([left[order[owner, offset]], n_cols + client])
+    data = np.concatenate([radius[cut] - values[owner, offset], np.ones(client.size)])
+    keep = data > 0
+    matrix = sparse.csr_matrix(
+        (data[keep], (rows[keep], cols[keep])),
+        shape=(client.size, n_cols + master.clients.size),
+    )
+    matrix.sort_indices()
+    master.highs.add_rows(matrix, radius, np.full(client.size, np.inf))
+    master.cuts += int(client.size)
+    logger.info(
+        f"p-median (Benders): {client.size:,} level cuts over {left.size:,} sites left "
+        f"({nnz:,} nonzeros)"
+    )
+
+
+def _start(master: _Master) -> FloatArray:
+    """The best plan as a master solution: its columns and each client's distance."""
+    cols = master.best_cols
+    dist = np.where(cols[np.newaxis, :], master.d, np.inf).min(axis=1)
+    return np.concatenate([cols.astype(np.float64), dist])
+
+
+def _mip_phase(master: _Master, spec: SolverSpec) -> None:
+    """Master MILP with the cuts found; add the cuts its plan violates; repeat until none."""
+    n_cols = master.n_cols
+    abs_gap = _ABS_GAP if master.integral else None
+    while not master.closed(spec):
+        sub = _sub_spec(master, spec)
+        if sub is None:
+            return
+        result, solution = master.highs.solve(
+            sub, integer=True, start=_start(master), heuristics=False, abs_gap=abs_gap
+        )
+        master.rounds_milp += 1
+        _note(master, result, "MILP")
+        master.raise_lower(result.bound)
+        if solution is None:
+            master.stopped = f"MILP stopped: {result.detail or result.status}"
+            return
+        cols = solution.x[:n_cols] > _HALF
+        master.offer(cols)
+        if result.status != "optimal":
+            master.stopped = f"MILP stopped: {result.detail or result.status}"
+            return
+        y = cols.astype(np.float64)
+        radius = _critical(master, y)
+        which = _violated(master, radius, y, solution.x[n_cols:])
+        if which.size == 0:
+            # The master's optimum is charged exactly: its value is the plan's cost.
+            master.raise_lower(result.objective)
+            return
+        _add_cuts(master, which, radius)
+        logger.info(
+            f"p-median (Benders) MILP round {master.rounds_milp}: {which.size:,} cuts added; "
+            f"bound {master.lower:.6g}, best plan {master.best_cost:.6g}"
+        )
+
+
+def _infeasible_message(inputs: FacilityInputs) -> str:
+    return (
+        f"p-median: no {inputs.p} sites reach every demand point (some points have no route "
+        "to many sites): raise p, allow more sites or drop unreachable points"
+    )
+
+
+def _solution(
+    master: _Master, spec: SolverSpec, begin: float, stats: dict[str, float]
+) -> FacilitySolution:
+    inputs = master.inputs
+    if not math.isfinite(master.best_cost):
+        raise InfeasibleError(_infeasible_message(inputs))
+    open_sites = np.zeros(inputs.n_sites, dtype=bool)
+    open_sites[master.sites[master.best_cols]] = True
+    assign, dist = nearest_open(inputs.d, open_sites)
+    objective = float((inputs.weight * dist).sum())
+    bound = min(master.lower, objective) if master.closed(spec) else master.lower
+    detail = master.stopped or (
+        f"bound met the plan after {master.rounds_lp} LP and {master.rounds_milp} MILP solves "
+        f"({master.cuts:,} Benders cuts)"
+    )
+    result = method_result(
+        spec,
+        objective=objective,
+        bound=bound if math.isfinite(bound) else None,
+        runtime_s=time.perf_counter() - begin,
+        detail=detail,
+        options={"method": "benders", "integral_bounds": master.integral},
+        solver_version=", ".join(sorted(master.versions)) or None,
+    )
+    return facility_solution(open_sites, assign, objective, result, METHOD_BENDERS, stats)
