@@ -53,30 +53,43 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
-from scipy import sparse
 
 from planner.errors import DataError, InfeasibleError, SolverError
 from planner.model.base import (
-    BoolArray,
     FacilityInputs,
     FacilitySolution,
     FloatArray,
-    IntArray,
     facility_solution,
     nearest_open,
     remaining_spec,
 )
 from planner.model.heuristics import interchange, penalised_cost, pmedian_heuristic
-from planner.solve import MilpArrays, SolveResult, method_result
+from planner.model.pmedian_benders_master import (
+    BendersMaster,
+    add_cuts,
+    add_level_cuts,
+    critical_radius,
+    cut_values,
+    cuts_at,
+    first_rows,
+    master_start,
+    violated_clients,
+)
+from planner.solve import SolveResult, method_result
 
 if TYPE_CHECKING:
     from planner.scenario import SolverSpec
 
-__all__ = ["METHOD_BENDERS", "solve_pmedian_benders"]
+__all__ = [
+    "BENDERS_MIN_P",
+    "METHOD_BENDERS",
+    "PMedianMethod",
+    "pmedian_method",
+    "solve_pmedian_benders",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -86,77 +99,51 @@ METHOD_BENDERS: Final[str] = (
     "fixing, then MILP with cuts at its plans"
 )
 
+PMedianMethod = Literal["auto", "radius", "benders"]
+BENDERS_MIN_P: Final[int] = 20
+"""Smallest ``p`` at which ``method="auto"`` runs the Benders decomposition (HiGHS)."""
+
 _ROUND_TOL: Final[float] = 1e-6
-_CUT_TOL: Final[float] = 1e-6  # relative violation a cut must have to be added
 _COVER_TOL: Final[float] = 1e-6
 _LP_GAP: Final[float] = 1e-7  # the LP phase stops when its own gap is this small
 _ALPHA: Final[float] = 0.5  # separation point: ALPHA * LP solution + (1 - ALPHA) * core
 _HALF: Final[float] = 0.5
 _ABS_GAP: Final[float] = 1.0 - 1e-6
-_BEYOND: Final[int] = 1  # levels past the best plan's distance in the level cuts
-_LEVEL_NNZ: Final[int] = 4_000_000  # largest set of level cuts added before the MILP
 
 
-@dataclass
-class _Master:
-    """The master problem, its data and the state of the search."""
+def pmedian_method(inputs: FacilityInputs, solver: SolverSpec, method: PMedianMethod) -> str:
+    """Return the method that :func:`solve_pmedian` runs: ``"radius"`` or ``"benders"``.
 
-    inputs: FacilityInputs
-    sites: IntArray  # site index of each column (allowed sites)
-    clients: IntArray  # demand index of each theta (weight > 0)
-    d: FloatArray  # (n_clients, n_cols)
-    order: IntArray  # (n_clients, n_cols) columns by distance
-    sorted_d: FloatArray  # d along order
-    weight: FloatArray  # (n_clients,)
-    fixed_cols: BoolArray
-    closed_cols: BoolArray  # columns fixed closed by reduced costs
-    integral: bool
-    deadline: float | None
-    highs: Any = None
-    best_cols: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    best_cost: float = math.inf
-    lower: float = -math.inf
-    lp_bound: float = -math.inf
-    rounds_lp: int = 0
-    rounds_milp: int = 0
-    cuts: int = 0
-    fixed_closed: int = 0
-    fixed_open: int = 0
-    stopped: str = ""
-    versions: set[str] = field(default_factory=set)
+    ``"auto"`` picks Benders when the solver is HiGHS (the method needs its incremental LP)
+    and ``p`` is at least :data:`BENDERS_MIN_P`, where its LP relaxation is nearly always
+    integral and it is many times faster (``benchmarks/orlib_pmed.py``,
+    ``benchmarks/tsplib_pmed.py``); otherwise the radius formulation.
 
-    @property
-    def n_cols(self) -> int:
-        return int(self.sites.size)
+    Parameters
+    ----------
+    inputs
+        The checked inputs.
+    solver
+        The solver options.
+    method
+        ``"auto"``, ``"radius"`` or ``"benders"``.
 
-    def rounded(self, bound: float) -> float:
-        """Round a lower bound up when every plan's cost is an integer."""
-        if self.integral and math.isfinite(bound):
-            return float(math.ceil(bound - _ROUND_TOL * max(1.0, abs(bound))))
-        return bound
+    Returns
+    -------
+    str
+        ``"radius"`` or ``"benders"``.
 
-    def raise_lower(self, bound: float | None) -> None:
-        if bound is not None and math.isfinite(bound):
-            self.lower = max(self.lower, self.rounded(bound))
-
-    def closed(self, spec: SolverSpec) -> bool:
-        scale = max(1.0, abs(self.best_cost))
-        return self.best_cost - self.lower <= max(1e-6 * scale, spec.mip_gap * scale)
-
-    def cost_of(self, cols: BoolArray) -> float:
-        """Cost of a plan given by its columns (``inf`` when a point cannot reach it)."""
-        _, dist = nearest_open(self.inputs.d[:, self.sites], cols)
-        if not np.isfinite(dist).all():
-            return math.inf
-        return float((self.inputs.weight * dist).sum())
-
-    def offer(self, cols: BoolArray) -> None:
-        """Keep a plan of exactly p columns (fixed ones included) when it beats the best."""
-        if int(cols.sum()) != self.inputs.p or not cols[self.fixed_cols].all():
-            return
-        cost = self.cost_of(cols)
-        if cost < self.best_cost - 1e-9 * max(1.0, abs(cost)):
-            self.best_cols, self.best_cost = cols.copy(), cost
+    Raises
+    ------
+    DataError
+        When ``method`` is unknown.
+    """
+    if method not in {"auto", "radius", "benders"}:
+        msg = f"p-median method: expected 'auto', 'radius' or 'benders', got {method!r}"
+        raise DataError(msg)
+    if method != "auto":
+        return method
+    return "benders" if solver.name == "highs" and inputs.p >= BENDERS_MIN_P else "radius"
 
 
 def solve_pmedian_benders(
@@ -206,7 +193,7 @@ def solve_pmedian_benders(
     if lp is not None and not master.closed(solver) and not master.stopped:
         _fix_by_reduced_cost(master, *lp)
     if not master.closed(solver) and not master.stopped:
-        _add_level_cuts(master)
+        add_level_cuts(master)
         _mip_phase(master, solver)
     stats = {
         "heuristic_objective": heuristic_cost,
@@ -221,7 +208,7 @@ def solve_pmedian_benders(
     return _solution(master, solver, start, stats)
 
 
-def _setup(inputs: FacilityInputs, solver: SolverSpec, begin: float) -> _Master:
+def _setup(inputs: FacilityInputs, solver: SolverSpec, begin: float) -> BendersMaster:
     from planner.solve.incremental import IncrementalHighs  # noqa: PLC0415 (loads highspy)
 
     sites = np.flatnonzero(inputs.allowed).astype(np.int64)
@@ -235,7 +222,7 @@ def _setup(inputs: FacilityInputs, solver: SolverSpec, begin: float) -> _Master:
     d = np.ascontiguousarray(d_all[clients])
     order = np.argsort(d, axis=1, kind="stable").astype(np.int64)
     finite_cost = cost[np.isfinite(d_all)]
-    master = _Master(
+    master = BendersMaster(
         inputs=inputs,
         sites=sites,
         clients=clients,
@@ -251,103 +238,19 @@ def _setup(inputs: FacilityInputs, solver: SolverSpec, begin: float) -> _Master:
     master.best_cols = plan.copy()
     master.best_cost = master.cost_of(plan)
     master.raise_lower(float((inputs.weight * d_all.min(axis=1)).sum()))
-    master.highs = IncrementalHighs(_first_rows(master, d_all), solver)
-    _add_cuts(master, *_cuts_at(master, plan.astype(np.float64)))
+    master.highs = IncrementalHighs(first_rows(master, d_all), solver)
+    add_cuts(master, *cuts_at(master, plan.astype(np.float64)))
     return master
 
 
-def _first_rows(master: _Master, d_all: FloatArray) -> MilpArrays:
-    r"""Columns :math:`y, \theta`; rows :math:`\sum_j y_j = p` and "some reachable site open"."""
-    n_cols, n_clients = master.n_cols, master.clients.size
-    reach_rows = np.flatnonzero(~np.isfinite(d_all).all(axis=1))
-    finite = np.isfinite(d_all[reach_rows])
-    rows, cols = np.nonzero(finite)
-    matrix = sparse.vstack(
-        [
-            sparse.csr_matrix(np.ones((1, n_cols))),
-            sparse.csr_matrix(
-                (np.ones(rows.size), (rows, cols)), shape=(reach_rows.size, n_cols)
-            ),
-        ]
-    )
-    matrix = sparse.hstack([matrix, sparse.csr_matrix((matrix.shape[0], n_clients))]).tocsc()
-    p = float(master.inputs.p)
-    lower_y = master.fixed_cols.astype(np.float64)
-    theta_low = master.sorted_d[:, 0]
-    return MilpArrays(
-        c=np.concatenate([np.zeros(n_cols), master.weight]),
-        A=matrix,
-        row_lower=np.concatenate([[p], np.ones(reach_rows.size)]),
-        row_upper=np.concatenate([[p], np.full(reach_rows.size, np.inf)]),
-        lower=np.concatenate([lower_y, theta_low]),
-        upper=np.concatenate([np.ones(n_cols), np.full(n_clients, np.inf)]),
-        integer=np.concatenate([np.ones(n_cols, dtype=bool), np.zeros(n_clients, dtype=bool)]),
-    )
-
-
-def _critical(master: _Master, y: FloatArray) -> FloatArray:
-    """Each client's critical distance at ``y``: where its running sum of ``y`` reaches 1."""
-    running = np.cumsum(y[master.order], axis=1)
-    reached = running >= 1.0 - _COVER_TOL
-    level = np.argmax(reached, axis=1)
-    rows = np.arange(master.clients.size)
-    radius = master.sorted_d[rows, level]
-    # A row that never reaches 1 (only within tolerance) or lands on "no route": its largest
-    # finite distance, a valid (if weaker) cut.
-    largest = np.where(np.isfinite(master.sorted_d), master.sorted_d, -np.inf).max(axis=1)
-    bad = ~reached.any(axis=1) | ~np.isfinite(radius)
-    return np.where(bad, largest, radius)
-
-
-def _cut_values(master: _Master, radius: FloatArray, y: FloatArray) -> FloatArray:
-    r""":math:`r_i - \sum_j (r_i - d_{ij})^+ y_j` for every client."""
-    with np.errstate(invalid="ignore"):
-        gain = np.maximum(radius[:, np.newaxis] - master.d, 0.0)
-    return radius - gain @ y
-
-
-def _cuts_at(master: _Master, y: FloatArray) -> tuple[IntArray, FloatArray]:
-    """The clients' cuts at ``y``: their critical distances (every client)."""
-    return np.arange(master.clients.size, dtype=np.int64), _critical(master, y)
-
-
-def _violated(
-    master: _Master, radius: FloatArray, y: FloatArray, theta: FloatArray
-) -> IntArray:
-    """Clients whose cut at ``radius`` cuts off ``(y, theta)``."""
-    value = _cut_values(master, radius, y)
-    return np.flatnonzero(value - theta > _CUT_TOL * np.maximum(1.0, np.abs(radius)))
-
-
-def _add_cuts(master: _Master, which: IntArray, radius: FloatArray) -> None:
-    r"""Add :math:`\theta_i + \sum_j (r_i - d_{ij})^+ y_j \ge r_i` for clients ``which``."""
-    if which.size == 0:
-        return
-    r = radius[which]
-    sub = master.d[which]
-    with np.errstate(invalid="ignore"):
-        gain = r[:, np.newaxis] - sub
-    rows, cols = np.nonzero(gain > 0)
-    n_cols = master.n_cols
-    all_rows = np.concatenate([rows, np.arange(which.size)])
-    all_cols = np.concatenate([cols, n_cols + which])
-    values = np.concatenate([gain[rows, cols], np.ones(which.size)])
-    matrix = sparse.csr_matrix(
-        (values, (all_rows, all_cols)), shape=(which.size, n_cols + master.clients.size)
-    )
-    matrix.sort_indices()
-    master.highs.add_rows(matrix, r, np.full(which.size, np.inf))
-    master.cuts += int(which.size)
-
-
-def _sub_spec(master: _Master, spec: SolverSpec) -> SolverSpec | None:
+def _sub_spec(master: BendersMaster, spec: SolverSpec) -> SolverSpec | None:
     sub = remaining_spec(spec, master.deadline)
     if sub is None:
         master.stopped = "time limit reached"
     return sub
 
 
-def _note(master: _Master, result: SolveResult, phase: str) -> None:
+def _note(master: BendersMaster, result: SolveResult, phase: str) -> None:
     if result.solver_version:
         master.versions.add(result.solver_version)
     if result.status == "error":
@@ -359,7 +262,7 @@ def _note(master: _Master, result: SolveResult, phase: str) -> None:
 _LpOutcome = tuple[FloatArray, FloatArray, float]  # y, reduced costs of y, LP value
 
 
-def _lp_phase(master: _Master, spec: SolverSpec) -> _LpOutcome | None:
+def _lp_phase(master: BendersMaster, spec: SolverSpec) -> _LpOutcome | None:
     """Cutting planes on the master LP, stabilised by a core point; the bound rises with it."""
     n_cols = master.n_cols
     lp_spec = spec.model_copy(update={"mip_gap": 0.0})
@@ -387,17 +290,17 @@ def _lp_phase(master: _Master, spec: SolverSpec) -> _LpOutcome | None:
         if master.closed(spec):
             return outcome
         point = _ALPHA * y + (1.0 - _ALPHA) * core
-        radius = _critical(master, point)
-        upper = min(upper, float(master.weight @ _cut_values(master, radius, point)))
-        which = _violated(master, radius, y, theta)
+        radius = critical_radius(master, point)
+        upper = min(upper, float(master.weight @ cut_values(master, radius, point)))
+        which = violated_clients(master, radius, y, theta)
         if which.size == 0:
-            radius = _critical(master, y)
-            upper = min(upper, float(master.weight @ _cut_values(master, radius, y)))
-            which = _violated(master, radius, y, theta)
+            radius = critical_radius(master, y)
+            upper = min(upper, float(master.weight @ cut_values(master, radius, y)))
+            which = violated_clients(master, radius, y, theta)
         core = point
         if which.size == 0 or upper - value <= _LP_GAP * max(1.0, abs(value)):
             break
-        _add_cuts(master, which, radius)
+        add_cuts(master, which, radius)
     master.lp_bound = max(master.lp_bound, value)
     _offer_rounded(master, y)
     logger.info(
@@ -407,7 +310,7 @@ def _lp_phase(master: _Master, spec: SolverSpec) -> _LpOutcome | None:
     return outcome
 
 
-def _offer_rounded(master: _Master, y: FloatArray) -> None:
+def _offer_rounded(master: BendersMaster, y: FloatArray) -> None:
     """Offer the LP's p largest columns (fixed first), improved by interchange."""
     inputs = master.inputs
     if np.all((y < _COVER_TOL) | (y > 1.0 - _COVER_TOL)):
@@ -421,7 +324,7 @@ def _offer_rounded(master: _Master, y: FloatArray) -> None:
 
 
 def _fix_by_reduced_cost(
-    master: _Master, y: FloatArray, reduced: FloatArray, value: float
+    master: BendersMaster, y: FloatArray, reduced: FloatArray, value: float
 ) -> None:
     r"""Fix the sites whose reduced-cost bound exceeds the best plan (see the module docstring)."""
     margin = 1e-6 * max(1.0, abs(master.best_cost))
@@ -450,65 +353,7 @@ def _fix_by_reduced_cost(
     )
 
 
-def _add_level_cuts(master: _Master) -> None:
-    r"""Add every client's cuts over the sites left, up to the level past its best-plan distance.
-
-    After reduced-cost fixing few sites are left; for each client and each distinct distance
-    :math:`r` to them above the nearest, up to the first one beyond the distance the best plan
-    serves it at, the cut :math:`\theta_i + \sum_{j \text{ left}} (r - d_{ij})^+ y_j \ge r`.
-    With them the master is as strong as the radius formulation on every plan that serves each
-    client no farther than the best plan (plus one level), in every node of the MILP search,
-    not only at the LP solution. Skipped when they would exceed :data:`_LEVEL_NNZ` nonzeros.
-    """
-    left = np.flatnonzero(~master.closed_cols)
-    sub = master.d[:, left]
-    order = np.argsort(sub, axis=1, kind="stable")
-    values = np.take_along_axis(sub, order, axis=1)
-    served = np.where(master.best_cols[np.newaxis, :], master.d, np.inf).min(axis=1)
-    first = np.ones(values.shape, dtype=bool)
-    first[:, 1:] = values[:, 1:] != values[:, :-1]
-    first[:, 0] = False  # r = D^1: the bound theta >= D^1
-    first &= np.isfinite(values)
-    # Levels up to the served one, then _BEYOND more distinct levels past it.
-    past = np.cumsum(first & (values > served[:, np.newaxis]), axis=1)
-    client, position = np.nonzero(first & (past <= _BEYOND))
-    nnz = int(position.sum())
-    if client.size == 0 or nnz > _LEVEL_NNZ:
-        logger.info(
-            f"p-median (Benders): level cuts skipped ({client.size:,} cuts, {nnz:,} nonzeros)"
-        )
-        return
-    radius = values[client, position]
-    # Entries of cut c: the sites left at positions 0 .. position[c] - 1 of its client.
-    cut = np.repeat(np.arange(client.size), position)
-    offset = np.arange(nnz) - np.repeat(np.cumsum(position) - position, position)
-    owner = client[cut]
-    n_cols = master.n_cols
-    rows = np.concatenate([cut, np.arange(client.size)])
-    cols = np.concatenate([left[order[owner, offset]], n_cols + client])
-    data = np.concatenate([radius[cut] - values[owner, offset], np.ones(client.size)])
-    keep = data > 0
-    matrix = sparse.csr_matrix(
-        (data[keep], (rows[keep], cols[keep])),
-        shape=(client.size, n_cols + master.clients.size),
-    )
-    matrix.sort_indices()
-    master.highs.add_rows(matrix, radius, np.full(client.size, np.inf))
-    master.cuts += int(client.size)
-    logger.info(
-        f"p-median (Benders): {client.size:,} level cuts over {left.size:,} sites left "
-        f"({nnz:,} nonzeros)"
-    )
-
-
-def _start(master: _Master) -> FloatArray:
-    """The best plan as a master solution: its columns and each client's distance."""
-    cols = master.best_cols
-    dist = np.where(cols[np.newaxis, :], master.d, np.inf).min(axis=1)
-    return np.concatenate([cols.astype(np.float64), dist])
-
-
-def _mip_phase(master: _Master, spec: SolverSpec) -> None:
+def _mip_phase(master: BendersMaster, spec: SolverSpec) -> None:
     """Master MILP with the cuts found; add the cuts its plan violates; repeat until none."""
     n_cols = master.n_cols
     abs_gap = _ABS_GAP if master.integral else None
@@ -517,7 +362,7 @@ def _mip_phase(master: _Master, spec: SolverSpec) -> None:
         if sub is None:
             return
         result, solution = master.highs.solve(
-            sub, integer=True, start=_start(master), heuristics=False, abs_gap=abs_gap
+            sub, integer=True, start=master_start(master), heuristics=False, abs_gap=abs_gap
         )
         master.rounds_milp += 1
         _note(master, result, "MILP")
@@ -531,13 +376,13 @@ def _mip_phase(master: _Master, spec: SolverSpec) -> None:
             master.stopped = f"MILP stopped: {result.detail or result.status}"
             return
         y = cols.astype(np.float64)
-        radius = _critical(master, y)
-        which = _violated(master, radius, y, solution.x[n_cols:])
+        radius = critical_radius(master, y)
+        which = violated_clients(master, radius, y, solution.x[n_cols:])
         if which.size == 0:
             # The master's optimum is charged exactly: its value is the plan's cost.
             master.raise_lower(result.objective)
             return
-        _add_cuts(master, which, radius)
+        add_cuts(master, which, radius)
         logger.info(
             f"p-median (Benders) MILP round {master.rounds_milp}: {which.size:,} cuts added; "
             f"bound {master.lower:.6g}, best plan {master.best_cost:.6g}"
@@ -552,7 +397,7 @@ def _infeasible_message(inputs: FacilityInputs) -> str:
 
 
 def _solution(
-    master: _Master, spec: SolverSpec, begin: float, stats: dict[str, float]
+    master: BendersMaster, spec: SolverSpec, begin: float, stats: dict[str, float]
 ) -> FacilitySolution:
     inputs = master.inputs
     if not math.isfinite(master.best_cost):
