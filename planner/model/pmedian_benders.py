@@ -182,22 +182,23 @@ def solve_pmedian_benders(
         )
         raise DataError(msg)
     master = _setup(inputs, solver, start)
-    heuristic_cost = master.best_cost
-    heuristic_time = time.perf_counter() - start
     logger.info(
         f"p-median (Benders): {inputs.n_demand:,} demand points, {master.n_cols:,} allowed "
-        f"sites, p = {inputs.p}; heuristic plan costs {heuristic_cost:.6g} "
-        f"({heuristic_time:.2f} s)"
+        f"sites, p = {inputs.p} ({time.perf_counter() - start:.2f} s to set up)"
     )
     lp = _lp_phase(master, solver)
+    first_plan, first_time = master.best_cost, time.perf_counter() - start
+    if not math.isfinite(master.best_cost):
+        _heuristic_plan(master)  # the LP phase stopped before a plan was rounded
     if lp is not None and not master.closed(solver) and not master.stopped:
-        _fix_by_reduced_cost(master, *lp)
+        master.lp_outcome = lp
+        _fix_by_reduced_cost(master)
     if not master.closed(solver) and not master.stopped:
         add_level_cuts(master)
         _mip_phase(master, solver)
     stats = {
-        "heuristic_objective": heuristic_cost,
-        "heuristic_s": heuristic_time,
+        "heuristic_objective": first_plan,
+        "heuristic_s": first_time,
         "lp_bound": master.lp_bound,
         "lp_rounds": float(master.rounds_lp),
         "milp_rounds": float(master.rounds_milp),
@@ -215,9 +216,6 @@ def _setup(inputs: FacilityInputs, solver: SolverSpec, begin: float) -> BendersM
     d_all = inputs.d[:, sites]
     fixed_cols = inputs.fixed[sites]
     cost = penalised_cost(d_all, inputs.weight)
-    plan = pmedian_heuristic(
-        cost, inputs.p, fixed=fixed_cols, allowed=np.ones(sites.size, dtype=bool)
-    )
     clients = np.flatnonzero(inputs.weight > 0).astype(np.int64)
     d = np.ascontiguousarray(d_all[clients])
     order = np.argsort(d, axis=1, kind="stable").astype(np.int64)
@@ -232,15 +230,23 @@ def _setup(inputs: FacilityInputs, solver: SolverSpec, begin: float) -> BendersM
         weight=inputs.weight[clients],
         fixed_cols=fixed_cols,
         closed_cols=np.zeros(sites.size, dtype=bool),
+        opened_cols=np.zeros(sites.size, dtype=bool),
         integral=bool(np.all(finite_cost == np.round(finite_cost))),
         deadline=None if solver.time_limit_s is None else begin + solver.time_limit_s,
     )
-    master.best_cols = plan.copy()
-    master.best_cost = master.cost_of(plan)
+    master.best_cols = np.zeros(sites.size, dtype=bool)
     master.raise_lower(float((inputs.weight * d_all.min(axis=1)).sum()))
     master.highs = IncrementalHighs(first_rows(master, d_all), solver)
-    add_cuts(master, *cuts_at(master, plan.astype(np.float64)))
+    add_cuts(master, *cuts_at(master, core_point(master)))
     return master
+
+
+def core_point(master: BendersMaster) -> FloatArray:
+    """Return the centre of the master's sites: fixed sites at 1, the others at an equal share."""
+    free = ~master.fixed_cols
+    core = np.where(master.fixed_cols, 1.0, 0.0)
+    core[free] = (master.inputs.p - int(master.fixed_cols.sum())) / max(1, int(free.sum()))
+    return core
 
 
 def _sub_spec(master: BendersMaster, spec: SolverSpec) -> SolverSpec | None:
@@ -266,14 +272,14 @@ def _lp_phase(master: BendersMaster, spec: SolverSpec) -> _LpOutcome | None:
     """Cutting planes on the master LP, stabilised by a core point; the bound rises with it."""
     n_cols = master.n_cols
     lp_spec = spec.model_copy(update={"mip_gap": 0.0})
-    free = ~master.fixed_cols
-    core = np.where(master.fixed_cols, 1.0, 0.0)
-    core[free] = (master.inputs.p - int(master.fixed_cols.sum())) / max(1, int(free.sum()))
+    core = core_point(master)
     upper = math.inf  # the LP's own upper bound: the full subproblems' cost at a master point
     outcome: _LpOutcome | None = None
     while True:
         sub = _sub_spec(master, lp_spec)
         if sub is None:
+            if outcome is not None:
+                _offer_rounded(master, outcome[0])
             return outcome
         result, solution = master.highs.solve(sub, integer=False)
         master.rounds_lp += 1
@@ -323,10 +329,22 @@ def _offer_rounded(master: BendersMaster, y: FloatArray) -> None:
     master.offer(interchange(cost, cols, fixed=master.fixed_cols, allowed=np.ones_like(cols)))
 
 
-def _fix_by_reduced_cost(
-    master: BendersMaster, y: FloatArray, reduced: FloatArray, value: float
-) -> None:
-    r"""Fix the sites whose reduced-cost bound exceeds the best plan (see the module docstring)."""
+def _heuristic_plan(master: BendersMaster) -> None:
+    """Offer the greedy + interchange plan (:func:`planner.model.heuristics.pmedian_heuristic`)."""
+    inputs = master.inputs
+    cost = penalised_cost(inputs.d[:, master.sites], inputs.weight)
+    allowed = np.ones(master.n_cols, dtype=bool)
+    master.offer(pmedian_heuristic(cost, inputs.p, fixed=master.fixed_cols, allowed=allowed))
+
+
+def _fix_by_reduced_cost(master: BendersMaster) -> None:
+    r"""Fix the sites whose reduced-cost bound exceeds the best plan (see the module docstring).
+
+    Run again whenever the best plan improves: the LP's reduced costs stay valid.
+    """
+    if master.lp_outcome is None or not math.isfinite(master.best_cost):
+        return
+    y, reduced, value = master.lp_outcome
     margin = 1e-6 * max(1.0, abs(master.best_cost))
     ceiling = master.best_cost + margin
 
@@ -335,34 +353,49 @@ def _fix_by_reduced_cost(
             return values
         return np.ceil(values - _ROUND_TOL * np.maximum(1.0, np.abs(values)))
 
-    closed = (y < _COVER_TOL) & (bound(value + reduced) > ceiling) & ~master.fixed_cols
-    opened = (y > 1.0 - _COVER_TOL) & (bound(value - reduced) > ceiling) & ~master.fixed_cols
+    free = ~master.fixed_cols & ~master.closed_cols & ~master.opened_cols
+    closed = (y < _COVER_TOL) & (bound(value + reduced) > ceiling) & free
+    opened = (y > 1.0 - _COVER_TOL) & (bound(value - reduced) > ceiling) & free
     if (closed & master.best_cols).any() or (opened & ~master.best_cols).any():
         logger.warning("p-median (Benders): reduced-cost fixing contradicts the best plan")
+        return
+    if not closed.any() and not opened.any():
         return
     index = np.flatnonzero(closed)
     master.highs.set_bounds(index, np.zeros(index.size), np.zeros(index.size))
     index = np.flatnonzero(opened)
     master.highs.set_bounds(index, np.ones(index.size), np.ones(index.size))
     master.closed_cols |= closed
+    master.opened_cols |= opened
     master.fixed_closed += int(closed.sum())
     master.fixed_open += int(opened.sum())
     logger.info(
-        f"p-median (Benders) reduced-cost fixing: {int(closed.sum()):,} sites closed, "
-        f"{int(opened.sum()):,} opened of {master.n_cols:,}"
+        f"p-median (Benders) reduced-cost fixing: {int(closed.sum()):,} more sites closed, "
+        f"{int(opened.sum()):,} opened ({int((~master.closed_cols).sum()):,} of "
+        f"{master.n_cols:,} left)"
     )
 
 
 def _mip_phase(master: BendersMaster, spec: SolverSpec) -> None:
-    """Master MILP with the cuts found; add the cuts its plan violates; repeat until none."""
+    """Master MILP with the cuts found; add the cuts its plans violate; repeat until none.
+
+    Every improving plan HiGHS finds during a solve is kept (a callback) and separated after
+    it, with the final one: the next solve starts with all their violated cuts.
+    """
     n_cols = master.n_cols
     abs_gap = _ABS_GAP if master.integral else None
     while not master.closed(spec):
         sub = _sub_spec(master, spec)
         if sub is None:
             return
+        found: list[FloatArray] = []
         result, solution = master.highs.solve(
-            sub, integer=True, start=master_start(master), heuristics=False, abs_gap=abs_gap
+            sub,
+            integer=True,
+            start=master_start(master),
+            heuristics=False,
+            abs_gap=abs_gap,
+            on_solution=found.append,
         )
         master.rounds_milp += 1
         _note(master, result, "MILP")
@@ -370,22 +403,30 @@ def _mip_phase(master: BendersMaster, spec: SolverSpec) -> None:
         if solution is None:
             master.stopped = f"MILP stopped: {result.detail or result.status}"
             return
-        cols = solution.x[:n_cols] > _HALF
-        master.offer(cols)
+        before = master.best_cost
+        added = 0
+        for x in [*found, solution.x]:
+            cols = x[:n_cols] > _HALF
+            master.offer(cols)
+            y = cols.astype(np.float64)
+            radius = critical_radius(master, y)
+            which = violated_clients(master, radius, y, x[n_cols:])
+            add_cuts(master, which, radius)
+            added += int(which.size)
+        if master.best_cost < before:
+            _fix_by_reduced_cost(master)
         if result.status != "optimal":
             master.stopped = f"MILP stopped: {result.detail or result.status}"
             return
-        y = cols.astype(np.float64)
-        radius = critical_radius(master, y)
-        which = violated_clients(master, radius, y, solution.x[n_cols:])
-        if which.size == 0:
+        final = solution.x[:n_cols] > _HALF
+        y = final.astype(np.float64)
+        if violated_clients(master, critical_radius(master, y), y, solution.x[n_cols:]).size == 0:
             # The master's optimum is charged exactly: its value is the plan's cost.
             master.raise_lower(result.objective)
             return
-        add_cuts(master, which, radius)
         logger.info(
-            f"p-median (Benders) MILP round {master.rounds_milp}: {which.size:,} cuts added; "
-            f"bound {master.lower:.6g}, best plan {master.best_cost:.6g}"
+            f"p-median (Benders) MILP round {master.rounds_milp}: {added:,} cuts added at "
+            f"{len(found) + 1} plans; bound {master.lower:.6g}, best plan {master.best_cost:.6g}"
         )
 
 

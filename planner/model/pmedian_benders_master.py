@@ -62,9 +62,11 @@ class BendersMaster:
     weight: FloatArray  # (n_clients,)
     fixed_cols: BoolArray
     closed_cols: BoolArray  # columns fixed closed by reduced costs
+    opened_cols: BoolArray  # columns fixed open by reduced costs
     integral: bool
     deadline: float | None
     highs: Any = None
+    lp_outcome: tuple[FloatArray, FloatArray, float] | None = None  # y, reduced costs, value
     best_cols: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     best_cost: float = math.inf
     lower: float = -math.inf
@@ -95,6 +97,8 @@ class BendersMaster:
 
     def closed(self, spec: SolverSpec) -> bool:
         """Whether the bound meets the best plan (within the allowed relative gap)."""
+        if not math.isfinite(self.best_cost):
+            return False
         scale = max(1.0, abs(self.best_cost))
         return self.best_cost - self.lower <= max(1e-6 * scale, spec.mip_gap * scale)
 

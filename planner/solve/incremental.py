@@ -32,6 +32,8 @@ from planner.solve.result import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scipy import sparse
 
     from planner.scenario import SolverSpec
@@ -153,6 +155,7 @@ class IncrementalHighs:
         start: FloatArray | None = None,
         heuristics: bool = True,
         abs_gap: float | None = None,
+        on_solution: Callable[[FloatArray], None] | None = None,
     ) -> tuple[SolveResult, IncrementalSolution | None]:
         """Solve the LP relaxation (``integer=False``) or the MILP, within ``spec``'s time limit.
 
@@ -169,6 +172,9 @@ class IncrementalHighs:
         abs_gap
             Absolute gap at which the MILP may stop (HiGHS ``mip_abs_gap``): just below 1
             when every plan's objective is an integer. None keeps HiGHS's default.
+        on_solution
+            Called with the column values of every improving MILP solution HiGHS finds
+            (a cutting-plane method separates at them).
 
         Returns
         -------
@@ -198,12 +204,22 @@ class IncrementalHighs:
             "interface": "highspy incremental",
             "mip_start": start is not None,
         }
+
+        def improving(event: Any) -> None:  # noqa: ANN401 (a highspy callback event)
+            if on_solution is not None:
+                on_solution(np.array(event.data_out.mip_solution, dtype=np.float64))
+
+        if on_solution is not None and is_mip:
+            highs.cbMipImprovingSolution.subscribe(improving)
         try:
             highs.run()
         except RuntimeError as error:
             outcome = _Outcome("error", None, False, str(error), _highs_version(), options)
             result = _build_result(spec, "min", outcome, None, 0.0, time.perf_counter() - begin)
             return result, None
+        finally:
+            if on_solution is not None and is_mip:
+                highs.cbMipImprovingSolution.unsubscribe(improving)
         read = _classify_highs(highs, is_mip=is_mip, sense=pulp.LpMinimize)
         outcome = _Outcome(
             read.status, read.bound_raw, read.solver_proved, read.detail, _highs_version(), options
