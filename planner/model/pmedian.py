@@ -215,7 +215,7 @@ def solve_pmedian(
     fixed_open: BoolArray | Sequence[int] | None = None,
     forbidden: BoolArray | Sequence[int] | None = None,
     solver: SolverSpec,
-    method: PMedianMethod = "auto",
+    method: PMedianMethod | None = None,
 ) -> FacilitySolution:
     r"""Open exactly ``p`` sites minimising the weighted distance to the nearest open site.
 
@@ -245,8 +245,8 @@ def solve_pmedian(
     method
         ``"radius"`` (this module's method), ``"benders"`` (the Benders decomposition of
         :mod:`planner.model.pmedian_benders`, HiGHS only) or ``"auto"``: see
-        :func:`pmedian_method` for the rule. ``result.options["method"]`` and ``method`` of
-        the solution say which ran.
+        :func:`pmedian_method` for the rule. None: ``solver.pmedian_method``.
+        ``result.options["method"]`` and ``method`` of the solution say which ran.
 
     Returns
     -------
@@ -266,7 +266,8 @@ def solve_pmedian(
     inputs = check_facility_inputs(
         d, p, weight=weight, fixed_open=fixed_open, forbidden=forbidden, model="p-median"
     )
-    if pmedian_method(inputs, solver, method) == "benders":
+    chosen = solver.pmedian_method if method is None else method
+    if pmedian_method(inputs, solver, chosen) == "benders":
         return solve_pmedian_benders(inputs, solver, begin=begin)
     setup = _setup(inputs, inputs.allowed, inputs.fixed)
     d_cols = inputs.d[:, setup.sites]
