@@ -25,15 +25,17 @@ which the running sum first reaches 1, and the cut with :math:`r = r_i` is tight
 it). This is one cumulative sum over the sorted sites, done for every point at once with numpy.
 
 Method
-    1. *Upper bound*: greedy addition and fast interchange (:mod:`planner.model.heuristics`);
-       its cuts (:math:`r_i` the distance each point is served at) start the master.
+    1. *Start*: the master's first cuts are those at the core point (every site at
+       :math:`p / n`).
     2. *LP phase*: the master's LP relaxation by cutting planes on one warm-started HiGHS LP
        (:class:`planner.solve.incremental.IncrementalHighs`). Cuts are separated at a point
        between the LP solution and a core point (in-out stabilisation, Ben-Ameur & Neto 2007),
        and at the LP solution itself when those cut nothing off. Every LP value is a valid
        lower bound; the LP phase ends when no cut is violated (the bound is then the LP
        relaxation of the p-median) or the bound meets the best plan. The LP solution rounded
-       to its :math:`p` largest :math:`y_j` and improved by interchange is offered as a plan.
+       to its :math:`p` largest :math:`y_j` and improved by interchange is the first plan;
+       for :math:`p \le 50` with the gap still open, greedy addition and fast interchange
+       (:mod:`planner.model.heuristics`) offer another.
     3. *Reduction*: with LP value :math:`z` and reduced cost :math:`\bar c_j`, a plan opening a
        site at 0 in the LP costs at least :math:`z + \bar c_j`, one closing a site at 1 at least
        :math:`z - \bar c_j`; sites whose bound exceeds the best plan are fixed.
@@ -108,6 +110,7 @@ _COVER_TOL: Final[float] = 1e-6
 _LP_GAP: Final[float] = 1e-7  # the LP phase stops when its own gap is this small
 _ALPHA: Final[float] = 0.5  # separation point: ALPHA * LP solution + (1 - ALPHA) * core
 _HALF: Final[float] = 0.5
+_HEURISTIC_MAX_P: Final[int] = 50  # greedy + interchange after the LP up to this p
 _ABS_GAP: Final[float] = 1.0 - 1e-6
 
 
@@ -188,8 +191,13 @@ def solve_pmedian_benders(
     )
     lp = _lp_phase(master, solver)
     first_plan, first_time = master.best_cost, time.perf_counter() - start
-    if not math.isfinite(master.best_cost):
-        _heuristic_plan(master)  # the LP phase stopped before a plan was rounded
+    if not math.isfinite(master.best_cost) or (
+        inputs.p <= _HEURISTIC_MAX_P and not master.closed(solver)
+    ):
+        # No plan yet (the LP stopped early), or a small p whose LP gap calls for the MILP:
+        # the greedy + interchange plan is cheap there and often the optimum, which makes
+        # reduced-cost fixing stronger.
+        _heuristic_plan(master)
     if lp is not None and not master.closed(solver) and not master.stopped:
         master.lp_outcome = lp
         _fix_by_reduced_cost(master)
