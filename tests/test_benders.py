@@ -12,7 +12,6 @@ from planner.errors import DataError, InfeasibleError
 from planner.model.base import check_facility_inputs
 from planner.model.pmedian import solve_pmedian
 from planner.model.pmedian_benders import (
-    BENDERS_MIN_P,
     METHOD_BENDERS,
     _setup,
     pmedian_method,
@@ -146,17 +145,20 @@ def test_time_limit_reports_a_gap() -> None:
 
 
 def test_auto_rule() -> None:
-    d = graph_distances(60, 120, 4)
-    small = check_facility_inputs(d, BENDERS_MIN_P - 1)
-    large = check_facility_inputs(d, BENDERS_MIN_P)
     highs, cbc = SolverSpec(name="highs"), SolverSpec(name="cbc")
-    assert pmedian_method(large, highs, "auto") == "benders"
-    assert pmedian_method(small, highs, "auto") == "radius"
-    assert pmedian_method(large, cbc, "auto") == "radius"
-    assert pmedian_method(small, highs, "benders") == "benders"
-    assert pmedian_method(large, highs, "radius") == "radius"
+    assert pmedian_method(highs, "auto") == "benders"
+    assert pmedian_method(cbc, "auto") == "radius"
+    assert pmedian_method(highs, "radius") == "radius"
+    assert pmedian_method(cbc, "benders") == "benders"  # then solve_pmedian_benders says why not
     with pytest.raises(DataError, match=r"expected 'auto', 'radius' or 'benders', got 'bender'"):
-        pmedian_method(large, highs, "bender")  # type: ignore[arg-type]
+        pmedian_method(highs, "bender")  # type: ignore[arg-type]
+    # The scenario's solver section carries the choice; solve_pmedian reads it.
+    d = graph_distances(40, 80, 4)
+    chosen = solve_pmedian(d, np.ones(40), 4, solver=spec("highs", pmedian_method="radius"))
+    assert chosen.result.options["method"] != "benders"
+    assert solve_pmedian(d, np.ones(40), 4, solver=spec("highs")).result.options["method"] == (
+        "benders"
+    )
 
 
 def test_benders_needs_highs() -> None:

@@ -267,7 +267,7 @@ def solve_pmedian(
         d, p, weight=weight, fixed_open=fixed_open, forbidden=forbidden, model="p-median"
     )
     chosen = solver.pmedian_method if method is None else method
-    if pmedian_method(inputs, solver, chosen) == "benders":
+    if pmedian_method(solver, chosen) == "benders":
         return solve_pmedian_benders(inputs, solver, begin=begin)
     setup = _setup(inputs, inputs.allowed, inputs.fixed)
     d_cols = inputs.d[:, setup.sites]

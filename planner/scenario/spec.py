@@ -477,8 +477,8 @@ class SolverSpec(_Spec):
     pmedian_method: Literal["auto", "radius", "benders"] = Field(
         "auto",
         description="p-median method: radius (radius formulation with level generation), "
-        "benders (Benders decomposition, HiGHS only) or auto (benders with HiGHS when p >= 20, "
-        "else radius).",
+        "benders (Benders decomposition, HiGHS only) or auto (benders with HiGHS, "
+        "radius with CBC).",
     )
 
 
