@@ -12,6 +12,7 @@ Examples
     .venv/bin/python benchmarks/orlib_pmed.py                       # both models, all 40, cbc
     .venv/bin/python benchmarks/orlib_pmed.py --solver highs --models pmedian
     .venv/bin/python benchmarks/orlib_pmed.py --instances 1-5,38 --time-limit 60
+    .venv/bin/python benchmarks/orlib_pmed.py --solver highs --models pmedian --method benders
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def main() -> int:
     parser.add_argument("--instances", default="1-40", help="e.g. 1-40 or 1,6,38")
     parser.add_argument("--solver", choices=("cbc", "highs"), default="cbc")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--method",
+        choices=("auto", "radius", "benders"),
+        default="auto",
+        help="p-median method (default: solve_pmedian's auto rule)",
+    )
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds per solve")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
@@ -63,9 +70,12 @@ def main() -> int:
     numbers = parse_instances(args.instances)
     header = (
         f"{'instance':<9}{'model':<9}{'n':>5}{'p':>5}{'objective':>11}{'optimum':>10}"
-        f"{'bound':>11}{'time s':>9}  {'proven':<7}{'= opt':<6}"
+        f"{'bound':>11}{'time s':>9}  {'proven':<7}{'= opt':<6}{'method':<8}"
     )
-    print(f"solver {args.solver}, threads {args.threads}, time limit {args.time_limit:g} s")
+    print(
+        f"solver {args.solver}, threads {args.threads}, time limit {args.time_limit:g} s, "
+        f"p-median method {args.method}"
+    )
     print(header)
     print("-" * len(header))
     totals = {model: {"time": 0.0, "proven": 0, "optimum": 0, "runs": 0} for model in args.models}
@@ -78,7 +88,9 @@ def main() -> int:
         for model in args.models:
             begin = time.perf_counter()
             if model == "pmedian":
-                solution = solve_pmedian(instance.d, instance.weight, instance.p, solver=spec)
+                solution = solve_pmedian(
+                    instance.d, instance.weight, instance.p, solver=spec, method=args.method
+                )
             else:
                 solution = solve_pcenter(instance.d, instance.p, solver=spec)
             seconds = time.perf_counter() - begin
@@ -89,7 +101,8 @@ def main() -> int:
             print(
                 f"{name:<9}{model:<9}{instance.n:>5}{instance.p:>5}{solution.objective:>11.1f}"
                 f"{'-' if known is None else f'{known:.0f}':>10}{bound:>11}{seconds:>9.2f}  "
-                f"{'yes' if result.proven_optimal else 'NO':<7}{'yes' if matches else 'NO':<6}",
+                f"{'yes' if result.proven_optimal else 'NO':<7}{'yes' if matches else 'NO':<6}"
+                f"{result.options.get('method', '-')!s:<8}",
                 flush=True,
             )
             total = totals[model]

@@ -175,7 +175,7 @@ def test_graph_instance_needs_the_milp(name: str, monkeypatch: pytest.MonkeyPatc
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pmedian_module, "solve_milp", counted)
-    solution = solve_pmedian(d, np.ones(120), 5, solver=spec(name))
+    solution = solve_pmedian(d, np.ones(120), 5, solver=spec(name), method="radius")
     assert calls
     assert solution.stats["lp_bound"] < solution.objective
     assert solution.result.proven_optimal
@@ -195,7 +195,7 @@ def test_time_limited_milp_is_not_proven(name: str, monkeypatch: pytest.MonkeyPa
         return real(model, solver.model_copy(update={"time_limit_s": 0.01}), **kwargs)
 
     monkeypatch.setattr(pmedian_module, "solve_milp", hurried)
-    solution = solve_pmedian(d, np.ones(120), 5, solver=spec(name))
+    solution = solve_pmedian(d, np.ones(120), 5, solver=spec(name), method="radius")
     result = solution.result
     assert result.status == "feasible"
     assert not result.proven_optimal

@@ -12,6 +12,13 @@ OR-Library p-median (Beasley 1990), ``pmedN.txt``
 OR-Library optima, ``pmedian_opt.txt`` / ``pcenter_opt.txt``
     One ``name value`` pair per line; an optional first header line (``Data file  Optimal
     solution value``) is skipped.
+TSPLIB coordinates, ``rl1304.tsp`` ...
+    ``KEY : value`` header lines (``DIMENSION``, ``EDGE_WEIGHT_TYPE : EUC_2D``), then
+    ``NODE_COORD_SECTION`` with one ``index x y`` line per point, then ``EOF``. Every point is
+    a client of weight 1 and a candidate site; the distance is the Euclidean distance rounded
+    **down** (García, Labbé & Marín 2011; Duran-Mateluna, Ales & Elloumi 2023).
+TSPLIB p-median optima, ``pmedian_opt.txt``
+    ``instance p optimum`` per line, ``best-known`` after a value not proven; ``#`` comments.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ __all__ = [
     "read_cpmp",
     "read_orlib_optima",
     "read_orlib_pmed",
+    "read_tsplib",
+    "read_tsplib_optima",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,6 +53,7 @@ _HEADER_FIELDS: Final[int] = 3
 _EDGE_FIELDS: Final[int] = 3
 _OPTIMUM_FIELDS: Final[int] = 2
 _SHOWN: Final[int] = 5
+_TSP_OPT_FIELDS: Final[int] = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -363,3 +373,156 @@ def read_cpmp(path: str | Path, *, floor: bool | None = None) -> CPMPInstance:
     demand.setflags(write=False)
     logger.info(f"Read {path.name}: {n:,} points, p = {p}")
     return CPMPInstance(name=path.stem, p=p, xy=xy, capacity=capacity, demand=demand, d=d)
+
+
+# --------------------------------------------------------------------------- TSPLIB p-median
+
+
+@dataclass(frozen=True, eq=False)
+class TspInstance:
+    r"""Points of a TSPLIB file and their distances, rounded down (every point a client and site).
+
+    Attributes
+    ----------
+    name : str
+        Instance name (the file stem, e.g. ``"rl1304"``).
+    xy : ndarray, shape (n, 2)
+        Coordinates.
+    d : ndarray, shape (n, n)
+        :math:`\lfloor \lVert x_i - x_j \rVert \rfloor` (read-only).
+    """
+
+    name: str
+    xy: FloatArray
+    d: FloatArray
+
+    @property
+    def n(self) -> int:
+        """Number of points."""
+        return int(self.d.shape[0])
+
+    @property
+    def weight(self) -> FloatArray:
+        """Demand weights: 1 per point."""
+        return np.ones(self.n)
+
+
+def read_tsplib(path: str | Path) -> TspInstance:
+    """Read a TSPLIB ``EUC_2D`` file into points and floored Euclidean distances.
+
+    Parameters
+    ----------
+    path
+        The ``.tsp`` file.
+
+    Returns
+    -------
+    TspInstance
+        The points and their distance matrix.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing or unreadable.
+    DataError
+        When the header has no ``DIMENSION`` or another ``EDGE_WEIGHT_TYPE`` than ``EUC_2D``,
+        a coordinate line is not ``index x y``, or the number of points differs from
+        ``DIMENSION`` (all problems listed).
+    """
+    path = Path(path)
+    problems: list[str] = []
+    header, coords = _tsplib_lines(path, problems)
+    kind = header.get("EDGE_WEIGHT_TYPE", "EUC_2D")
+    if kind != "EUC_2D":
+        problems.append(f"{path}: EDGE_WEIGHT_TYPE {kind}: only EUC_2D is read")
+    size = header.get("DIMENSION", "")
+    if not size.isdigit():
+        problems.append(f"{path}: no DIMENSION line (expected 'DIMENSION : n')")
+    elif int(size) != len(coords):
+        problems.append(f"{path}: DIMENSION is {size} but {len(coords)} coordinate lines follow")
+    if problems:
+        raise DataError(problems)
+    xy = np.array(coords, dtype=np.float64).reshape(-1, 2)
+    diff = xy[:, np.newaxis, :] - xy[np.newaxis, :, :]
+    d = np.floor(np.sqrt((diff**2).sum(axis=2)))
+    for array in (xy, d):
+        array.setflags(write=False)
+    logger.info(f"Read {path.name}: {len(coords):,} points")
+    return TspInstance(name=path.stem, xy=xy, d=d)
+
+
+def _tsplib_lines(path: Path, problems: list[str]) -> tuple[dict[str, str], list[list[float]]]:
+    """Split a TSPLIB file into its ``KEY : value`` header and its coordinate lines."""
+    header: dict[str, str] = {}
+    coords: list[list[float]] = []
+    in_coords = False
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        text = line.strip()
+        if not text or text == "EOF":
+            continue
+        if text.startswith("NODE_COORD_SECTION"):
+            in_coords = True
+        elif in_coords:
+            values = _numbers(text)
+            if values is None or len(values) != _EDGE_FIELDS:
+                problems.append(f"{path}: line {number}: expected 'index x y', got {text!r}")
+            else:
+                coords.append(values[1:])
+        elif ":" in text:
+            key, _, value = text.partition(":")
+            header[key.strip().upper()] = value.strip()
+        else:
+            problems.append(f"{path}: line {number}: expected 'KEY : value', got {text!r}")
+    return header, coords
+
+
+def read_tsplib_optima(path: str | Path) -> dict[tuple[str, int], tuple[float, bool]]:
+    """Read a table of p-median optima for TSPLIB instances (``instance p optimum``).
+
+    Parameters
+    ----------
+    path
+        The table: ``instance p value`` per line, ``best-known`` after a value that is not
+        proven optimal, ``#`` starting a comment.
+
+    Returns
+    -------
+    dict of (str, int) to (float, bool)
+        Per instance and ``p``: the value and whether it is a proven optimum.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing or unreadable.
+    DataError
+        When a line is not ``instance p value [best-known]`` or repeats a pair.
+    """
+    path = Path(path)
+    optima: dict[tuple[str, int], tuple[float, bool]] = {}
+    problems: list[str] = []
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        fields = line.partition("#")[0].split()
+        if not fields:
+            continue
+        known = len(fields) == _TSP_OPT_FIELDS + 1 and fields[-1] == "best-known"
+        value = _numbers(" ".join(fields[1:3])) if len(fields) >= _TSP_OPT_FIELDS else None
+        if (
+            value is None
+            or len(fields) not in {_TSP_OPT_FIELDS, _TSP_OPT_FIELDS + 1}
+            or (len(fields) > _TSP_OPT_FIELDS and not known)
+            or not float(value[0]).is_integer()
+        ):
+            problems.append(
+                f"{path}: line {number}: expected 'instance p value [best-known]', "
+                f"got {line.strip()!r}"
+            )
+            continue
+        key = (fields[0], int(value[0]))
+        if key in optima:
+            problems.append(f"{path}: line {number}: {key[0]} p = {key[1]} is listed twice")
+        optima[key] = (value[1], not known)
+    if not optima and not problems:
+        problems.append(f"{path}: no 'instance p value' lines found")
+    if problems:
+        raise DataError(problems)
+    return optima

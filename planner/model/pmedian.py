@@ -87,6 +87,7 @@ from planner.model.base import (
     remaining_spec,
 )
 from planner.model.heuristics import interchange, penalised_cost, pmedian_heuristic
+from planner.model.pmedian_benders import PMedianMethod, pmedian_method, solve_pmedian_benders
 from planner.model.radius import (
     COVER_TOL,
     Levels,
@@ -113,6 +114,7 @@ __all__ = [
     "check_facility_inputs",
     "nearest_open",
     "pmedian_heuristic",
+    "pmedian_method",
     "solve_pmedian",
 ]
 
@@ -213,6 +215,7 @@ def solve_pmedian(
     fixed_open: BoolArray | Sequence[int] | None = None,
     forbidden: BoolArray | Sequence[int] | None = None,
     solver: SolverSpec,
+    method: PMedianMethod | None = None,
 ) -> FacilitySolution:
     r"""Open exactly ``p`` sites minimising the weighted distance to the nearest open site.
 
@@ -239,6 +242,11 @@ def solve_pmedian(
         Sites that must stay closed (boolean mask or indices).
     solver
         CBC or HiGHS, time limit for the whole method, relative gap tolerance, threads.
+    method
+        ``"radius"`` (this module's method), ``"benders"`` (the Benders decomposition of
+        :mod:`planner.model.pmedian_benders`, HiGHS only) or ``"auto"``: see
+        :func:`pmedian_method` for the rule. None: ``solver.pmedian_method``.
+        ``result.options["method"]`` and ``method`` of the solution say which ran.
 
     Returns
     -------
@@ -258,6 +266,9 @@ def solve_pmedian(
     inputs = check_facility_inputs(
         d, p, weight=weight, fixed_open=fixed_open, forbidden=forbidden, model="p-median"
     )
+    chosen = solver.pmedian_method if method is None else method
+    if pmedian_method(solver, chosen) == "benders":
+        return solve_pmedian_benders(inputs, solver, begin=begin)
     setup = _setup(inputs, inputs.allowed, inputs.fixed)
     d_cols = inputs.d[:, setup.sites]
     cost = penalised_cost(d_cols, inputs.weight)

@@ -20,6 +20,12 @@ class SolverSpec(_Spec):
     mip_gap: Annotated[float, Field(ge=0, lt=1)] = 0.0
     threads: Annotated[int, Field(ge=1)] = 1
     msg: bool = False
+    pmedian_method: Literal["auto", "radius", "benders"] = Field(
+        "auto",
+        description="p-median method: radius (radius formulation with level generation), "
+        "benders (Benders decomposition, HiGHS only) or auto (benders with HiGHS, "
+        "radius with CBC).",
+    )
 
 
 class OutputSpec(_Spec):
