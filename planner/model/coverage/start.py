@@ -179,6 +179,8 @@ def _greedy_phase(
             pick = int(np.argmax(np.where(allowed, gain / np.maximum(state.cost, 1e-9), -np.inf)))
         else:
             pick = int(np.argmin(np.where(allowed, state.cost / np.maximum(gain, 1e-12), np.inf)))
+        if not allowed[pick]:
+            return  # no allowed site scores (guards the loop: each step must add a new site)
         chosen[pick] = True
         state.spent += float(state.cost[pick])
         for (_, by_column, _), met in zip(gains, done, strict=True):
@@ -200,7 +202,8 @@ def _open_for_stranded(blocks: Blocks, cost_h: FloatArray, chosen: BoolArray) ->
 def _greedy_allowed(blocks: Blocks, state: _GreedyState) -> BoolArray:
     n_h = blocks.n_h
     chosen = state.chosen
-    allowed = ~chosen & (state.cost <= state.budget - state.spent + 1e-9)
+    # a site priced out (infinite cost) is never allowed, even under an unlimited budget
+    allowed = ~chosen & np.isfinite(state.cost) & (state.cost <= state.budget - state.spent + 1e-9)
     allowed &= ~np.isin(state.site_of, state.site_of[chosen])
     chosen_h = chosen[:n_h]
     if chosen_h.sum() >= blocks.room_h:
