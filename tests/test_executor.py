@@ -221,3 +221,21 @@ def test_cli_unreachable_scheduler_is_one_line_exit_2(command: str, tmp_path: Pa
     assert len(lines) == 1, result.output
     assert "cannot reach a Dask scheduler there" in lines[0]
     assert not out.exists()
+
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(
+    not (SHARED / "flanders" / "gemeente2024.shp").exists(),
+    reason="../shared/data (Statbel centroids, Flemish municipalities) is not present",
+)
+def test_flanders_on_the_cluster_is_the_local_run(cluster: str) -> None:
+    from planner.workflows.flanders import run_flanders  # noqa: PLC0415
+
+    local = run_flanders(SHARED, only="11001,44043", executor=LocalExecutor(1))
+    with DaskExecutor(cluster) as executor:
+        remote = run_flanders(SHARED, only="11001,44043", executor=executor)
+    assert remote.rows == local.rows
+    assert remote.files == local.files
+    assert remote.notes == local.notes

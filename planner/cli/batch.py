@@ -3,7 +3,7 @@ r"""``planner compare`` and ``planner sweep``: several runs at once."""
 from __future__ import annotations
 
 import time
-from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -166,4 +166,62 @@ def sweep_command(  # noqa: PLR0913, PLR0917 - typer: one parameter per option
     for row in result.rows:
         if row["error"] is not None:
             out.print(f"  {row['variant']}: no plan: {row['error']}", highlight=False)
+    out.print(f"  wrote {out_dir} in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+def flanders_command(
+    source: Annotated[
+        Path, typer.Option("--from", help="Folder of the shared data (flanders/, belgium/).")
+    ] = Path("data/downloads"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path(
+        "outputs/flanders"
+    ),
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Template scenario (default scenarios/flanders.yaml)."),
+    ] = None,
+    budgets: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--budget", help="Budget per municipality in EUR (repeat for several), e.g. 2000000."
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only", help="Codes, a province or arrondissement prefix (44), or a file of codes."
+        ),
+    ] = None,
+    jobs: JobsOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Plan every Flemish municipality on its own; write flanders.csv, map.html and each plan."""
+    from planner.workflows.executor import make_executor  # noqa: PLC0415 - fast --help
+    from planner.workflows.flanders import run_flanders, write_flanders  # noqa: PLC0415
+
+    started = time.perf_counter()
+    with _one_line_errors(interrupted_message=True):
+
+        def progress(done: int, total: int) -> None:
+            _progress(f"  municipality {done}/{total} done")
+
+        with make_executor(scheduler, jobs) as executor:
+            result = run_flanders(
+                source,
+                template=scenario,
+                budgets=tuple(budgets or ()),
+                only=only,
+                executor=executor,
+                progress=progress,
+            )
+        write_flanders(result, out_dir)
+    planned = {row["nis"] for row in result.rows}
+    failed = sorted({row["nis"] for row in result.rows if row.get("error")})
+    out.print(
+        f"{len(planned)} municipalities: {len(planned) - len(failed)} planned"
+        + (f", {len(failed)} without a plan (see flanders.csv)" if failed else ""),
+        highlight=False,
+    )
+    for note in result.notes:
+        out.print(f"  note: {note}", highlight=False)
     out.print(f"  wrote {out_dir} in {time.perf_counter() - started:.1f} s", highlight=False)
