@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -150,3 +151,14 @@ def test_template_errors_stop_before_any_municipality(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match="house_min"):
         run_flanders(SHARED, template=template, only="11001")
+
+
+def test_rows_do_not_depend_on_the_callers_logging() -> None:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        quiet = run_flanders(SHARED, only="44043")
+    finally:
+        root.setLevel(level)
+    assert "kansarmoede-index" in (quiet.rows[0]["warnings"] or "")

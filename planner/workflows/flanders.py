@@ -175,14 +175,16 @@ def _warnings_kept() -> Iterator[list[str]]:
     """Keep planner's warnings off the terminal while a task runs; yield them (once each)."""
     handler = _Collect()
     library = logging.getLogger("planner")
-    propagate = library.propagate
+    propagate, level = library.propagate, library.level
     library.addHandler(handler)
-    library.propagate = False
+    library.propagate = False  # the same rows whatever the caller's (or the worker's) logging
+    library.setLevel(logging.WARNING)
     try:
         yield handler.messages
     finally:
         library.removeHandler(handler)
         library.propagate = propagate
+        library.setLevel(level)
 
 
 def _need(
