@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGES_FIGURE",
+    "ClusterError",
     "DataError",
     "InfeasibleError",
     "InputFileError",
@@ -71,6 +72,10 @@ class DataError(PlannerError, ValueError):
 
 class NetworkError(PlannerError, ValueError):
     """The street network cannot be built or does not reach the sectors and sites."""
+
+
+class ClusterError(PlannerError, ConnectionError):
+    """The Dask scheduler cannot be reached, or its workers cannot run planner."""
 
 
 class SolverUnavailableError(PlannerError, RuntimeError):

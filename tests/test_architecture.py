@@ -49,14 +49,25 @@ OWNERS = {
     "pulp": ("planner.solve.",),
     "highspy": ("planner.solve.",),
     "rasterio": ("planner.data.raster",),
+    "distributed": ("planner.workflows.executor",),
+    "dask": ("planner.workflows.executor",),
     "typer": ("planner.cli",),
     "rich": ("planner.cli",),
 }
 GEOMETRY = ("geopandas", "shapely", "pyproj", "pyogrio", "osmnx", "networkx")
 
 # What `planner --help` and `planner validate` must not load (issue: fast start).
-NOT_AT_START = ("geopandas", "folium", "matplotlib", "reportlab", "osmnx", "pulp", "highspy")
-NOT_IN_VALIDATE = ("folium", "matplotlib", "reportlab", "osmnx", "pulp", "highspy")
+NOT_AT_START = (
+    "geopandas",
+    "folium",
+    "matplotlib",
+    "reportlab",
+    "osmnx",
+    "pulp",
+    "highspy",
+    "distributed",
+)
+NOT_IN_VALIDATE = ("folium", "matplotlib", "reportlab", "osmnx", "pulp", "highspy", "distributed")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import warnings
 from typing import TYPE_CHECKING
 
@@ -152,6 +153,16 @@ def test_census_population_table_with_65plus_split(tmp_path: Path) -> None:
     assert table["population"].tolist() == [620, 10, 7]
     assert table["population_65plus"].tolist() == [97, 10, 0]
     assert table["population_under65"].tolist() == [523, 0, 7]
+
+
+def test_a_table_is_parsed_once_while_its_file_is_unchanged(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.csv", "CD_SECTOR;TOTAL\n44021A00-;10\n44021A01-;7\n")
+    first = sources.read_population_table(path)
+    first.loc[0, "population"] = -1  # a caller's change never reaches the next caller
+    assert sources.read_population_table(path)["population"].tolist() == [10, 7]
+    os.utime(path, ns=(1, 1))  # another modification time: read again
+    write(path, "CD_SECTOR;TOTAL\n44021A00-;11\n44021A01-;7\n")
+    assert sources.read_population_table(path)["population"].tolist() == [11, 7]
 
 
 def test_population_table_with_a_total_and_decimal_commas(tmp_path: Path) -> None:

@@ -148,6 +148,19 @@ SolverOption = Annotated[str | None, typer.Option(help="cbc or highs.")]
 TimeLimitOption = Annotated[
     float | None, typer.Option("--time-limit", help="Solver time limit in seconds.")
 ]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar="PLANNER_SCHEDULER",
+        help="Run on the Dask cluster of this scheduler (e.g. tcp://10.0.0.5:8786) instead of "
+        "local processes; or set PLANNER_SCHEDULER.",
+        show_envvar=False,
+    ),
+]
+JobsOption = Annotated[
+    int | None, typer.Option("--jobs", "-j", min=1, help="Parallel runs (default: all cores).")
+]
 
 
 def _progress(text: str) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "FLEMISH_PREFIXES",
     "is_flemish",
     "known_municipalities",
+    "municipal_boundaries",
     "network_extent",
     "network_outside",
     "region_codes",
@@ -89,6 +90,27 @@ def _read_boundaries(path: Path) -> gpd.GeoDataFrame:
     if out.crs is None:
         raise DataError(f"{path}: the municipal boundaries have no CRS; set it (EPSG:31370)")
     return out
+
+
+def municipal_boundaries(path: Path) -> gpd.GeoDataFrame:
+    """Read a municipal boundary layer in planner's columns.
+
+    Parameters
+    ----------
+    path
+        The layer (``gemeente2024.shp``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``municipality`` (NIS code), ``municipality_name``, polygon geometry.
+
+    Raises
+    ------
+    DataError
+        When the code column or the CRS is missing.
+    """
+    return _read_boundaries(path)
 
 
 def known_municipalities(boundaries: Path | None, indicators: Path | None) -> dict[str, str]:

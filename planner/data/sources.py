@@ -47,9 +47,11 @@ population, and :math:`s` a share the user sets (:data:`DEFAULT_TARGET_SHARE`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -80,6 +82,9 @@ from planner.data.tables import (
 )
 from planner.errors import DataError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = [
     "DEFAULT_TARGET_AGES",
     "DEFAULT_TARGET_SHARE",
@@ -107,6 +112,42 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_READ: dict[tuple[object, ...], pd.DataFrame] = {}
+_KEPT = 8
+
+
+def _kept_while_unchanged(
+    reader: Callable[..., pd.DataFrame],
+) -> Callable[..., pd.DataFrame]:
+    """Read a national table once per process while the file is unchanged (a copy each time).
+
+    ``planner flanders`` prepares hundreds of municipalities from the same Belgian tables;
+    parsing them once per worker instead of once per municipality saves about a second each.
+    The key is the file's path, size and modification time and the reader's options.
+    """
+
+    @functools.wraps(reader)
+    def read(path: Path, **options: str | None) -> pd.DataFrame:
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            return reader(path, **options)  # the reader says what is wrong with the path
+        key = (
+            reader.__name__,
+            str(Path(path).resolve()),
+            stat.st_size,
+            stat.st_mtime_ns,
+            tuple(sorted(options.items())),
+        )
+        if key not in _READ:
+            if len(_READ) >= _KEPT:
+                _READ.pop(next(iter(_READ)))
+            _READ[key] = reader(path, **options)
+        return _READ[key].copy()
+
+    return read
+
 
 DEFAULT_TARGET_SHARE = 0.04
 """Children under 3 per inhabitant under 65 (Flanders and Gent around 2021: about 3,000 births a
@@ -158,6 +199,7 @@ def _band_name(lo: int, hi: int | None) -> str:
     return f"age_{lo}_plus" if hi is None else f"age_{lo}_{hi}"
 
 
+@_kept_while_unchanged
 def read_population_table(
     path: Path,
     *,
@@ -393,6 +435,7 @@ def estimate_target(
     return (share * base.astype(float)).clip(upper=population.astype(float))
 
 
+@_kept_while_unchanged
 def read_income_table(
     path: Path,
     *,

@@ -86,7 +86,15 @@ if TYPE_CHECKING:
     from planner.results.plan import Plan
     from planner.scenario import Scenario
 
-__all__ = ["LEAFLET_CDN", "WIJK_COLUMNS", "build_map", "map_html", "write_map"]
+__all__ = [
+    "LEAFLET_CDN",
+    "WIJK_COLUMNS",
+    "build_map",
+    "map_html",
+    "offline_map",
+    "page_html",
+    "write_map",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -388,7 +396,26 @@ def map_html(plan: Plan, *, offline: bool | None = None, tiles: str | None = "sc
     str
         The HTML page.
     """
-    rendered = build_map(plan, offline=offline, tiles=tiles).get_root().render()
+    return page_html(build_map(plan, offline=offline, tiles=tiles))
+
+
+def page_html(fmap: folium.Map) -> str:
+    """Render a folium map as a standalone page, the same bytes for the same map.
+
+    folium's random element ids are renumbered in order of first appearance; Leaflet is
+    written into the head when the map was built offline.
+
+    Parameters
+    ----------
+    fmap
+        A map built here (its assets set by ``_set_assets``).
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
+    rendered = fmap.get_root().render()
     numbers: dict[str, str] = {}
 
     def renumber(match: re.Match[str]) -> str:
@@ -399,6 +426,29 @@ def map_html(plan: Plan, *, offline: bool | None = None, tiles: str | None = "sc
         inline = f"<style>\n{leaflet_css()}\n</style>\n<script>\n{leaflet_js()}\n</script>"
         page = page.replace(_INLINE_MARK, inline, 1)
     return page
+
+
+def offline_map(location: tuple[float, float], zoom: int = 8) -> folium.Map:
+    """Make a folium map without tiles that carries Leaflet inline (see :func:`page_html`).
+
+    Parameters
+    ----------
+    location
+        Its centre (latitude, longitude).
+    zoom
+        Its first zoom level.
+
+    Returns
+    -------
+    folium.Map
+        The map; render it with :func:`page_html`.
+    """
+    fmap = folium.Map(location=location, zoom_start=zoom, tiles=None, control_scale=True)
+    root = fmap.get_root()
+    if not isinstance(root, Figure):  # pragma: no cover - folium always roots a map in a Figure
+        raise TypeError(f"folium map is rooted in a {type(root).__name__}, not a Figure")
+    _set_assets(fmap, root, offline=True)
+    return fmap
 
 
 def write_map(plan: Plan, path: Path) -> None:

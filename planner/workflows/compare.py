@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from planner.errors import PlannerError
 from planner.report.comparison import (
     FIGURE_COLUMNS,
     ROLES,
@@ -33,7 +34,8 @@ from planner.report.comparison_pages import (
     yardstick_warning,
 )
 from planner.scenario import Scenario, load_scenario
-from planner.workflows.pipeline import run
+from planner.workflows.executor import LocalExecutor
+from planner.workflows.pipeline import prepare, run
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.results.plan import Plan
+    from planner.workflows.executor import Executor
+    from planner.workflows.pipeline import Prepared
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -260,6 +264,29 @@ def compare_plans(
     return comparison
 
 
+def run_plan(prepared: Prepared | None, scenario: Scenario) -> Plan | PlannerError:
+    """Run one compared scenario (on a worker); its error comes back as the result.
+
+    Parameters
+    ----------
+    prepared
+        Inputs read once for every compared scenario, or ``None``.
+    scenario
+        The scenario.
+
+    Returns
+    -------
+    Plan or PlannerError
+        The plan, or the error that stopped it (raised again where the comparison is made,
+        with its own exit code).
+    """
+    logger.info("Comparing: running scenario %s", scenario.label())
+    try:
+        return run(scenario, prepared=prepared)
+    except PlannerError as error:
+        return error
+
+
 def _how_only(overrides: dict[str, object] | None) -> dict[str, object]:
     """Keep the overrides that change how a plan is solved or written (``solver``, ``outputs``)."""
     return {
@@ -276,7 +303,8 @@ def run_comparison(
     overrides: dict[str, object] | None = None,
     baseline_overrides: dict[str, object] | None = None,
     common_standard: bool = True,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run every scenario (and the baseline) and compare the plans.
 
@@ -298,20 +326,16 @@ def run_comparison(
         Compare on one common standard (the default; see :func:`compare_plans`), or False
         for every plan's own standards.
     progress
-        Called with each scenario's name before it runs.
+        Called with (plans done, plans in all) as the plans are made.
+    executor
+        Where the scenarios run (:mod:`planner.workflows.executor`); default: one after the
+        other in this process. The inputs are read once here and sent to every worker once.
 
     Returns
     -------
     Comparison
         The plans side by side.
     """
-
-    def plan_of(scenario: Scenario) -> Plan:
-        if progress is not None:
-            progress(scenario.name)
-        logger.info("Comparing: running scenario %s", scenario.label())
-        return run(scenario)
-
     # load every file first, so a typo in the last one stops before any solve
     loaded = [s if isinstance(s, Scenario) else load_scenario(s, overrides) for s in scenarios]
     base = None
@@ -327,7 +351,16 @@ def run_comparison(
                 ", ".join(f"--set {key}" for key in kept),
                 base.name,
             )
-    base_plan = None if base is None else plan_of(base)
-    return compare_plans(
-        [plan_of(spec) for spec in loaded], base_plan, common_standard=common_standard
-    )
+    every = [*loaded, *([] if base is None else [base])]
+    where = executor or LocalExecutor(1)
+    logger.info("Comparing %d plans on %s", len(every), where.description)
+    prepared = prepare(every)
+    plans: list[Plan] = []
+    for spec, outcome in zip(every, where.map(run_plan, prepared, every, progress), strict=True):
+        if isinstance(outcome.value, PlannerError):
+            raise outcome.value
+        if outcome.value is None:
+            raise PlannerError(f"scenario {spec.label()}: its run failed: {outcome.error}")
+        plans.append(outcome.value)
+    base_plan = plans.pop() if base is not None else None
+    return compare_plans(plans, base_plan, common_standard=common_standard)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,16 +47,111 @@ if TYPE_CHECKING:
 
     from planner.data.inputs import Inputs
     from planner.demand import Demand
+    from planner.scenario.spec import TravelSpec
     from planner.travel.matrices import TravelTimes
     from planner.travel.network import Network
 
-__all__ = ["STAGES", "pause_if_asked", "run", "validate"]
+__all__ = ["STAGES", "Prepared", "pause_if_asked", "prepare", "run", "validate"]
 
 logger = logging.getLogger(__name__)
 
 _SHOWN = 5
 
 STAGES = ("inputs", "network", "demand", "travel", "optimise", "plan", "check")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What several runs read from files, read once (see :func:`prepare`).
+
+    A run given a ``Prepared`` takes its inputs, networks and demand points from here when
+    they are present (keyed by the scenario sections they depend on) and reads files only for
+    what is missing. Workers of a Dask cluster get one copy each, so they never need the
+    files themselves.
+
+    Attributes
+    ----------
+    inputs : dict
+        :class:`~planner.data.inputs.Inputs` (with raster points) per ``data`` section.
+    networks : dict
+        :class:`~planner.travel.network.Network` per ``data`` section and travel mode.
+    points : dict
+        Demand points per ``data`` and ``demand`` section and network.
+    """
+
+    inputs: dict[str, Inputs] = field(default_factory=dict)
+    networks: dict[str, Network] = field(default_factory=dict)
+    points: dict[str, Any] = field(default_factory=dict)
+
+
+def _data_key(scenario: Scenario) -> str:
+    return scenario.data.model_dump_json()
+
+
+def _network_key(scenario: Scenario, travel: TravelSpec) -> str:
+    return f"{_data_key(scenario)}|{travel.model_dump_json()}"
+
+
+def _inputs_of(scenario: Scenario, prepared: Prepared | None) -> Inputs:
+    key = _data_key(scenario)
+    if prepared is not None and key in prepared.inputs:
+        return prepared.inputs[key]
+    inputs = _with_raster_points(scenario, read_inputs(scenario))
+    if prepared is not None:
+        prepared.inputs[key] = inputs
+    return inputs
+
+
+def _network_of(
+    scenario: Scenario, travel: TravelSpec, prepared: Prepared | None
+) -> Network | None:
+    if uses_straight_line(scenario):
+        return None
+    key = _network_key(scenario, travel)
+    if prepared is not None and key in prepared.networks:
+        return prepared.networks[key]
+    network = cached_network(scenario.data, travel, read_network)
+    if prepared is not None:
+        prepared.networks[key] = network
+    return network
+
+
+def prepare(scenarios: Sequence[Scenario], *, skip_errors: bool = False) -> Prepared:
+    """Read the inputs, networks and demand points of several scenarios, each once.
+
+    Parameters
+    ----------
+    scenarios
+        The scenarios that will run (e.g. every variant of a sweep).
+    skip_errors
+        Leave out what a scenario cannot read instead of raising: its run then meets the
+        same error itself and says why in its own row.
+
+    Returns
+    -------
+    Prepared
+        For :func:`run`'s ``prepared``: runs of these scenarios then read no input file.
+
+    Raises
+    ------
+    PlannerError
+        As :func:`run` would for a bad input.
+    """
+    prepared = Prepared()
+    for scenario in scenarios:
+        try:
+            inputs = _inputs_of(scenario, prepared)
+            network = _network_of(scenario, scenario.travel, prepared)
+            for mode in scenario.travel.modes:
+                _network_of(scenario, scenario.travel.model_copy(update={"mode": mode}), prepared)
+            demand = build_demand(inputs.sectors, scenario.need, scenario.standards)
+            _demand_at_points(scenario, inputs, demand, network, prepared)
+        except PlannerError:
+            if not skip_errors:
+                raise
+            logger.info("Scenario %s: its inputs are read by its own run", scenario.label())
+    return prepared
+
 
 ProgressCallback = Callable[[str], None]
 
@@ -149,6 +244,7 @@ def run(
     scenario: Scenario | str | Path,
     *,
     progress: ProgressCallback | None = None,
+    prepared: Prepared | None = None,
 ) -> Plan:
     """Plan houses and antennes for a scenario.
 
@@ -158,6 +254,9 @@ def run(
         A validated :class:`~planner.scenario.Scenario` or the path of a scenario YAML file.
     progress
         Called with the name of each stage (see :data:`STAGES`) as it starts.
+    prepared
+        Inputs, networks and demand points read before (:func:`prepare`); the run reads from
+        files only what is not there.
 
     Returns
     -------
@@ -181,22 +280,19 @@ def run(
     _warn_swapped_standards(scenario)
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
-        inputs = _with_raster_points(scenario, read_inputs(scenario))
+        inputs = _inputs_of(scenario, prepared)
     with _stage("network", timings, progress):
-        network = (
-            None
-            if uses_straight_line(scenario)
-            else cached_network(scenario.data, scenario.travel, read_network)
-        )
+        network = _network_of(scenario, scenario.travel, prepared)
     with _stage("demand", timings, progress):
         demand = _demand_at_points(
             scenario,
             inputs,
             build_demand(inputs.sectors, scenario.need, scenario.standards),
             network,
+            prepared,
         )
     with _stage("travel", timings, progress):
-        demand, travel = _travel(scenario, inputs, demand, network)
+        demand, travel = _travel(scenario, inputs, demand, network, prepared)
         if scenario.rules.serve_within:  # families use only the sites of their own group
             sector_group, site_group = group_labels(inputs, scenario.rules.serve_within)
             travel = keep_within_groups(travel, sector_group[demand.sector], site_group)
@@ -255,7 +351,11 @@ def _times(
 
 
 def _travel(
-    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network | None
+    scenario: Scenario,
+    inputs: Inputs,
+    demand: Demand,
+    network: Network | None,
+    prepared: Prepared | None = None,
 ) -> tuple[Demand, TravelTimes]:
     """Travel times of the rows; with ``travel.modes`` the rows per mode or the fastest mode.
 
@@ -272,7 +372,7 @@ def _travel(
             per_mode.append(main)
             continue
         travel = spec.model_copy(update={"mode": mode})
-        other = None if network is None else cached_network(scenario.data, travel, read_network)
+        other = None if network is None else _network_of(scenario, travel, prepared)
         per_mode.append(_times(scenario, other, demand.xy, inputs, mode))
     if spec.combine == "any":
         scale = equivalent_scale(spec, scenario.standards)
@@ -284,12 +384,20 @@ def _travel(
 
 
 def _demand_at_points(
-    scenario: Scenario, inputs: Inputs, demand: Demand, network: Network | None
+    scenario: Scenario,
+    inputs: Inputs,
+    demand: Demand,
+    network: Network | None,
+    prepared: Prepared | None = None,
 ) -> Demand:
     """Spread each sector's families over its demand points (``demand.points``)."""
     spec = scenario.demand
     if spec.points == "sector":
         return demand
+    key = f"{_network_key(scenario, scenario.travel)}|{spec.model_dump_json()}"
+    if prepared is not None and key in prepared.points:
+        points = prepared.points[key]
+        return demand.at_points(points.sector, points.share, points.xy, points.method)
     polygons = np.asarray(inputs.sectors.geometry.array, dtype=object)
     ids = [str(value) for value in inputs.sectors["sector_id"]]
     raster = scenario.data.population_raster
@@ -304,6 +412,8 @@ def _demand_at_points(
         points = grid_points(polygons, demand.xy, ids, spec.grid_cell_m, raster=raster, crs=crs)
     kept = f"; {len(points.fallback)} keep one point" if points.fallback else ""
     logger.info(f"{points.count:,} demand points ({points.method}) in {len(ids):,} sectors{kept}")
+    if prepared is not None:
+        prepared.points[key] = points
     return demand.at_points(points.sector, points.share, points.xy, points.method)
 
 

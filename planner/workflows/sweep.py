@@ -26,7 +26,6 @@ import os
 import re
 import types
 import typing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +38,8 @@ from planner.report.comparison import FIGURE_COLUMNS, summary_figures, write_tab
 from planner.report.outputs import atomic_folder, write_json
 from planner.report.sweep_plot import plot_sweep
 from planner.scenario import Scenario, load_scenario
-from planner.workflows.pipeline import run
+from planner.workflows.executor import LocalExecutor
+from planner.workflows.pipeline import prepare, run
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.report.assets import Language
+    from planner.workflows.executor import Executor
+    from planner.workflows.pipeline import Prepared
 
 __all__ = [
     "ALIASES",
@@ -221,15 +223,16 @@ def mark_dominated(cost: NDArray[np.float64], benefits: NDArray[np.float64]) -> 
     return np.asarray((at_least & better).any(axis=0), dtype=bool)
 
 
-def run_variant(scenario: Path, overrides: dict[str, object]) -> dict[str, Any]:
-    """Run one variant (in a worker process) and return its summary and open sites.
+def run_variant(prepared: Prepared | None, scenario: Scenario) -> dict[str, Any]:
+    """Run one variant (on a worker) and return its summary and open sites.
 
     Parameters
     ----------
+    prepared
+        Inputs read once for every variant (:func:`~planner.workflows.pipeline.prepare`), or
+        ``None`` to read them from the scenario's files.
     scenario
-        The scenario file.
-    overrides
-        Dotted keys and values of the variant.
+        The variant's scenario.
 
     Returns
     -------
@@ -238,7 +241,7 @@ def run_variant(scenario: Path, overrides: dict[str, object]) -> dict[str, Any]:
         site), or ``error`` (one line) when the variant has no plan.
     """
     try:
-        plan = run(load_scenario(scenario, overrides))
+        plan = run(scenario, prepared=prepared)
     except PlannerError as error:
         return {"error": str(error).replace("\n", " ")}
     open_sites = plan.sites[plan.sites["role"] != "closed"]
@@ -353,19 +356,21 @@ def _rows(
     return rows
 
 
-def _check_variants(
+def _load_variants(
     scenario: Path, base: dict[str, object], variants: list[dict[str, object]]
-) -> None:
-    """Validate every variant's scenario before anything runs; report all problems at once."""
+) -> list[Scenario]:
+    """Load every variant's scenario before anything runs; report all problems at once."""
     problems: list[str] = []
+    loaded: list[Scenario] = []
     for values in variants:
         try:
-            load_scenario(scenario, {**base, **values})
+            loaded.append(load_scenario(scenario, {**base, **values}))
         except ScenarioError as error:
             shown = ", ".join(f"{key}={value}" for key, value in values.items())
             problems.extend(f"variant {shown}: {problem}" for problem in error.problems)
     if problems:
         raise ScenarioError(problems)
+    return loaded
 
 
 def run_sweep(
@@ -375,6 +380,7 @@ def run_sweep(
     overrides: dict[str, object] | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> Sweep:
     """Run a scenario once per combination of the varied values, in parallel.
 
@@ -387,9 +393,13 @@ def run_sweep(
     overrides
         Dotted keys applied to every variant first (``--set``); the varied keys win.
     jobs
-        Worker processes (default: ``os.cpu_count()``); 1 runs in this process.
+        Worker processes (default: ``os.cpu_count()``); 1 runs in this process. Ignored when
+        an ``executor`` is given.
     progress
-        Called with (variants done, variants in all) as variants finish, in variant order.
+        Called with (variants done, variants in all) as variants finish.
+    executor
+        Where the variants run (:mod:`planner.workflows.executor`; default: local processes).
+        The inputs are read once here and sent to every worker once.
 
     Returns
     -------
@@ -411,25 +421,16 @@ def run_sweep(
     base = dict(overrides or {})
     name = load_scenario(path, base).name
     variants = _variant_overrides(vary)
-    _check_variants(path, base, variants)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(variants)))
-    logger.info("Sweep of %s: %d variants on %d processes", name, len(variants), jobs)
-    results: list[dict[str, Any]] = []
-    arguments = [{**base, **values} for values in variants]
-    if jobs == 1:
-        outcomes: Any = (run_variant(path, values) for values in arguments)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        outcomes = pool.map(run_variant, [path] * len(arguments), arguments)
-    try:
-        for result in outcomes:
-            results.append(result)
-            if progress is not None:
-                progress(len(results), len(variants))
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    scenarios = _load_variants(path, base, variants)
+    local = LocalExecutor(min(jobs or os.cpu_count() or 1, len(variants)))
+    where = executor or local
+    logger.info("Sweep of %s: %d variants on %s", name, len(variants), where.description)
+    prepared = prepare(scenarios, skip_errors=True)
+    outcomes = where.map(run_variant, prepared, scenarios, progress)
+    results: list[dict[str, Any]] = [
+        outcome.value if outcome.value is not None else {"error": outcome.error}
+        for outcome in outcomes
+    ]
     failed = sum("error" in result for result in results)
     if failed:
         logger.warning("%d of %d variants stopped without a plan", failed, len(results))
