@@ -162,3 +162,10 @@ def test_rows_do_not_depend_on_the_callers_logging() -> None:
     finally:
         root.setLevel(level)
     assert "kansarmoede-index" in (quiet.rows[0]["warnings"] or "")
+
+
+def test_a_municipality_of_the_2019_mergers_says_why_it_has_no_plan() -> None:
+    # Puurs-Sint-Amands (12041, 2019): the centroids and tables still carry 12030 and 12034
+    (row,) = run_flanders(SHARED, only="12041").rows
+    assert row["error"].startswith("data: municipality 12041 has no sector centroid")
+    assert "carry the codes of 12030, 12034, municipalities merged into it" in row["error"]

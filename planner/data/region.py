@@ -268,6 +268,24 @@ def _centroids(path: Path, codes: Sequence[str]) -> gpd.GeoDataFrame:
     return out
 
 
+def _older_codes(centroids: Path, area: gpd.GeoDataFrame, crs: str) -> str:
+    """Say which other codes the centroids inside a municipality carry (a merger), or ''."""
+    if area.empty:
+        return ""
+    layer = read_layer(centroids, "centroids")
+    code = find_column(layer.columns, SECTOR_CODE_COLUMNS, role="sector code", where="")
+    inside = layer.to_crs(crs).within(shapely.union_all(np.asarray(area.geometry.array)))
+    older = sorted(set(normalise_codes(layer.loc[inside, str(code)]).str[:5].dropna()))
+    if not older:
+        return ""
+    return (
+        f": the {int(inside.sum())} centroids inside its boundary carry the codes of "
+        f"{', '.join(older)}, municipalities merged into it, and so do Statbel's tables; give "
+        "sector polygons and tables on its own codes (--file sectors=PATH, --file "
+        "population=PATH, --file income=PATH)"
+    )
+
+
 def voronoi_sector_layer(
     codes: Sequence[str],
     centroids: Path | None,
@@ -328,6 +346,7 @@ def voronoi_sector_layer(
     areas = areas[areas["municipality"].isin(list(codes))]
     problems = [
         f"municipality {code} has no sector centroid in {centroids.name}"
+        + _older_codes(centroids, areas[areas["municipality"] == code], crs)
         for code in codes
         if not points["sector_id"].str.startswith(code).any()
     ] + [
