@@ -51,11 +51,11 @@ import difflib
 import logging
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner.errors import DataError
+from planner.data.policy import group_labels_of, house_in_member, resolve_sites, site_groups
+from planner.errors import DataError, InfeasibleError
 from planner.model import (
     CoverageInstance,
     CoverageSolution,
@@ -70,8 +70,10 @@ from planner.model import (
     solve_pmedian_plan,
     solve_set_cover,
 )
+from planner.model.coverage import what_it_takes
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     from numpy.typing import NDArray
 
     from planner.data.inputs import Inputs
@@ -84,6 +86,7 @@ __all__ = [
     "model_instance",
     "plan_rules",
     "row_ids",
+    "rule_sites",
     "site_capacity",
     "solve_attendance",
     "solve_scenario",
@@ -126,6 +129,7 @@ def model_instance(
     problems: list[str] = []
     capacity = site_capacity(scenario, sites, problems)
     rules = plan_rules(scenario, inputs, demand, travel, problems)
+    _, forbidden = rule_sites(scenario, inputs, [])
     if problems:
         raise DataError(problems)
     return CoverageInstance(
@@ -138,7 +142,7 @@ def model_instance(
         can_antenne=sites["can_antenne"].to_numpy(dtype=bool) | (existing == "antenne"),
         existing_house=existing == "house",
         existing_antenne=existing == "antenne",
-        forbidden=sites["forbidden"].to_numpy(dtype=bool),
+        forbidden=sites["forbidden"].to_numpy(dtype=bool) | forbidden,
         budget=scenario.budget.amount_eur,
         radius_house=demand.radius_house,
         radius_frequent=demand.radius_frequent,
@@ -218,6 +222,17 @@ def solve_scenario(
         When the solver stops without a plan.
     """
     instance = model_instance(scenario, inputs, demand, travel)
+    try:
+        return _solve_kind(scenario, instance)
+    except InfeasibleError as error:
+        more = what_it_takes(instance, scenario.solver, scenario.outputs.language)
+        if not more:
+            raise
+        raise InfeasibleError([*error.problems, *more]) from error
+
+
+def _solve_kind(scenario: Scenario, instance: CoverageInstance) -> CoverageSolution:
+    """Solve the instance with the model of ``objective.kind``."""
     objective = scenario.objective
     kind = objective.kind
     solver = scenario.solver
@@ -350,14 +365,9 @@ def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
     """
     problems: list[str] = []
     site_capacity(scenario, inputs.sites, problems)
-    ids = set(inputs.sites["site_id"].astype(str))
-    for key in ("required_houses", "required_antennes"):
-        unknown = sorted(set(getattr(scenario.rules, key)) - ids)
-        if unknown:
-            problems.append(
-                f"rules.{key}: unknown site ids {', '.join(unknown[:_SHOWN])}: use ids from the "
-                "sites file's site_id column"
-            )
+    rule_sites(scenario, inputs, problems)
+    for index, house_in in enumerate(scenario.rules.house_in):
+        house_in_member(index, house_in, inputs, problems)
     columns = inputs.sectors.columns
     for index, group in enumerate(scenario.rules.house_per_group):
         if group.column not in columns:
@@ -422,6 +432,53 @@ def site_capacity(
 # --------------------------------------------------------------------------- rules
 
 
+def rule_sites(
+    scenario: Scenario, inputs: Inputs, problems: list[str]
+) -> tuple[dict[str, NDArray[np.bool_]], NDArray[np.bool_]]:
+    """Resolve the sites the rules name by id or name: required per role, and forbidden.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (``rules.required_houses``, ``required_antennes``, ``forbidden_sites``).
+    inputs
+        The checked sites.
+    problems
+        Problems found (appended to): unknown or ambiguous names, a site both required and
+        forbidden, an existing site forbidden while ``objective.keep_existing`` keeps it.
+
+    Returns
+    -------
+    dict of str to ndarray of bool
+        The required sites per key (``required_houses``, ``required_antennes``).
+    ndarray of bool
+        The forbidden sites.
+    """
+    spec, sites = scenario.rules, inputs.sites
+    required = {
+        key: resolve_sites(f"rules.{key}", getattr(spec, key), sites, problems)
+        for key in ("required_houses", "required_antennes")
+    }
+    forbidden = resolve_sites("rules.forbidden_sites", spec.forbidden_sites, sites, problems)
+    ids = sites["site_id"].astype(str).to_numpy()
+    for key, mask in required.items():
+        both = mask & forbidden
+        if both.any():
+            problems.append(
+                f"rules.{key} and rules.forbidden_sites both name {', '.join(ids[both])}: "
+                "remove the site from one of them"
+            )
+    existing = forbidden & (sites["existing_role"].to_numpy() != "")
+    if existing.any() and scenario.objective.keep_existing:
+        problems.append(
+            f"rules.forbidden_sites names existing sites {', '.join(ids[existing])}, but "
+            "objective.keep_existing keeps every existing site open: set "
+            "objective.keep_existing: false to let them close (closing an existing site "
+            "saves nothing in the model), or remove them from rules.forbidden_sites"
+        )
+    return required, forbidden
+
+
 def plan_rules(
     scenario: Scenario,
     inputs: Inputs,
@@ -450,24 +507,17 @@ def plan_rules(
         The rules as arrays (empty where a problem was found).
     """
     spec = scenario.rules
-    ids = inputs.sites["site_id"].astype(str).to_numpy()
-    required = {}
-    for key, listed in (
-        ("required_houses", spec.required_houses),
-        ("required_antennes", spec.required_antennes),
-    ):
-        unknown = sorted(set(listed) - set(ids))
-        if unknown:
-            problems.append(
-                f"rules.{key}: unknown site ids {', '.join(unknown[:_SHOWN])}: use ids from the "
-                "sites file's site_id column"
-            )
-        required[key] = np.isin(ids, list(listed))
+    required, _ = rule_sites(scenario, inputs, problems)
     groups = []
     for index, group_spec in enumerate(spec.house_per_group):
         rule = _group_rule(index, group_spec, inputs, demand, travel, problems)
         if rule is not None:
             groups.append(rule)
+    for index, house_in in enumerate(spec.house_in):
+        found = house_in_member(index, house_in, inputs, problems)
+        if found is not None:
+            name, values, member = found
+            groups.append(GroupRule(name=name, groups=values, member=member))
     return PlanRules(
         required_house=required["required_houses"],
         required_antenne=required["required_antennes"],
@@ -479,15 +529,6 @@ def plan_rules(
         house_spacing_min=spec.house_spacing_min,
         house_groups=tuple(groups),
     )
-
-
-def _labels(values: pd.Series) -> NDArray[np.object_]:
-    """Group labels as text; missing or empty cells are None."""
-    text = values.astype("string").str.strip()
-    missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
-    labels = text.fillna("").to_numpy(dtype=object)
-    labels[missing] = None
-    return labels
 
 
 def _group_rule(
@@ -507,7 +548,7 @@ def _group_rule(
             "add it to the sector file or fix rules.house_per_group"
         )
         return None
-    sector_group = _labels(sectors[spec.column])
+    sector_group = group_labels_of(sectors[spec.column])
     if all(label is None for label in sector_group):
         problems.append(f"{name}: column '{spec.column}' is empty in every sector")
         return None
@@ -519,7 +560,7 @@ def _group_rule(
     n_sites = len(inputs.sites)
     member = np.zeros((len(groups), n_sites), dtype=bool)
     if spec.serves == "located":
-        site_group = _site_groups(spec.column, inputs, sector_group)
+        site_group = site_groups(spec.column, inputs, sector_group)
         for j, label in enumerate(site_group):
             if label is not None and label in position:
                 member[position[label], j] = True
@@ -537,31 +578,3 @@ def _group_rule(
         member = (one_hot @ reach[grouped].astype(float)) > 0
     logger.info(f"{name}: {len(groups)} groups, {int(member.any(axis=0).sum())} sites serve one")
     return GroupRule(name=name, groups=tuple(groups), member=member)
-
-
-def _site_groups(
-    column: str, inputs: Inputs, sector_group: NDArray[np.object_]
-) -> list[str | None]:
-    """Return the group of every site: its own column when present, else its sector's."""
-    sites = inputs.sites
-    if column in sites.columns:
-        return [None if label is None else str(label) for label in _labels(sites[column])]
-    sectors = gpd.GeoDataFrame(
-        {"sector_index": np.arange(len(inputs.sectors))},
-        geometry=inputs.sectors.geometry.to_numpy(),
-        crs=inputs.sectors.crs,
-    )
-    points = gpd.GeoDataFrame(
-        {"site_index": np.arange(len(sites))}, geometry=sites.geometry.to_numpy(), crs=sites.crs
-    )
-    joined = gpd.sjoin(points, sectors, how="left", predicate="intersects")
-    joined = joined.sort_values(["site_index", "sector_index"], kind="stable")
-    first = joined.drop_duplicates("site_index")
-    out: list[str | None] = []
-    for value in first["sector_index"].to_numpy():
-        if pd.isna(value):
-            out.append(None)
-        else:
-            label = sector_group[int(value)]
-            out.append(None if label is None else str(label))
-    return out

@@ -788,7 +788,7 @@ CASES: tuple[Case, ...] = (
         "required-site-unknown",
         "rules.required_houses names a site that does not exist",
         _keys(rules={"required_houses": ["S9"]}),
-        ("rules.required_houses: unknown site ids S9",),
+        ("rules.required_houses: 'S9' is no site id or name",),
     ),
     # CRS
     Case(

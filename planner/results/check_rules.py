@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from planner.results.check_base import EURO_TOL, HOUSES_ONLY, SHARE_TOL, SHOWN, BoolArray, Check
+from planner.scenario import GroupRuleSpec
 from planner.travel.borders import group_labels
 
 if TYPE_CHECKING:
     from planner.data.inputs import Inputs
-    from planner.scenario import GroupRuleSpec
 
 __all__ = ["check_rules"]
 
@@ -129,7 +129,7 @@ def _group_members(
         member = (one_hot @ reach[grouped].astype(float)) > 0
         return groups, member
     sites = inputs.sites
-    if spec.column in sites.columns:
+    if spec.column in sites.columns and spec.column not in {"site_id", "name", "type"}:
         site_labels = sites[spec.column].astype("string").str.strip().tolist()
     else:
         polygons = gpd.GeoDataFrame(
@@ -185,6 +185,17 @@ def check_rules(c: Check, inputs: Inputs) -> None:
             names = ", ".join(np.array(groups, dtype=object)[unserved][:SHOWN])
             c.problems.append(
                 f"rules.house_per_group[{index}] ({spec.column}): groups {names} have no house"
+            )
+    for index, house_in in enumerate(rules.house_in):
+        found = _group_members(GroupRuleSpec(column=house_in.column), inputs, c)
+        if found is None:
+            continue
+        groups, member = found
+        served = {g for g, row in zip(groups, member, strict=True) if (row & p.house).any()}
+        missing = [value for value in tuple(house_in.values) if value not in served]
+        if missing:
+            c.problems.append(
+                f"rules.house_in[{index}] ({house_in.column}): no house in {', '.join(missing)}"
             )
     if rules.serve_within:
         _check_within(c, inputs, rules.serve_within)

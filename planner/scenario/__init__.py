@@ -24,6 +24,7 @@ from planner.scenario.load import (
     question_overrides,
     scenario_from_dict,
 )
+from planner.scenario.policy import HouseInSpec
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
@@ -49,6 +50,7 @@ __all__ = [
     "DecaySpec",
     "DemandSpec",
     "GroupRuleSpec",
+    "HouseInSpec",
     "IndicatorSpec",
     "ModeSpec",
     "NeedSpec",

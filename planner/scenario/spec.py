@@ -18,6 +18,7 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
+from planner.scenario.policy import HouseInSpec
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
 __all__ = ["Mode", "NonNegFloat", "OutputSpec", "PosFloat", "Scenario", "SolverSpec"]
@@ -424,10 +425,13 @@ class RulesSpec(_Spec):
     """Policy rules every plan must meet (constraints, for every objective kind)."""
 
     required_houses: tuple[str, ...] = Field(
-        (), description="Site ids that must open as houses (new ones pay their cost)."
+        (), description="Site ids or names that must open as houses (new ones pay their cost)."
     )
     required_antennes: tuple[str, ...] = Field(
-        (), description="Site ids that must open as antennes (max_coverage and set_cover)."
+        (), description="Site ids or names that must open as antennes (max_coverage, set_cover)."
+    )
+    forbidden_sites: tuple[str, ...] = Field(
+        (), description="Site ids or names that may never open (existing ones: they close)."
     )
     min_houses: Annotated[int, Field(ge=0)] | None = Field(
         None, description="At least this many houses (existing and required included)."
@@ -449,6 +453,9 @@ class RulesSpec(_Spec):
     )
     house_per_group: tuple[GroupRuleSpec, ...] = Field(
         (), description="At least one house per group, for each listed sector column."
+    )
+    house_in: tuple[HouseInSpec, ...] = Field(
+        (), description="A house located in each named value of a sector column (wijk names)."
     )
     serve_within: str | None = Field(
         None,

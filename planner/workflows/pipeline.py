@@ -26,7 +26,7 @@ from planner.data.raster import RasterPoints, raster_points
 from planner.demand import build_demand, grid_points, street_points
 from planner.demand.modes import equivalent_scale, mode_shares, split_by_mode
 from planner.errors import CHANGES_FIGURE, DataError, PlannerError, ScenarioError
-from planner.optimise import check_rules, solve_scenario
+from planner.optimise import check_rules, rule_sites, solve_scenario
 from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
 from planner.results.metrics import count, families
@@ -182,6 +182,7 @@ def run(
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
         inputs = _with_raster_points(scenario, read_inputs(scenario))
+        inputs = _with_rules(scenario, inputs)
     with _stage("network", timings, progress):
         network = (
             None
@@ -348,6 +349,24 @@ def _with_raster_points(scenario: Scenario, inputs: Inputs) -> Inputs:
 def _site_xy(inputs: Inputs) -> np.ndarray:
     geometry = inputs.sites.geometry
     return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
+
+
+def _with_rules(scenario: Scenario, inputs: Inputs) -> Inputs:
+    """Check the rules against the inputs before any network work; mark forbidden sites.
+
+    The sites that ``rules.forbidden_sites`` names (by id or name) are marked ``forbidden``
+    in the site table, so that every later stage (the model, the plan's tables, the notes)
+    sees them closed.
+    """
+    problems = check_rules(scenario, inputs)
+    if problems:
+        raise DataError(problems)
+    _, forbidden = rule_sites(scenario, inputs, problems)
+    if not forbidden.any():
+        return inputs
+    sites = inputs.sites.copy()
+    sites["forbidden"] = sites["forbidden"].to_numpy(dtype=bool) | forbidden
+    return replace(inputs, sites=sites)
 
 
 def validate(path: str | Path, overrides: dict[str, object] | None = None) -> list[str]:

@@ -1,0 +1,215 @@
+"""Policy stated by name: sites named by id or name, sector groups named by a column's value.
+
+A planner writes ``rules.required_houses: [Bib Centrum]`` or ``rules.house_in: [{column: wijk,
+values: [Muide]}]`` instead of looking up ids in the files. This module resolves those names
+against the checked sites and sectors, and finds which sector group every site lies in (the
+sector polygon it stands in, or a site column of the same name). Each unresolved name is one
+problem line that says what was given, where (the scenario key) and what exists.
+
+Resolution of a site reference: an exact ``site_id`` first, then an exact name of the site
+layer's ``name`` column, then the same name ignoring case and surrounding spaces. A name that
+matches two or more sites is an error naming their ids; a name that matches nothing is an
+error with the closest names (:mod:`difflib`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import NDArray
+
+    from planner.data.inputs import Inputs
+    from planner.scenario import HouseInSpec
+
+__all__ = ["group_labels_of", "house_in_member", "resolve_sites", "site_groups"]
+
+_SHOWN = 5
+_VALUES_SHOWN = 40
+_OWN_SITE_COLUMNS = frozenset({"site_id", "name", "type"})  # a site's own, never its group
+
+
+def resolve_sites(
+    key: str, listed: Sequence[str], sites: pd.DataFrame, problems: list[str]
+) -> NDArray[np.bool_]:
+    """Return the mask of the sites a rule names by id or name.
+
+    Parameters
+    ----------
+    key
+        The scenario key, for messages (``rules.required_houses``).
+    listed
+        Site ids or names as written in the scenario.
+    sites
+        The checked site table (``site_id`` and ``name`` columns).
+    problems
+        Problems found (appended to): one line per name that matches nothing or several sites.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_sites,)
+        The named sites (the resolved ones only, when there are problems).
+    """
+    ids = sites["site_id"].astype(str).to_numpy(dtype=object)
+    names = (
+        sites["name"].astype("string").fillna("").to_numpy(dtype=object)
+        if "name" in sites.columns
+        else ids.astype(object)
+    )
+    folded = np.array([str(name).strip().casefold() for name in names], dtype=object)
+    mask = np.zeros(len(ids), dtype=bool)
+    for entry in listed:
+        hit = ids == entry
+        if not hit.any():
+            hit = names == entry
+        if not hit.any():
+            hit = folded == entry.strip().casefold()
+        count = int(hit.sum())
+        if count == 1:
+            mask |= hit
+        elif count > 1:
+            problems.append(
+                f"{key}: the name '{entry}' matches {count} sites "
+                f"({', '.join(ids[hit][:_SHOWN])}): write the site_id of the one you mean"
+            )
+        else:
+            problems.append(_unknown_site(key, entry, ids, names))
+    return mask
+
+
+def _unknown_site(key: str, entry: str, ids: NDArray[np.str_], names: NDArray[np.object_]) -> str:
+    """Return the message for a site reference that matches no id and no name."""
+    labels = sorted({str(name) for name in names if str(name)} | set(ids.tolist()))
+    close = difflib.get_close_matches(entry, labels, n=3, cutoff=0.5)
+    if not close:  # a part of a name ("Bib" for "Bib Centrum")
+        close = [label for label in labels if entry.casefold() in label.casefold()][:3]
+    hint = f"; nearest: {', '.join(repr(c) for c in close)}" if close else ""
+    return (
+        f"{key}: '{entry}' is no site id or name in the sites file{hint}; write a value of "
+        "its site_id or name column"
+    )
+
+
+def group_labels_of(values: pd.Series) -> NDArray[np.object_]:
+    """Return group labels as text; missing or empty cells are None.
+
+    Parameters
+    ----------
+    values
+        A sector or site column.
+
+    Returns
+    -------
+    ndarray of object
+        The stripped text of every cell, None where it is empty.
+    """
+    text = values.astype("string").str.strip()
+    missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    labels = text.fillna("").to_numpy(dtype=object)
+    labels[missing] = None
+    return labels
+
+
+def site_groups(column: str, inputs: Inputs, sector_group: NDArray[np.object_]) -> list[str | None]:
+    """Return the group of every site: its own column when present, else its sector's.
+
+    A site on a border takes the first of its sectors in sector order; a site outside every
+    sector has no group. The site's own ``site_id``, ``name`` and ``type`` columns never
+    stand for a group (``column: name`` groups by the sector names).
+
+    Parameters
+    ----------
+    column
+        The group column (of the sectors, and maybe of the sites).
+    inputs
+        The checked sectors and sites.
+    sector_group
+        The group label of every sector (:func:`group_labels_of`).
+
+    Returns
+    -------
+    list of str or None
+        One label per site.
+    """
+    sites = inputs.sites
+    if column in sites.columns and column not in _OWN_SITE_COLUMNS:
+        return [None if label is None else str(label) for label in group_labels_of(sites[column])]
+    sectors = gpd.GeoDataFrame(
+        {"sector_index": np.arange(len(inputs.sectors))},
+        geometry=inputs.sectors.geometry.to_numpy(),
+        crs=inputs.sectors.crs,
+    )
+    points = gpd.GeoDataFrame(
+        {"site_index": np.arange(len(sites))}, geometry=sites.geometry.to_numpy(), crs=sites.crs
+    )
+    joined = gpd.sjoin(points, sectors, how="left", predicate="intersects")
+    joined = joined.sort_values(["site_index", "sector_index"], kind="stable")
+    first = joined.drop_duplicates("site_index")["sector_index"].to_numpy()
+    out: list[str | None] = []
+    for value in first:
+        label = None if pd.isna(value) else sector_group[int(value)]
+        out.append(None if label is None else str(label))
+    return out
+
+
+def house_in_member(
+    index: int, spec: HouseInSpec, inputs: Inputs, problems: list[str]
+) -> tuple[str, tuple[str, ...], NDArray[np.bool_]] | None:
+    """Return the groups of ``rules.house_in[index]`` and which sites lie in each.
+
+    Parameters
+    ----------
+    index
+        Position of the rule in ``rules.house_in``.
+    spec
+        The rule.
+    inputs
+        The checked sectors and sites.
+    problems
+        Problems found (appended to): an unknown column, or values no sector has.
+
+    Returns
+    -------
+    tuple or None
+        The rule's name for messages, its values (once each, in the order given) and the
+        boolean matrix ``member[g, j]`` (site ``j`` lies in value ``g``); None on a problem.
+    """
+    name = f"rules.house_in[{index}] ({spec.column})"
+    sectors = inputs.sectors
+    columns = [str(c) for c in sectors.columns if c != sectors.geometry.name]
+    if spec.column not in columns:
+        close = difflib.get_close_matches(spec.column, columns, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        problems.append(
+            f"{name}: the sectors have no column '{spec.column}'; {hint}columns: "
+            f"{', '.join(columns)}; fix rules.house_in[{index}].column"
+        )
+        return None
+    sector_group = group_labels_of(sectors[spec.column])
+    known = sorted({str(label) for label in sector_group if label is not None})
+    values = tuple(dict.fromkeys(spec.values))
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        shown = ", ".join(known[:_VALUES_SHOWN])
+        more = f" and {len(known) - _VALUES_SHOWN} more" if len(known) > _VALUES_SHOWN else ""
+        close = [
+            match
+            for value in unknown
+            for match in difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+        ]
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        problems.append(
+            f"{name}: no sector has {spec.column} {', '.join(repr(v) for v in unknown)}{hint}; "
+            f"the values are: {shown}{more}; fix rules.house_in[{index}].values"
+        )
+        return None
+    labels = np.array(site_groups(spec.column, inputs, sector_group), dtype=object)
+    member = labels[np.newaxis, :] == np.array(values, dtype=object)[:, np.newaxis]
+    return name, values, np.asarray(member, dtype=bool)
