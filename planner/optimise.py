@@ -225,6 +225,8 @@ def solve_scenario(
     try:
         return _solve_kind(scenario, instance)
     except InfeasibleError as error:
+        if scenario.objective.kind not in {"max_coverage", "max_attendance"}:
+            raise  # the other kinds spend no budget
         more = what_it_takes(instance, scenario.solver, scenario.outputs.language)
         if not more:
             raise

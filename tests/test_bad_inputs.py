@@ -303,6 +303,17 @@ def _forbid_east(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def _name_twice(city: TinyCity) -> Path:
+    """Two sites named 'School West', and a rule naming it."""
+
+    def rename(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        frame.loc[frame["site_id"] == "S4", "name"] = "School West"
+        return frame
+
+    _edit_sites(rename)(city)
+    return _scenario(city, rules={"required_houses": ["School West"]})
+
+
 def _floor_unreachable(city: TinyCity) -> Path:
     _edit_sites(_forbid_east)(city)
     return _scenario(city, rules={"universal_floor": True})
@@ -956,6 +967,59 @@ CASES: tuple[Case, ...] = (
         "mclp with rules.min_houses above objective.p",
         _keys(objective={"kind": "mclp", "p": 1}, rules={"min_houses": 2}),
         ("rules.min_houses = 2 does not admit objective.p = 1",),
+    ),
+    # policy by name (issue 12)
+    Case(
+        "site-name-unknown",
+        "rules.required_houses names a site by a name that no site has (a typo)",
+        _keys(rules={"required_houses": ["Bib Centrm"]}),
+        ("rules.required_houses: 'Bib Centrm' is no site id or name", "nearest: 'Bib Centrum'"),
+    ),
+    Case(
+        "site-name-ambiguous",
+        "rules.required_houses names a site by a name two sites share",
+        _name_twice,
+        ("the name 'School West' matches 2 sites (S1, S4)", "write the site_id"),
+    ),
+    Case(
+        "forbidden-existing-kept",
+        "rules.forbidden_sites names an existing house while keep_existing keeps it",
+        _keys(rules={"forbidden_sites": ["Bib Centrum"]}),
+        ("rules.forbidden_sites names existing sites S2", "objective.keep_existing: false"),
+    ),
+    Case(
+        "required-and-forbidden",
+        "one site both in rules.required_houses and rules.forbidden_sites",
+        _keys(rules={"required_houses": ["S1"], "forbidden_sites": ["School West"]}),
+        ("rules.required_houses and rules.forbidden_sites both name S1",),
+    ),
+    Case(
+        "house-in-value-unknown",
+        "rules.house_in names a wijk no sector has",
+        _keys(rules={"house_in": [{"column": "name", "values": ["Noord-Oostt"]}]}),
+        ("no sector has name 'Noord-Oostt' (did you mean 'Noord-Oost'?)", "the values are:"),
+    ),
+    Case(
+        "house-in-column-missing",
+        "rules.house_in names a column the sectors lack",
+        _keys(rules={"house_in": [{"column": "wijk", "values": ["Muide"]}]}),
+        ("rules.house_in[0] (wijk): the sectors have no column 'wijk'",),
+    ),
+    Case(
+        "house-in-no-values",
+        "rules.house_in with an empty list of values",
+        _keys(rules={"house_in": [{"column": "name", "values": []}]}),
+        ("rules.house_in",),
+    ),
+    Case(
+        "house-in-over-budget",
+        "rules.house_in asks a house in two wijken the budget cannot both pay for",
+        _keys(
+            budget={"amount_eur": 600000},
+            rules={"house_in": [{"column": "name", "values": ["Noord-West", "Noord-Oost"]}]},
+        ),
+        ("pas met een budget van minstens EUR 850.000 krijgt elke groep", "S1, S3"),
+        validate=None,
     ),
     Case(
         "group-column-missing",

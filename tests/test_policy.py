@@ -201,9 +201,11 @@ def test_group_budget_by_hand() -> None:
         solve_coverage(_instance(250.0, rules), solver_spec("highs"))
     lines = what_it_takes(_instance(250.0, rules), solver_spec("highs"), "en")
     assert lines == [
-        "what it would take: only a budget of at least EUR 300 gives every group of "
-        "rules.house_in[0] (wijk) a house (the cheapest plan that meets the rule opens #2); the "
-        "budget is EUR 250: raise budget.amount_eur or drop groups from the rule"
+        (
+            "what it would take: only a budget of at least EUR 300 gives every group of "
+            "rules.house_in[0] (wijk) a house (the cheapest plan that meets the rule opens #2); "
+            "the budget is EUR 250: raise budget.amount_eur or drop groups from the rule"
+        )
     ]
     assert what_it_takes(_instance(300.0, rules), solver_spec("highs"), "en") == []
     plan = solve_coverage(_instance(300.0, rules), solver_spec("highs"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from planner.scenario.base import _Spec
 
@@ -25,7 +25,16 @@ class HouseInSpec(_Spec):
     """
 
     column: str = Field(description="Sector column holding the value (e.g. wijk).")
-    values: Annotated[tuple[_Name, ...], Field(min_length=1)] = Field(
+    values: tuple[_Name, ...] = Field(
         description="Values of that column, each of which gets a house located in one of its "
         "sectors (a site column of the same name, when present, overrides the map)."
     )
+
+    @model_validator(mode="after")
+    def _some_values(self) -> HouseInSpec:
+        if not self.values:
+            raise ValueError(
+                f"rules.house_in for column '{self.column}' lists no values: name at least one "
+                f"{self.column} that gets a house, or drop the rule"
+            )
+        return self
