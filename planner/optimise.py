@@ -52,9 +52,15 @@ import logging
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
-from planner.data.policy import group_labels_of, house_in_member, resolve_sites, site_groups
+from planner.data.colocation import COLOCATION_COLUMNS, eligible_new_sites, mark_colocation
+from planner.data.policy import (
+    group_labels_of,
+    house_in_member,
+    resolve_sites,
+    site_capacity,
+    site_groups,
+)
 from planner.errors import DataError, InfeasibleError
 from planner.model import (
     CoverageInstance,
@@ -70,10 +76,10 @@ from planner.model import (
     solve_pmedian_plan,
     solve_set_cover,
 )
+from planner.model.colocation import solve_with_site_values
 from planner.model.coverage import what_it_takes
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     from numpy.typing import NDArray
 
     from planner.data.inputs import Inputs
@@ -88,6 +94,7 @@ __all__ = [
     "row_ids",
     "rule_sites",
     "site_capacity",
+    "site_values",
     "solve_attendance",
     "solve_scenario",
 ]
@@ -125,7 +132,10 @@ def model_instance(
         (every problem listed).
     """
     sites = inputs.sites
+    if COLOCATION_COLUMNS[0] not in sites.columns:  # not marked by the pipeline
+        sites = mark_colocation(scenario, inputs).sites
     existing = sites["existing_role"].to_numpy()
+    house_ok, antenne_ok = eligible_new_sites(scenario, sites, travel.site_site)
     problems: list[str] = []
     capacity = site_capacity(scenario, sites, problems)
     rules = plan_rules(scenario, inputs, demand, travel, problems)
@@ -138,8 +148,9 @@ def model_instance(
         e=travel.site_site,
         cost_house=sites["cost_house"].to_numpy(dtype=float),
         cost_antenne=sites["cost_antenne"].to_numpy(dtype=float),
-        can_house=sites["can_house"].to_numpy(dtype=bool) | (existing == "house"),
-        can_antenne=sites["can_antenne"].to_numpy(dtype=bool) | (existing == "antenne"),
+        can_house=(sites["can_house"].to_numpy(dtype=bool) & house_ok) | (existing == "house"),
+        can_antenne=(sites["can_antenne"].to_numpy(dtype=bool) & antenne_ok)
+        | (existing == "antenne"),
         existing_house=existing == "house",
         existing_antenne=existing == "antenne",
         forbidden=sites["forbidden"].to_numpy(dtype=bool) | forbidden,
@@ -222,7 +233,11 @@ def solve_scenario(
         When the solver stops without a plan.
     """
     instance = model_instance(scenario, inputs, demand, travel)
+    value = site_values(scenario, inputs, demand)
     try:
+        if value is not None:  # max_coverage with co-location values
+            skip = scenario.objective.unreachable == "skip"
+            return solve_with_site_values(instance, value, scenario.solver, skip_unreachable=skip)
         return _solve_kind(scenario, instance)
     except InfeasibleError as error:
         if scenario.objective.kind not in {"max_coverage", "max_attendance"}:
@@ -231,6 +246,42 @@ def solve_scenario(
         if not more:
             raise
         raise InfeasibleError([*error.problems, *more]) from error
+
+
+def site_values(scenario: Scenario, inputs: Inputs, demand: Demand) -> NDArray[np.float64] | None:
+    r"""Return the value of a house per site from ``colocation.value_families``, or None.
+
+    :math:`c_j = \bar w \sum_t V_t [j \text{ co-located with } t]`, with :math:`V_t` the
+    families a type is worth and :math:`\bar w = \sum_i w_i / \sum_i T_i` the weight of a
+    family of average need, so that :math:`V_t` reads as "worth as much as reaching
+    :math:`V_t` more families with the whole offer".
+
+    Parameters
+    ----------
+    scenario
+        The scenario (``colocation.value_families``).
+    inputs
+        The sites, marked with their co-location.
+    demand
+        Families and weights.
+
+    Returns
+    -------
+    ndarray or None
+        ``(n_j,)`` values; None when no type has a positive value.
+    """
+    values = {kind: v for kind, v in scenario.colocation.value_families.items() if v > 0}
+    if not values or scenario.objective.kind != "max_coverage":  # check_rules says so
+        return None
+    sites = inputs.sites
+    if COLOCATION_COLUMNS[0] not in sites.columns:
+        sites = mark_colocation(scenario, inputs).sites
+    families = float(np.sum(demand.target))
+    mean_weight = float(np.sum(demand.weight)) / families if families > 0 else 1.0
+    per_site = np.zeros(len(sites))
+    for kind, families_worth in values.items():
+        per_site += families_worth * sites[f"coloc_{kind}"].to_numpy(dtype=float)
+    return mean_weight * per_site
 
 
 def _solve_kind(scenario: Scenario, instance: CoverageInstance) -> CoverageSolution:
@@ -367,6 +418,12 @@ def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
     """
     problems: list[str] = []
     site_capacity(scenario, inputs.sites, problems)
+    kind = scenario.objective.kind
+    if kind != "max_coverage" and any(scenario.colocation.value_families.values()):
+        problems.append(
+            f"colocation.value_families counts in the coverage objective of objective.kind "
+            f"max_coverage only, not {kind}: set the values to 0 or use max_coverage"
+        )
     rule_sites(scenario, inputs, problems)
     for index, house_in in enumerate(scenario.rules.house_in):
         house_in_member(index, house_in, inputs, problems)
@@ -383,52 +440,6 @@ def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
                 "rules.house_per_group"
             )
     return problems
-
-
-# --------------------------------------------------------------------------- capacities
-
-
-def site_capacity(
-    scenario: Scenario, sites: gpd.GeoDataFrame, problems: list[str]
-) -> NDArray[np.float64] | None:
-    """Read ``objective.capacity_column`` (families per house; empty = no limit).
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    sites
-        The checked site layer (extra columns carried along).
-    problems
-        Problems found (appended to).
-
-    Returns
-    -------
-    ndarray or None
-        :math:`C_j` per site (``inf`` where empty), or None without capacities.
-    """
-    column = scenario.objective.capacity_column
-    if column is None:
-        return None
-    if column not in sites.columns:
-        available = ", ".join(str(c) for c in sites.columns if c != "geometry")
-        problems.append(
-            f"sites: column '{column}' (objective.capacity_column) is missing; available: "
-            f"{available}; add it or set objective.capacity_column: null"
-        )
-        return None
-    raw = sites[column]
-    values = pd.to_numeric(raw, errors="coerce")
-    empty = raw.isna() | (raw.astype("string").str.strip() == "")
-    bad = (values.isna() & ~empty) | (values < 0)
-    if bad.any():
-        shown = ", ".join(str(v) for v in sites.loc[bad, "site_id"][:_SHOWN])
-        problems.append(
-            f"sites: column '{column}' (objective.capacity_column) must hold numbers >= 0 "
-            f"(families per house) or be empty; {int(bad.sum())} rows do not ({shown})"
-        )
-        return None
-    return np.where(empty.to_numpy(), np.inf, values.to_numpy(dtype=float))
 
 
 # --------------------------------------------------------------------------- rules

@@ -27,9 +27,15 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.data.inputs import Inputs
-    from planner.scenario import HouseInSpec
+    from planner.scenario import HouseInSpec, Scenario
 
-__all__ = ["group_labels_of", "house_in_member", "resolve_sites", "site_groups"]
+__all__ = [
+    "group_labels_of",
+    "house_in_member",
+    "resolve_sites",
+    "site_capacity",
+    "site_groups",
+]
 
 _SHOWN = 5
 _VALUES_SHOWN = 40
@@ -213,3 +219,46 @@ def house_in_member(
     labels = np.array(site_groups(spec.column, inputs, sector_group), dtype=object)
     member = labels[np.newaxis, :] == np.array(values, dtype=object)[:, np.newaxis]
     return name, values, np.asarray(member, dtype=bool)
+
+
+def site_capacity(
+    scenario: Scenario, sites: gpd.GeoDataFrame, problems: list[str]
+) -> NDArray[np.float64] | None:
+    """Read ``objective.capacity_column`` (families per house; empty = no limit).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    sites
+        The checked site layer (extra columns carried along).
+    problems
+        Problems found (appended to).
+
+    Returns
+    -------
+    ndarray or None
+        :math:`C_j` per site (``inf`` where empty), or None without capacities.
+    """
+    column = scenario.objective.capacity_column
+    if column is None:
+        return None
+    if column not in sites.columns:
+        available = ", ".join(str(c) for c in sites.columns if c != "geometry")
+        problems.append(
+            f"sites: column '{column}' (objective.capacity_column) is missing; available: "
+            f"{available}; add it or set objective.capacity_column: null"
+        )
+        return None
+    raw = sites[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    empty = raw.isna() | (raw.astype("string").str.strip() == "")
+    bad = (values.isna() & ~empty) | (values < 0)
+    if bad.any():
+        shown = ", ".join(str(v) for v in sites.loc[bad, "site_id"][:_SHOWN])
+        problems.append(
+            f"sites: column '{column}' (objective.capacity_column) must hold numbers >= 0 "
+            f"(families per house) or be empty; {int(bad.sum())} rows do not ({shown})"
+        )
+        return None
+    return np.where(empty.to_numpy(), np.inf, values.to_numpy(dtype=float))

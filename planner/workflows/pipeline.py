@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from planner.data.colocation import colocation_problems, mark_colocation
 from planner.data.inputs import check_inputs, read_inputs
 from planner.data.raster import RasterPoints, raster_points
 from planner.demand import build_demand, grid_points, street_points
@@ -29,6 +30,7 @@ from planner.errors import CHANGES_FIGURE, DataError, PlannerError, ScenarioErro
 from planner.optimise import check_rules, rule_sites, solve_scenario
 from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
+from planner.results.colocation import colocation_summary
 from planner.results.metrics import count, families
 from planner.results.plan import Plan, make_plan
 from planner.results.regions import region_summary
@@ -182,7 +184,7 @@ def run(
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
         inputs = _with_raster_points(scenario, read_inputs(scenario))
-        inputs = _with_rules(scenario, inputs)
+        inputs = mark_colocation(scenario, _with_rules(scenario, inputs))
     with _stage("network", timings, progress):
         network = (
             None
@@ -207,7 +209,8 @@ def run(
         solution = solve_scenario(scenario, inputs, demand, travel)
     with _stage("plan", timings, progress):
         plan = make_plan(scenario, inputs, demand, travel, solution, network)
-        plan = replace(plan, summary={**plan.summary, **region_summary(plan, inputs)})
+        extra = region_summary(plan, inputs) | colocation_summary(plan, inputs)
+        plan = replace(plan, summary={**plan.summary, **extra})
     with _stage("check", timings, progress):
         report = check_plan(plan, inputs, demand, travel)
         plan = replace(plan, summary={**plan.summary, **report})
@@ -397,6 +400,7 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
     if not problems:  # the rules and mode shares need readable inputs
         inputs = read_inputs(scenario)
         problems.extend(check_rules(scenario, inputs))
+        problems.extend(colocation_problems(scenario, inputs))
         problems.extend(_group_problems(scenario, inputs))
         if scenario.travel.modes and scenario.travel.combine == "share":
             mode_shares(scenario.travel, inputs.sectors, problems)
