@@ -18,6 +18,7 @@ from scipy.optimize import linprog
 from planner.errors import DataError, InfeasibleError, SolverError
 from planner.model import CoverageInstance, GroupRule, PlanRules, plan_problems, solve_coverage
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
+from planner.model.colocation import site_value, solve_with_site_values
 from planner.model.coverage import MAX_COVERAGE, group_budget
 from planner.model.coverage import build as build_module
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
@@ -1066,3 +1067,69 @@ def test_brute_force_group_budget(seed: int) -> None:
         plan = solve_coverage(enough, spec())
         assert plan.cost <= least + 1e-6
         assert (inst.rules.house_groups[0].member & plan.house[np.newaxis, :]).any(axis=1).all()
+
+
+# --------------------------------------------------------------------------- co-location value
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_brute_force_colocation_value(seed: int) -> None:
+    """Coverage plus a value per open co-located site, against every plan enumerated."""
+    instance = dataclasses.replace(random_instance(seed), capacity=None)
+    rng = np.random.default_rng(7000 + seed)
+    value = np.where(rng.random(instance.n_sites) < 0.5, rng.integers(5, 120, instance.n_sites), 0)
+    value = value.astype(float)
+    enumerated = brute_force(instance, MAX_COVERAGE)
+    ok = enumerated["ok"]
+    if not ok.any():
+        with pytest.raises(InfeasibleError):
+            solve_with_site_values(instance, value, spec(SOLVER_NAMES[seed % 2]))
+        return
+    H, A = enumerated["roles"] == 1, enumerated["roles"] == 2
+    alpha = instance.alpha
+    credit = (alpha * H + (1 - alpha) * (H | A)) @ value
+    total = enumerated["value"] + credit
+    solution = solve_with_site_values(instance, value, spec(SOLVER_NAMES[seed % 2]))
+    assert solution.result.proven_optimal
+    assert solution.objective == pytest.approx(total[ok].max(), abs=1e-6)
+    assert solution.figures["colocation_value"] == pytest.approx(
+        site_value(value, solution.house, solution.antenne, alpha), abs=1e-6
+    )
+    assert solution.coverage_objective == pytest.approx(
+        solution.objective - solution.figures["colocation_value"], abs=1e-5
+    )
+    assert solution.covered_house.shape == (instance.n_sectors,)
+
+
+def test_colocation_value_by_hand() -> None:
+    """Two sites, one sector next to site 0; site 1 (far) is a school worth 30 families."""
+    instance = CoverageInstance(
+        weight=np.array([20.0]),
+        d=np.array([[1.0, 50.0]]),
+        e=np.array([[0.0, 5.0], [5.0, 0.0]]),
+        cost_house=np.array([100.0, 100.0]),
+        cost_antenne=np.array([10.0, 10.0]),
+        can_house=np.array([True, True]),
+        can_antenne=np.array([True, True]),
+        existing_house=np.array([False, False]),
+        existing_antenne=np.array([False, False]),
+        forbidden=np.array([False, False]),
+        budget=100.0,
+        radius_house=np.array([10.0]),
+        radius_frequent=np.array([5.0]),
+        link_max=10.0,
+        alpha=0.5,
+    )
+    plain = solve_coverage(instance, spec())
+    assert plain.house.tolist() == [True, False]  # 20 families reached
+    worth = np.array([0.0, 30.0])
+    valued = solve_with_site_values(instance, worth, spec())
+    assert valued.house.tolist() == [False, True]  # the school's 30 beat the 20 families
+    assert valued.objective == pytest.approx(30.0)
+    assert valued.coverage_objective == pytest.approx(0.0)
+    # budget for the house and an antenne: antenne at 0 reaches the frequent half (10)
+    both = dataclasses.replace(instance, budget=110.0)
+    valued = solve_with_site_values(both, worth, spec())
+    assert valued.house.tolist() == [False, True]
+    assert valued.antenne.tolist() == [True, False]
+    assert valued.objective == pytest.approx(30.0 + 10.0)
