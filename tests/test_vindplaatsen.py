@@ -131,6 +131,7 @@ def test_value_of_a_childcare_antenne(tiny_city: TinyCity, tmp_path: Path) -> No
     code, output = _run(city, out, "budget.amount_eur=60000")
     assert code == 0, output
     plain, _ = _plan(out)
+    assert plain["S4"] == "closed"
     out = tmp_path / "valued"
     code, output = _run(
         city, out, "budget.amount_eur=60000", "colocation.value_families={childcare: 1000}"
