@@ -47,7 +47,6 @@ empty cell meaning no limit; they count families (the target group).
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import logging
 from typing import TYPE_CHECKING
 
@@ -55,9 +54,10 @@ import numpy as np
 
 from planner.data.colocation import COLOCATION_COLUMNS, eligible_new_sites, mark_colocation
 from planner.data.policy import (
+    check_rules,
     group_labels_of,
     house_in_member,
-    resolve_sites,
+    rule_sites,
     site_capacity,
     site_groups,
 )
@@ -240,12 +240,30 @@ def solve_scenario(
             return solve_with_site_values(instance, value, scenario.solver, skip_unreachable=skip)
         return _solve_kind(scenario, instance)
     except InfeasibleError as error:
-        if scenario.objective.kind not in {"max_coverage", "max_attendance"}:
-            raise  # the other kinds spend no budget
-        more = what_it_takes(instance, scenario.solver, scenario.outputs.language)
+        more = _colocation_limits(scenario, instance)
+        if scenario.objective.kind in {"max_coverage", "max_attendance"}:  # they spend a budget
+            more += what_it_takes(instance, scenario.solver, scenario.outputs.language)
         if not more:
             raise
         raise InfeasibleError([*error.problems, *more]) from error
+
+
+def _colocation_limits(scenario: Scenario, instance: CoverageInstance) -> list[str]:
+    """Say how many sites the co-location rules leave, when a plan is infeasible under them."""
+    rules = scenario.rules
+    named = [f"rules.antennes_at ({', '.join(rules.antennes_at)})"] if rules.antennes_at else []
+    for key in ("house_consultatiebureau_min", "house_consultatiebureau_m"):
+        if getattr(rules, key) is not None:
+            named.append(f"rules.{key} = {getattr(rules, key):g}")
+    if not named:
+        return []
+    new_house = instance.can_house & ~instance.existing_house & ~instance.forbidden
+    new_antenne = instance.can_antenne & ~instance.existing_antenne & ~instance.forbidden
+    return [
+        f"the co-location rules {' and '.join(named)} leave {int(new_house.sum())} sites for a "
+        f"new house and {int(new_antenne.sum())} for a new antenne: relax them, or mark more "
+        "sites as vindplaatsen (colocation.columns, data.services)"
+    ]
 
 
 def site_values(scenario: Scenario, inputs: Inputs, demand: Demand) -> NDArray[np.float64] | None:
@@ -398,98 +416,7 @@ def _nearest_minutes(d: NDArray[np.float64], open_: NDArray[np.bool_]) -> NDArra
     return np.asarray(d[:, open_].min(axis=1), dtype=np.float64)
 
 
-def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
-    """Return the problems a run would meet in the rules and the capacity column.
-
-    Checks what needs no travel times: required site ids exist, group columns exist in the
-    sectors, and the capacity column is present and valid.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    inputs
-        The checked sectors and sites.
-
-    Returns
-    -------
-    list of str
-        One line per problem; empty when the rules can be built.
-    """
-    problems: list[str] = []
-    site_capacity(scenario, inputs.sites, problems)
-    kind = scenario.objective.kind
-    if kind != "max_coverage" and any(scenario.colocation.value_families.values()):
-        problems.append(
-            f"colocation.value_families counts in the coverage objective of objective.kind "
-            f"max_coverage only, not {kind}: set the values to 0 or use max_coverage"
-        )
-    rule_sites(scenario, inputs, problems)
-    for index, house_in in enumerate(scenario.rules.house_in):
-        house_in_member(index, house_in, inputs, problems)
-    columns = inputs.sectors.columns
-    for index, group in enumerate(scenario.rules.house_per_group):
-        if group.column not in columns:
-            names = [str(column) for column in columns if column != inputs.sectors.geometry.name]
-            same_case = [name for name in names if name.lower() == group.column.lower()]
-            close = same_case or difflib.get_close_matches(group.column, names, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(
-                f"rules.house_per_group[{index}] ({group.column}): the sectors have no column "
-                f"'{group.column}'; {hint}add it to the sector file or fix "
-                "rules.house_per_group"
-            )
-    return problems
-
-
 # --------------------------------------------------------------------------- rules
-
-
-def rule_sites(
-    scenario: Scenario, inputs: Inputs, problems: list[str]
-) -> tuple[dict[str, NDArray[np.bool_]], NDArray[np.bool_]]:
-    """Resolve the sites the rules name by id or name: required per role, and forbidden.
-
-    Parameters
-    ----------
-    scenario
-        The scenario (``rules.required_houses``, ``required_antennes``, ``forbidden_sites``).
-    inputs
-        The checked sites.
-    problems
-        Problems found (appended to): unknown or ambiguous names, a site both required and
-        forbidden, an existing site forbidden while ``objective.keep_existing`` keeps it.
-
-    Returns
-    -------
-    dict of str to ndarray of bool
-        The required sites per key (``required_houses``, ``required_antennes``).
-    ndarray of bool
-        The forbidden sites.
-    """
-    spec, sites = scenario.rules, inputs.sites
-    required = {
-        key: resolve_sites(f"rules.{key}", getattr(spec, key), sites, problems)
-        for key in ("required_houses", "required_antennes")
-    }
-    forbidden = resolve_sites("rules.forbidden_sites", spec.forbidden_sites, sites, problems)
-    ids = sites["site_id"].astype(str).to_numpy()
-    for key, mask in required.items():
-        both = mask & forbidden
-        if both.any():
-            problems.append(
-                f"rules.{key} and rules.forbidden_sites both name {', '.join(ids[both])}: "
-                "remove the site from one of them"
-            )
-    existing = forbidden & (sites["existing_role"].to_numpy() != "")
-    if existing.any() and scenario.objective.keep_existing:
-        problems.append(
-            f"rules.forbidden_sites names existing sites {', '.join(ids[existing])}, but "
-            "objective.keep_existing keeps every existing site open: set "
-            "objective.keep_existing: false to let them close (closing an existing site "
-            "saves nothing in the model), or remove them from rules.forbidden_sites"
-        )
-    return required, forbidden
 
 
 def plan_rules(
