@@ -252,18 +252,21 @@ def _colocation_limits(scenario: Scenario, instance: CoverageInstance) -> list[s
     """Say how many sites the co-location rules leave, when a plan is infeasible under them."""
     rules = scenario.rules
     named = [f"rules.antennes_at ({', '.join(rules.antennes_at)})"] if rules.antennes_at else []
-    for key in ("house_consultatiebureau_min", "house_consultatiebureau_m"):
-        if getattr(rules, key) is not None:
-            named.append(f"rules.{key} = {getattr(rules, key):g}")
+    named += [
+        f"rules.{key} = {getattr(rules, key):g}"
+        for key in ("house_consultatiebureau_min", "house_consultatiebureau_m")
+        if getattr(rules, key) is not None
+    ]
     if not named:
         return []
     new_house = instance.can_house & ~instance.existing_house & ~instance.forbidden
     new_antenne = instance.can_antenne & ~instance.existing_antenne & ~instance.forbidden
-    return [
+    line = (
         f"the co-location rules {' and '.join(named)} leave {int(new_house.sum())} sites for a "
         f"new house and {int(new_antenne.sum())} for a new antenne: relax them, or mark more "
         "sites as vindplaatsen (colocation.columns, data.services)"
-    ]
+    )
+    return [line]
 
 
 def site_values(scenario: Scenario, inputs: Inputs, demand: Demand) -> NDArray[np.float64] | None:
