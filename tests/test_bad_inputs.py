@@ -314,6 +314,28 @@ def _name_twice(city: TinyCity) -> Path:
     return _scenario(city, rules={"required_houses": ["School West"]})
 
 
+def _services(column: str = "type", value: str = "consultatiebureau") -> Callable[[TinyCity], Path]:
+    """A services point layer beside the sites (one point near S3), named in data.services."""
+
+    def mutate(city: TinyCity) -> Path:
+        layer = gpd.GeoDataFrame({column: [value]}, geometry=[Point(2540, 1500)], crs=CRS_METRES)
+        layer.to_file(city.folder / "services.gpkg", driver="GPKG")
+        return _scenario(city, data__services="services.gpkg")
+
+    return mutate
+
+
+def _school_column(city: TinyCity) -> Path:
+    """An is_school column with a value that is not true/false."""
+
+    def edit(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        frame["is_school"] = ["ja", "nee", "misschien", ""]
+        return frame
+
+    _edit_sites(edit)(city)
+    return city.scenario
+
+
 def _floor_unreachable(city: TinyCity) -> Path:
     _edit_sites(_forbid_east)(city)
     return _scenario(city, rules={"universal_floor": True})
@@ -1019,6 +1041,50 @@ CASES: tuple[Case, ...] = (
             rules={"house_in": [{"column": "name", "values": ["Noord-West", "Noord-Oost"]}]},
         ),
         ("pas met een budget van minstens EUR 850.000 krijgt elke groep", "S1, S3"),
+        validate=None,
+    ),
+    # vindplaatsen (issue 12)
+    Case(
+        "colocation-column-missing",
+        "colocation.columns names a site column that does not exist",
+        _keys(colocation={"columns": {"school": "is_schol"}}),
+        ("colocation.columns.school: the sites have no column 'is_schol'", "columns: site_id"),
+    ),
+    Case(
+        "colocation-column-not-boolean",
+        "the sites' is_school column holds 'misschien'",
+        _school_column,
+        ("column 'is_school' must be true/false", "'misschien'"),
+    ),
+    Case(
+        "services-missing",
+        "data.services names a file that does not exist",
+        _keys(data__services="services.gpkg"),
+        ("services.gpkg does not exist", "data.services"),
+    ),
+    Case(
+        "services-type-column-missing",
+        "the services layer has no type column",
+        _services(column="soort"),
+        ("column 'type' (colocation.service_type_column) is missing", "columns: soort"),
+    ),
+    Case(
+        "services-no-known-type",
+        "the services layer's types are none of school, childcare, consultatiebureau, loket",
+        _services(value="bakker"),
+        ("holds none of school, childcare, consultatiebureau, lokaal_loket", "bakker"),
+    ),
+    Case(
+        "colocation-value-not-max-coverage",
+        "colocation.value_families with objective.kind p_median",
+        _keys(objective={"kind": "p_median", "p": 2}, colocation={"value_families": {"school": 5}}),
+        ("colocation.value_families counts in the coverage objective", "not p_median"),
+    ),
+    Case(
+        "antennes-at-impossible",
+        "rules.antennes_at consultatiebureau (no site has one) with rules.min_antennes 1",
+        _keys(rules={"antennes_at": ["consultatiebureau"], "min_antennes": 1}),
+        ("rules.min_antennes asks for 1", "rules.antennes_at (consultatiebureau) leave"),
         validate=None,
     ),
     Case(
