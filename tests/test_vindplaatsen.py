@@ -11,10 +11,12 @@ import json
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from shapely import Point
 from typer.testing import CliRunner
 
+from planner import optimise
 from planner.cli import app
 from planner.data.colocation import mark_colocation
 from planner.data.inputs import read_inputs
@@ -156,3 +158,44 @@ def test_value_only_for_max_coverage(tiny_city: TinyCity, tmp_path: Path) -> Non
     )
     assert code == 2, output
     assert "max_coverage only, not p_median" in output
+
+
+def test_check_catches_a_model_that_ignores_the_rules(
+    tiny_city: TinyCity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The independent check recomputes the co-location rules from the inputs."""
+    city = _colocated(tiny_city)
+    monkeypatch.setattr(
+        optimise,
+        "eligible_new_sites",
+        lambda _scenario, sites, _e: (np.ones(len(sites), bool), np.ones(len(sites), bool)),
+    )
+    out = tmp_path / "broken"
+    code, output = _run(city, out, "budget.amount_eur=300000", "rules.antennes_at=[childcare]")
+    assert code == 3, output
+    assert "rules.antennes_at (childcare): new antennes elsewhere: S1, S3" in output
+    code, output = _run(
+        city, out, "budget.amount_eur=1000000", "rules.house_consultatiebureau_m=100"
+    )
+    assert code == 3, output
+    assert "new houses without a consultatiebureau on site or near: S1" in output
+    assert not out.exists()
+
+
+def test_check_recomputes_the_colocation_value(
+    tiny_city: TinyCity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city = _colocated(tiny_city)
+    original = optimise.site_values
+
+    def doubled(*args: object) -> object:
+        value = original(*args)  # type: ignore[arg-type]
+        return None if value is None else 2 * value
+
+    monkeypatch.setattr(optimise, "site_values", doubled)
+    out = tmp_path / "doubled"
+    code, output = _run(
+        city, out, "budget.amount_eur=60000", "colocation.value_families={childcare: 1000}"
+    )
+    assert code == 3, output
+    assert "objective (max_coverage)" in output
