@@ -286,6 +286,9 @@ def what_it_takes(instance: CoverageInstance, solver: SolverSpec, language: str)
         least, house = found
         names = ", ".join(rule.name for rule in rules.house_groups)
         sites = ids_of(house & ~instance.existing_house, instance.site_label)
+        if nl:  # "a, b and 14 more" -> "a, b en nog 14"
+            head, _, more = sites.partition(" and ")
+            sites = f"{head} en nog {more.removesuffix(' more')}" if more else head
         out.append(
             f"wat het zou vragen: pas met een budget van minstens {_euro(least, nl)} krijgt elke "
             f"groep van {names} een huis (het goedkoopste plan dat die regel haalt opent "
