@@ -304,8 +304,8 @@ def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
             hint = f"did you mean '{close[0]}'? " if close else ""
             problems.append(
                 f"rules.house_per_group[{index}] ({group.column}): the sectors have no column "
-                f"'{group.column}'; {hint}add it to the sector file or fix "
-                "rules.house_per_group"
+                f"'{group.column}'; {hint}columns: {', '.join(names)}; add it to the sector "
+                "file or fix rules.house_per_group"
             )
     return problems
 
