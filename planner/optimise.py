@@ -75,9 +75,9 @@ from planner.model import (
     solve_pcenter_plan,
     solve_pmedian_plan,
     solve_set_cover,
+    solve_with_site_values,
+    what_it_takes,
 )
-from planner.model.colocation import solve_with_site_values
-from planner.model.coverage import what_it_takes
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
