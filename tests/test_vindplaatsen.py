@@ -199,3 +199,21 @@ def test_check_recomputes_the_colocation_value(
     )
     assert code == 3, output
     assert "objective (max_coverage)" in output
+
+
+def test_note_and_csv_report_the_colocation(tiny_city: TinyCity, tmp_path: Path) -> None:
+    city = _colocated(tiny_city)
+    out = tmp_path / "note"
+    code, output = _run(
+        city, out, "budget.amount_eur=1000000", "rules.house_consultatiebureau_m=100"
+    )
+    assert code == 0, output
+    note = (out / "note.html").read_text(encoding="utf-8")
+    assert "Vindplaatsen: van de 2 huizen liggen er 0 (0 %) bij een school" in note
+    assert "1 (50 %) bij een consultatiebureau" in note
+    assert "50 % van de huizen heeft geen consultatiebureau op de locatie" in note
+    assert "(bevraging van de Huizen van het Kind: 19,4 %)" in note
+    assert "Nieuwe huizen alleen met een consultatiebureau op de locatie of binnen 100 m" in note
+    csv = (out / "summary.csv").read_text(encoding="utf-8")
+    assert "colocation.houses.consultatiebureau.share,0.5" in csv
+    assert "colocation.survey_houses_without_consultatiebureau,0.194" in csv
