@@ -31,14 +31,24 @@ plan read back is evaluated at the demand rows again.
 
 Policy rules (``rules`` section) become :class:`planner.model.rules.PlanRules`:
 
-- ``required_houses`` / ``required_antennes``: site ids, checked against the sites file;
+- ``required_houses`` / ``required_antennes``: site ids or names, resolved against the sites
+  file (:func:`planner.data.policy.resolve_sites`); ``forbidden_sites`` (ids or names) are
+  fixed closed;
+- ``house_in``: a group rule over the named values of a sector column only (``located``);
 - ``house_per_group``: the group of each sector is the value of the named sector column
   (empty cells: no group). With ``serves: located`` a house serves the group of the sector
   polygon it lies in (a site column of the same name, when the sites file has one, overrides
   the map; a site on a border takes the first of its sectors in sector-id order; a site
   outside every sector serves no group). With ``serves: reach`` a house serves every group
   with a sector with families within its house standard :math:`R_H(i)`;
-- counts, the universal floor and the spacing are passed on as they are.
+- counts, the universal floor and the spacing are passed on as they are;
+- ``antennes_at`` and ``house_consultatiebureau_min`` / ``_m`` narrow where a new antenne /
+  house may open (:func:`planner.data.colocation.eligible_new_sites`);
+  ``colocation.value_families`` becomes a value per site in the objective
+  (:func:`site_values`, :func:`planner.model.solve_with_site_values`).
+
+An infeasible plan's message gains what it would take (:func:`planner.model.what_it_takes`, in
+``outputs.language``) and, under the co-location rules, how many sites they leave.
 
 Capacities come from the site column named by ``objective.capacity_column``: numbers >= 0, an
 empty cell meaning no limit; they count families (the target group).
@@ -100,8 +110,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-_SHOWN = 5
 
 
 def model_instance(
