@@ -217,3 +217,41 @@ def test_note_and_csv_report_the_colocation(tiny_city: TinyCity, tmp_path: Path)
     csv = (out / "summary.csv").read_text(encoding="utf-8")
     assert "colocation.houses.consultatiebureau.share,0.5" in csv
     assert "colocation.survey_houses_without_consultatiebureau,0.194" in csv
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_eligible_new_sites_against_a_loop(seed: int) -> None:
+    """The co-location rules' eligibility, against a plain loop over sites on random data."""
+    import pandas as pd  # noqa: PLC0415
+
+    from planner.data.colocation import eligible_new_sites  # noqa: PLC0415
+    from planner.scenario import scenario_from_dict  # noqa: PLC0415
+    from tests.conftest import scenario_dict  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    n = 7
+    sites = pd.DataFrame(
+        {
+            "coloc_school": rng.random(n) < 0.3,
+            "coloc_childcare": rng.random(n) < 0.3,
+            "coloc_consultatiebureau": rng.random(n) < 0.25,
+            "coloc_lokaal_loket": np.zeros(n, dtype=bool),
+            "consultatiebureau_m": rng.uniform(0, 600, n),
+        }
+    )
+    e = rng.uniform(0, 20, (n, n))
+    e[rng.random((n, n)) < 0.1] = np.inf
+    raw = scenario_dict()
+    raw["rules"] = {
+        "antennes_at": ["school", "childcare"],
+        "house_consultatiebureau_min": 6.0,
+        "house_consultatiebureau_m": 250.0,
+    }
+    scenario = scenario_from_dict(raw)
+    house_ok, antenne_ok = eligible_new_sites(scenario, sites, e)  # type: ignore[arg-type]
+    for j in range(n):
+        row = sites.iloc[j]
+        assert antenne_ok[j] == bool(row["coloc_school"] or row["coloc_childcare"])
+        near = any(sites["coloc_consultatiebureau"].iloc[k] and e[j, k] <= 6.0 for k in range(n))
+        expected = bool(row["coloc_consultatiebureau"]) or near or row["consultatiebureau_m"] <= 250
+        assert house_ok[j] == expected
