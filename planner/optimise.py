@@ -31,14 +31,24 @@ plan read back is evaluated at the demand rows again.
 
 Policy rules (``rules`` section) become :class:`planner.model.rules.PlanRules`:
 
-- ``required_houses`` / ``required_antennes``: site ids, checked against the sites file;
+- ``required_houses`` / ``required_antennes``: site ids or names, resolved against the sites
+  file (:func:`planner.data.policy.resolve_sites`); ``forbidden_sites`` (ids or names) are
+  fixed closed;
+- ``house_in``: a group rule over the named values of a sector column only (``located``);
 - ``house_per_group``: the group of each sector is the value of the named sector column
   (empty cells: no group). With ``serves: located`` a house serves the group of the sector
   polygon it lies in (a site column of the same name, when the sites file has one, overrides
   the map; a site on a border takes the first of its sectors in sector-id order; a site
   outside every sector serves no group). With ``serves: reach`` a house serves every group
   with a sector with families within its house standard :math:`R_H(i)`;
-- counts, the universal floor and the spacing are passed on as they are.
+- counts, the universal floor and the spacing are passed on as they are;
+- ``antennes_at`` and ``house_consultatiebureau_min`` / ``_m`` narrow where a new antenne /
+  house may open (:func:`planner.data.colocation.eligible_new_sites`);
+  ``colocation.value_families`` becomes a value per site in the objective
+  (:func:`site_values`, :func:`planner.model.solve_with_site_values`).
+
+An infeasible plan's message gains what it would take (:func:`planner.model.what_it_takes`, in
+``outputs.language``) and, under the co-location rules, how many sites they leave.
 
 Capacities come from the site column named by ``objective.capacity_column``: numbers >= 0, an
 empty cell meaning no limit; they count families (the target group).
@@ -47,15 +57,21 @@ empty cell meaning no limit; they count families (the target group).
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import logging
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 
-from planner.errors import DataError
+from planner.data.colocation import COLOCATION_COLUMNS, eligible_new_sites, mark_colocation
+from planner.data.policy import (
+    check_rules,
+    group_labels_of,
+    house_in_member,
+    rule_sites,
+    site_capacity,
+    site_groups,
+)
+from planner.errors import DataError, InfeasibleError
 from planner.model import (
     CoverageInstance,
     CoverageSolution,
@@ -69,6 +85,8 @@ from planner.model import (
     solve_pcenter_plan,
     solve_pmedian_plan,
     solve_set_cover,
+    solve_with_site_values,
+    what_it_takes,
 )
 
 if TYPE_CHECKING:
@@ -84,14 +102,14 @@ __all__ = [
     "model_instance",
     "plan_rules",
     "row_ids",
+    "rule_sites",
     "site_capacity",
+    "site_values",
     "solve_attendance",
     "solve_scenario",
 ]
 
 logger = logging.getLogger(__name__)
-
-_SHOWN = 5
 
 
 def model_instance(
@@ -122,10 +140,14 @@ def model_instance(
         (every problem listed).
     """
     sites = inputs.sites
+    if COLOCATION_COLUMNS[0] not in sites.columns:  # not marked by the pipeline
+        sites = mark_colocation(scenario, inputs).sites
     existing = sites["existing_role"].to_numpy()
+    house_ok, antenne_ok = eligible_new_sites(scenario, sites, travel.site_site)
     problems: list[str] = []
     capacity = site_capacity(scenario, sites, problems)
     rules = plan_rules(scenario, inputs, demand, travel, problems)
+    _, forbidden = rule_sites(scenario, inputs, [])
     if problems:
         raise DataError(problems)
     return CoverageInstance(
@@ -134,11 +156,12 @@ def model_instance(
         e=travel.site_site,
         cost_house=sites["cost_house"].to_numpy(dtype=float),
         cost_antenne=sites["cost_antenne"].to_numpy(dtype=float),
-        can_house=sites["can_house"].to_numpy(dtype=bool) | (existing == "house"),
-        can_antenne=sites["can_antenne"].to_numpy(dtype=bool) | (existing == "antenne"),
+        can_house=(sites["can_house"].to_numpy(dtype=bool) & house_ok) | (existing == "house"),
+        can_antenne=(sites["can_antenne"].to_numpy(dtype=bool) & antenne_ok)
+        | (existing == "antenne"),
         existing_house=existing == "house",
         existing_antenne=existing == "antenne",
-        forbidden=sites["forbidden"].to_numpy(dtype=bool),
+        forbidden=sites["forbidden"].to_numpy(dtype=bool) | forbidden,
         budget=scenario.budget.amount_eur,
         radius_house=demand.radius_house,
         radius_frequent=demand.radius_frequent,
@@ -218,6 +241,80 @@ def solve_scenario(
         When the solver stops without a plan.
     """
     instance = model_instance(scenario, inputs, demand, travel)
+    value = site_values(scenario, inputs, demand)
+    try:
+        if value is not None:  # max_coverage with co-location values
+            skip = scenario.objective.unreachable == "skip"
+            return solve_with_site_values(instance, value, scenario.solver, skip_unreachable=skip)
+        return _solve_kind(scenario, instance)
+    except InfeasibleError as error:
+        more = _colocation_limits(scenario, instance)
+        if scenario.objective.kind in {"max_coverage", "max_attendance"}:  # they spend a budget
+            more += what_it_takes(instance, scenario.solver, scenario.outputs.language)
+        if not more:
+            raise
+        raise InfeasibleError([*error.problems, *more]) from error
+
+
+def _colocation_limits(scenario: Scenario, instance: CoverageInstance) -> list[str]:
+    """Say how many sites the co-location rules leave, when a plan is infeasible under them."""
+    rules = scenario.rules
+    named = [f"rules.antennes_at ({', '.join(rules.antennes_at)})"] if rules.antennes_at else []
+    named += [
+        f"rules.{key} = {getattr(rules, key):g}"
+        for key in ("house_consultatiebureau_min", "house_consultatiebureau_m")
+        if getattr(rules, key) is not None
+    ]
+    if not named:
+        return []
+    new_house = instance.can_house & ~instance.existing_house & ~instance.forbidden
+    new_antenne = instance.can_antenne & ~instance.existing_antenne & ~instance.forbidden
+    line = (
+        f"the co-location rules {' and '.join(named)} leave {int(new_house.sum())} sites for a "
+        f"new house and {int(new_antenne.sum())} for a new antenne: relax them, or mark more "
+        "sites as vindplaatsen (colocation.columns, data.services)"
+    )
+    return [line]
+
+
+def site_values(scenario: Scenario, inputs: Inputs, demand: Demand) -> NDArray[np.float64] | None:
+    r"""Return the value of a house per site from ``colocation.value_families``, or None.
+
+    :math:`c_j = \bar w \sum_t V_t [j \text{ co-located with } t]`, with :math:`V_t` the
+    families a type is worth and :math:`\bar w = \sum_i w_i / \sum_i T_i` the weight of a
+    family of average need, so that :math:`V_t` reads as "worth as much as reaching
+    :math:`V_t` more families with the whole offer".
+
+    Parameters
+    ----------
+    scenario
+        The scenario (``colocation.value_families``).
+    inputs
+        The sites, marked with their co-location.
+    demand
+        Families and weights.
+
+    Returns
+    -------
+    ndarray or None
+        ``(n_j,)`` values; None when no type has a positive value.
+    """
+    values = {kind: v for kind, v in scenario.colocation.value_families.items() if v > 0}
+    if not values or scenario.objective.kind != "max_coverage":  # check_rules says so
+        return None
+    sites = inputs.sites
+    if COLOCATION_COLUMNS[0] not in sites.columns:
+        sites = mark_colocation(scenario, inputs).sites
+    families = float(np.sum(demand.target))
+    mean_weight = float(np.sum(demand.weight)) / families if families > 0 else 1.0
+    per_site = np.zeros(len(sites))
+    for kind, families_worth in values.items():
+        per_site += families_worth * sites[f"coloc_{kind}"].to_numpy(dtype=float)
+    return mean_weight * per_site
+
+
+def _solve_kind(scenario: Scenario, instance: CoverageInstance) -> CoverageSolution:
+    """Solve the instance with the model of ``objective.kind``."""
     objective = scenario.objective
     kind = objective.kind
     solver = scenario.solver
@@ -330,95 +427,6 @@ def _nearest_minutes(d: NDArray[np.float64], open_: NDArray[np.bool_]) -> NDArra
     return np.asarray(d[:, open_].min(axis=1), dtype=np.float64)
 
 
-def check_rules(scenario: Scenario, inputs: Inputs) -> list[str]:
-    """Return the problems a run would meet in the rules and the capacity column.
-
-    Checks what needs no travel times: required site ids exist, group columns exist in the
-    sectors, and the capacity column is present and valid.
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    inputs
-        The checked sectors and sites.
-
-    Returns
-    -------
-    list of str
-        One line per problem; empty when the rules can be built.
-    """
-    problems: list[str] = []
-    site_capacity(scenario, inputs.sites, problems)
-    ids = set(inputs.sites["site_id"].astype(str))
-    for key in ("required_houses", "required_antennes"):
-        unknown = sorted(set(getattr(scenario.rules, key)) - ids)
-        if unknown:
-            problems.append(
-                f"rules.{key}: unknown site ids {', '.join(unknown[:_SHOWN])}: use ids from the "
-                "sites file's site_id column"
-            )
-    columns = inputs.sectors.columns
-    for index, group in enumerate(scenario.rules.house_per_group):
-        if group.column not in columns:
-            names = [str(column) for column in columns if column != inputs.sectors.geometry.name]
-            same_case = [name for name in names if name.lower() == group.column.lower()]
-            close = same_case or difflib.get_close_matches(group.column, names, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(
-                f"rules.house_per_group[{index}] ({group.column}): the sectors have no column "
-                f"'{group.column}'; {hint}add it to the sector file or fix "
-                "rules.house_per_group"
-            )
-    return problems
-
-
-# --------------------------------------------------------------------------- capacities
-
-
-def site_capacity(
-    scenario: Scenario, sites: gpd.GeoDataFrame, problems: list[str]
-) -> NDArray[np.float64] | None:
-    """Read ``objective.capacity_column`` (families per house; empty = no limit).
-
-    Parameters
-    ----------
-    scenario
-        The scenario.
-    sites
-        The checked site layer (extra columns carried along).
-    problems
-        Problems found (appended to).
-
-    Returns
-    -------
-    ndarray or None
-        :math:`C_j` per site (``inf`` where empty), or None without capacities.
-    """
-    column = scenario.objective.capacity_column
-    if column is None:
-        return None
-    if column not in sites.columns:
-        available = ", ".join(str(c) for c in sites.columns if c != "geometry")
-        problems.append(
-            f"sites: column '{column}' (objective.capacity_column) is missing; available: "
-            f"{available}; add it or set objective.capacity_column: null"
-        )
-        return None
-    raw = sites[column]
-    values = pd.to_numeric(raw, errors="coerce")
-    empty = raw.isna() | (raw.astype("string").str.strip() == "")
-    bad = (values.isna() & ~empty) | (values < 0)
-    if bad.any():
-        shown = ", ".join(str(v) for v in sites.loc[bad, "site_id"][:_SHOWN])
-        problems.append(
-            f"sites: column '{column}' (objective.capacity_column) must hold numbers >= 0 "
-            f"(families per house) or be empty; {int(bad.sum())} rows do not ({shown})"
-        )
-        return None
-    return np.where(empty.to_numpy(), np.inf, values.to_numpy(dtype=float))
-
-
 # --------------------------------------------------------------------------- rules
 
 
@@ -450,24 +458,17 @@ def plan_rules(
         The rules as arrays (empty where a problem was found).
     """
     spec = scenario.rules
-    ids = inputs.sites["site_id"].astype(str).to_numpy()
-    required = {}
-    for key, listed in (
-        ("required_houses", spec.required_houses),
-        ("required_antennes", spec.required_antennes),
-    ):
-        unknown = sorted(set(listed) - set(ids))
-        if unknown:
-            problems.append(
-                f"rules.{key}: unknown site ids {', '.join(unknown[:_SHOWN])}: use ids from the "
-                "sites file's site_id column"
-            )
-        required[key] = np.isin(ids, list(listed))
+    required, _ = rule_sites(scenario, inputs, problems)
     groups = []
     for index, group_spec in enumerate(spec.house_per_group):
         rule = _group_rule(index, group_spec, inputs, demand, travel, problems)
         if rule is not None:
             groups.append(rule)
+    for index, house_in in enumerate(spec.house_in):
+        found = house_in_member(index, house_in, inputs, problems)
+        if found is not None:
+            name, values, member = found
+            groups.append(GroupRule(name=name, groups=values, member=member))
     return PlanRules(
         required_house=required["required_houses"],
         required_antenne=required["required_antennes"],
@@ -479,15 +480,6 @@ def plan_rules(
         house_spacing_min=spec.house_spacing_min,
         house_groups=tuple(groups),
     )
-
-
-def _labels(values: pd.Series) -> NDArray[np.object_]:
-    """Group labels as text; missing or empty cells are None."""
-    text = values.astype("string").str.strip()
-    missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
-    labels = text.fillna("").to_numpy(dtype=object)
-    labels[missing] = None
-    return labels
 
 
 def _group_rule(
@@ -507,7 +499,7 @@ def _group_rule(
             "add it to the sector file or fix rules.house_per_group"
         )
         return None
-    sector_group = _labels(sectors[spec.column])
+    sector_group = group_labels_of(sectors[spec.column])
     if all(label is None for label in sector_group):
         problems.append(f"{name}: column '{spec.column}' is empty in every sector")
         return None
@@ -519,7 +511,7 @@ def _group_rule(
     n_sites = len(inputs.sites)
     member = np.zeros((len(groups), n_sites), dtype=bool)
     if spec.serves == "located":
-        site_group = _site_groups(spec.column, inputs, sector_group)
+        site_group = site_groups(spec.column, inputs, sector_group)
         for j, label in enumerate(site_group):
             if label is not None and label in position:
                 member[position[label], j] = True
@@ -537,31 +529,3 @@ def _group_rule(
         member = (one_hot @ reach[grouped].astype(float)) > 0
     logger.info(f"{name}: {len(groups)} groups, {int(member.any(axis=0).sum())} sites serve one")
     return GroupRule(name=name, groups=tuple(groups), member=member)
-
-
-def _site_groups(
-    column: str, inputs: Inputs, sector_group: NDArray[np.object_]
-) -> list[str | None]:
-    """Return the group of every site: its own column when present, else its sector's."""
-    sites = inputs.sites
-    if column in sites.columns:
-        return [None if label is None else str(label) for label in _labels(sites[column])]
-    sectors = gpd.GeoDataFrame(
-        {"sector_index": np.arange(len(inputs.sectors))},
-        geometry=inputs.sectors.geometry.to_numpy(),
-        crs=inputs.sectors.crs,
-    )
-    points = gpd.GeoDataFrame(
-        {"site_index": np.arange(len(sites))}, geometry=sites.geometry.to_numpy(), crs=sites.crs
-    )
-    joined = gpd.sjoin(points, sectors, how="left", predicate="intersects")
-    joined = joined.sort_values(["site_index", "sector_index"], kind="stable")
-    first = joined.drop_duplicates("site_index")
-    out: list[str | None] = []
-    for value in first["sector_index"].to_numpy():
-        if pd.isna(value):
-            out.append(None)
-        else:
-            label = sector_group[int(value)]
-            out.append(None if label is None else str(label))
-    return out

@@ -303,6 +303,39 @@ def _forbid_east(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
+def _name_twice(city: TinyCity) -> Path:
+    """Two sites named 'School West', and a rule naming it."""
+
+    def rename(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        frame.loc[frame["site_id"] == "S4", "name"] = "School West"
+        return frame
+
+    _edit_sites(rename)(city)
+    return _scenario(city, rules={"required_houses": ["School West"]})
+
+
+def _services(column: str = "type", value: str = "consultatiebureau") -> Callable[[TinyCity], Path]:
+    """A services point layer beside the sites (one point near S3), named in data.services."""
+
+    def mutate(city: TinyCity) -> Path:
+        layer = gpd.GeoDataFrame({column: [value]}, geometry=[Point(2540, 1500)], crs=CRS_METRES)
+        layer.to_file(city.folder / "services.gpkg", driver="GPKG")
+        return _scenario(city, data__services="services.gpkg")
+
+    return mutate
+
+
+def _school_column(city: TinyCity) -> Path:
+    """An is_school column with a value that is not true/false."""
+
+    def edit(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        frame["is_school"] = ["ja", "nee", "misschien", ""]
+        return frame
+
+    _edit_sites(edit)(city)
+    return city.scenario
+
+
 def _floor_unreachable(city: TinyCity) -> Path:
     _edit_sites(_forbid_east)(city)
     return _scenario(city, rules={"universal_floor": True})
@@ -788,7 +821,7 @@ CASES: tuple[Case, ...] = (
         "required-site-unknown",
         "rules.required_houses names a site that does not exist",
         _keys(rules={"required_houses": ["S9"]}),
-        ("rules.required_houses: unknown site ids S9",),
+        ("rules.required_houses: 'S9' is no site id or name",),
     ),
     # CRS
     Case(
@@ -956,6 +989,103 @@ CASES: tuple[Case, ...] = (
         "mclp with rules.min_houses above objective.p",
         _keys(objective={"kind": "mclp", "p": 1}, rules={"min_houses": 2}),
         ("rules.min_houses = 2 does not admit objective.p = 1",),
+    ),
+    # policy by name (issue 12)
+    Case(
+        "site-name-unknown",
+        "rules.required_houses names a site by a name that no site has (a typo)",
+        _keys(rules={"required_houses": ["Bib Centrm"]}),
+        ("rules.required_houses: 'Bib Centrm' is no site id or name", "nearest: 'Bib Centrum'"),
+    ),
+    Case(
+        "site-name-ambiguous",
+        "rules.required_houses names a site by a name two sites share",
+        _name_twice,
+        ("the name 'School West' matches 2 sites (S1, S4)", "write the site_id"),
+    ),
+    Case(
+        "forbidden-existing-kept",
+        "rules.forbidden_sites names an existing house while keep_existing keeps it",
+        _keys(rules={"forbidden_sites": ["Bib Centrum"]}),
+        ("rules.forbidden_sites names existing sites S2", "objective.keep_existing: false"),
+    ),
+    Case(
+        "required-and-forbidden",
+        "one site both in rules.required_houses and rules.forbidden_sites",
+        _keys(rules={"required_houses": ["S1"], "forbidden_sites": ["School West"]}),
+        ("rules.required_houses and rules.forbidden_sites both name S1",),
+    ),
+    Case(
+        "house-in-value-unknown",
+        "rules.house_in names a wijk no sector has",
+        _keys(rules={"house_in": [{"column": "name", "values": ["Noord-Oostt"]}]}),
+        ("no sector has name 'Noord-Oostt' (did you mean 'Noord-Oost'?)", "the values are:"),
+    ),
+    Case(
+        "house-in-column-missing",
+        "rules.house_in names a column the sectors lack",
+        _keys(rules={"house_in": [{"column": "wijk", "values": ["Muide"]}]}),
+        ("rules.house_in[0] (wijk): the sectors have no column 'wijk'",),
+    ),
+    Case(
+        "house-in-no-values",
+        "rules.house_in with an empty list of values",
+        _keys(rules={"house_in": [{"column": "name", "values": []}]}),
+        ("rules.house_in",),
+    ),
+    Case(
+        "house-in-over-budget",
+        "rules.house_in asks a house in two wijken the budget cannot both pay for",
+        _keys(
+            budget={"amount_eur": 600000},
+            rules={"house_in": [{"column": "name", "values": ["Noord-West", "Noord-Oost"]}]},
+        ),
+        ("pas met een budget van minstens EUR 850.000 krijgt elke groep", "S1, S3"),
+        validate=None,
+    ),
+    # vindplaatsen (issue 12)
+    Case(
+        "colocation-column-missing",
+        "colocation.columns names a site column that does not exist",
+        _keys(colocation={"columns": {"school": "is_schol"}}),
+        ("colocation.columns.school: the sites have no column 'is_schol'", "columns: site_id"),
+    ),
+    Case(
+        "colocation-column-not-boolean",
+        "the sites' is_school column holds 'misschien'",
+        _school_column,
+        ("column 'is_school' must be true/false", "'misschien'"),
+    ),
+    Case(
+        "services-missing",
+        "data.services names a file that does not exist",
+        _keys(data__services="services.gpkg"),
+        ("services.gpkg does not exist", "data.services"),
+    ),
+    Case(
+        "services-type-column-missing",
+        "the services layer has no type column",
+        _services(column="soort"),
+        ("column 'type' (colocation.service_type_column) is missing", "columns: soort"),
+    ),
+    Case(
+        "services-no-known-type",
+        "the services layer's types are none of school, childcare, consultatiebureau, loket",
+        _services(value="bakker"),
+        ("holds none of school, childcare, consultatiebureau, lokaal_loket", "bakker"),
+    ),
+    Case(
+        "colocation-value-not-max-coverage",
+        "colocation.value_families with objective.kind p_median",
+        _keys(objective={"kind": "p_median", "p": 2}, colocation={"value_families": {"school": 5}}),
+        ("colocation.value_families counts in the coverage objective", "not p_median"),
+    ),
+    Case(
+        "antennes-at-impossible",
+        "rules.antennes_at consultatiebureau (no site has one) with rules.min_antennes 1",
+        _keys(rules={"antennes_at": ["consultatiebureau"], "min_antennes": 1}),
+        ("rules.min_antennes asks for 1", "rules.antennes_at (consultatiebureau) leave"),
+        validate=None,
     ),
     Case(
         "group-column-missing",

@@ -18,7 +18,8 @@ from scipy.optimize import linprog
 from planner.errors import DataError, InfeasibleError, SolverError
 from planner.model import CoverageInstance, GroupRule, PlanRules, plan_problems, solve_coverage
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
-from planner.model.coverage import MAX_COVERAGE
+from planner.model.colocation import site_value, solve_with_site_values
+from planner.model.coverage import MAX_COVERAGE, group_budget
 from planner.model.coverage import build as build_module
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.mclp import mclp_form, solve_mclp
@@ -1005,3 +1006,130 @@ def test_site_constraints_reject_bad_shapes() -> None:
             rules=SiteConstraints(cover=np.ones((3, 2), dtype=bool)),
             solver=spec(),
         )
+
+
+# --------------------------------------------------------------------------- what it takes
+
+
+def group_instance(seed: int) -> CoverageInstance:
+    """A random instance with a random house_in rule (two or three groups) and nothing else."""
+    base = random_instance(seed)
+    rng = np.random.default_rng(5000 + seed)
+    n_j = base.n_sites
+    n_g = int(rng.integers(2, 4))
+    member = rng.random((n_g, n_j)) < 0.4
+    member[np.arange(n_g), rng.integers(0, n_j, n_g)] = True  # every group has a site
+    rule = GroupRule(
+        name="rules.house_in[0] (wijk)", groups=tuple(f"w{g}" for g in range(n_g)), member=member
+    )
+    required = base.rules.house_required(n_j)
+    return dataclasses.replace(
+        base, rules=PlanRules(required_house=required, house_groups=(rule,)), capacity=None
+    )
+
+
+def brute_group_budget(inst: CoverageInstance) -> float | None:
+    """The least cost of houses that give every group a house, by enumeration."""
+    cost = inst.new_house_cost()
+    keep = inst.keep_existing
+    if keep:
+        cost = np.where(inst.existing_antenne, np.inf, cost)
+    fixed = inst.rules.house_required(inst.n_sites) | (inst.existing_house & keep)
+    member = inst.rules.house_groups[0].member
+    best: float | None = None
+    for bits in itertools.product([False, True], repeat=inst.n_sites):
+        house = np.array(bits)
+        if (fixed & ~house).any() or not np.isfinite(cost[house]).all():
+            continue
+        if not (member & house[np.newaxis, :]).any(axis=1).all():
+            continue
+        total = float(cost[house].sum())
+        best = total if best is None else min(best, total)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_brute_force_group_budget(seed: int) -> None:
+    inst = group_instance(seed)
+    expected = brute_group_budget(inst)
+    found = group_budget(inst, spec())
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    least, house = found
+    assert least == pytest.approx(expected)
+    assert (inst.rules.house_groups[0].member & house[np.newaxis, :]).any(axis=1).all()
+    # with exactly that budget the house_in rule holds in the max_coverage model
+    enough = dataclasses.replace(inst, budget=least)
+    stuck = inst.keep_existing and inst.existing_antenne.any()  # a kept antenne needs a house
+    if not stuck:
+        plan = solve_coverage(enough, spec())
+        assert plan.cost <= least + 1e-6
+        assert (inst.rules.house_groups[0].member & plan.house[np.newaxis, :]).any(axis=1).all()
+
+
+# --------------------------------------------------------------------------- co-location value
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_brute_force_colocation_value(seed: int) -> None:
+    """Coverage plus a value per open co-located site, against every plan enumerated."""
+    instance = dataclasses.replace(random_instance(seed), capacity=None)
+    rng = np.random.default_rng(7000 + seed)
+    value = np.where(rng.random(instance.n_sites) < 0.5, rng.integers(5, 120, instance.n_sites), 0)
+    value = value.astype(float)
+    enumerated = brute_force(instance, MAX_COVERAGE)
+    ok = enumerated["ok"]
+    if not ok.any():
+        with pytest.raises(InfeasibleError):
+            solve_with_site_values(instance, value, spec(SOLVER_NAMES[seed % 2]))
+        return
+    H, A = enumerated["roles"] == 1, enumerated["roles"] == 2
+    alpha = instance.alpha
+    credit = (alpha * H + (1 - alpha) * (H | A)) @ value
+    total = enumerated["value"] + credit
+    solution = solve_with_site_values(instance, value, spec(SOLVER_NAMES[seed % 2]))
+    assert solution.result.proven_optimal
+    assert solution.objective == pytest.approx(total[ok].max(), abs=1e-6)
+    assert solution.figures["colocation_value"] == pytest.approx(
+        site_value(value, solution.house, solution.antenne, alpha), abs=1e-6
+    )
+    assert solution.coverage_objective == pytest.approx(
+        solution.objective - solution.figures["colocation_value"], abs=1e-5
+    )
+    assert solution.covered_house.shape == (instance.n_sectors,)
+
+
+def test_colocation_value_by_hand() -> None:
+    """Two sites, one sector next to site 0; site 1 (far) is a school worth 30 families."""
+    instance = CoverageInstance(
+        weight=np.array([20.0]),
+        d=np.array([[1.0, 50.0]]),
+        e=np.array([[0.0, 5.0], [5.0, 0.0]]),
+        cost_house=np.array([100.0, 100.0]),
+        cost_antenne=np.array([10.0, 10.0]),
+        can_house=np.array([True, True]),
+        can_antenne=np.array([True, True]),
+        existing_house=np.array([False, False]),
+        existing_antenne=np.array([False, False]),
+        forbidden=np.array([False, False]),
+        budget=100.0,
+        radius_house=np.array([10.0]),
+        radius_frequent=np.array([5.0]),
+        link_max=10.0,
+        alpha=0.5,
+    )
+    plain = solve_coverage(instance, spec())
+    assert plain.house.tolist() == [True, False]  # 20 families reached
+    worth = np.array([0.0, 30.0])
+    valued = solve_with_site_values(instance, worth, spec())
+    assert valued.house.tolist() == [False, True]  # the school's 30 beat the 20 families
+    assert valued.objective == pytest.approx(30.0)
+    assert valued.coverage_objective == pytest.approx(0.0)
+    # budget for the house and an antenne: antenne at 0 reaches the frequent half (10)
+    both = dataclasses.replace(instance, budget=110.0)
+    valued = solve_with_site_values(both, worth, spec())
+    assert valued.house.tolist() == [False, True]
+    assert valued.antenne.tolist() == [True, False]
+    assert valued.objective == pytest.approx(30.0 + 10.0)

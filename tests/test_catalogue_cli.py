@@ -158,7 +158,7 @@ def test_infeasible_rule_exits_2_naming_the_rule(tiny_city: TinyCity, tmp_path: 
         "run", str(tiny_city.scenario), "--out", str(out), "--set", "rules.required_houses=[S9]"
     )
     assert code == 2, output
-    assert "rules.required_houses: unknown site ids S9" in output
+    assert "rules.required_houses: 'S9' is no site id or name" in output
     code, output = invoke(
         "run",
         str(tiny_city.scenario),
@@ -197,7 +197,7 @@ def test_validate_reports_rule_problems(tiny_city: TinyCity) -> None:
     path = tiny_city.write_scenario(raw, "rules.yaml")
     code, output = invoke("validate", str(path))
     assert code == 2, output
-    assert "rules.required_houses: unknown site ids S9" in output
+    assert "rules.required_houses: 'S9' is no site id or name" in output
     assert "the sectors have no column 'wijk'" in output
     assert "column 'capacity' (objective.capacity_column) is missing" in output
 

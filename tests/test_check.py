@@ -381,6 +381,15 @@ def test_cli_reports_a_failed_check_as_internal_error(
         ),
         ({"kind": "p_median", "p": 2, "capacity_column": "cap"}, {}),
         ({"kind": "p_center", "p": 2}, {"min_houses": 2}),
+        # policy by name and vindplaatsen (issue 12)
+        ({"kind": "p_center", "p": 2}, {"house_in": [{"column": "zone", "values": ["O"]}]}),
+        ({"kind": "mclp", "p": 2}, {"forbidden_sites": ["School West"]}),
+        ({"kind": "p_median", "p": 2}, {"house_consultatiebureau_m": 10}),
+        ({"kind": "set_cover"}, {"antennes_at": ["school"], "required_houses": ["buurthuis oost"]}),
+        (
+            {"kind": "max_coverage"},
+            {"antennes_at": ["school", "childcare"], "house_consultatiebureau_min": 30},
+        ),
     ],
 )
 def test_pipeline_checks_every_kind(
@@ -392,6 +401,8 @@ def test_pipeline_checks_every_kind(
     sectors.to_file(tiny_city.sectors)
     sites = gpd.read_file(tiny_city.sites)
     sites["cap"] = [500.0, 500.0, 500.0, None]
+    sites["is_school"] = [True, False, False, False]
+    sites["is_consultatiebureau"] = [False, False, True, False]
     sites.to_file(tiny_city.sites)
     raw = tiny_city.raw_scenario()
     raw["standards"] = {"house_min": 25, "frequent_min": 20, "link_min": 20}

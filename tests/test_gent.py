@@ -66,6 +66,8 @@ def test_sector_count_and_population(gent_prepared: PrepareResult) -> None:
     assert sectors["median_income_suppressed"].sum() == 24
     assert sectors["median_income"].notna().all()
     assert sectors["wijk"].notna().all()
+    assert sectors["wijk_name"].nunique() == 25  # from wijken_2024.gpkg, "(Gent)" dropped
+    assert "Brugse Poort - Rooigem" in set(sectors["wijk_name"])
     inside = shapely.contains_xy(
         np.asarray(sectors.geometry.array), sectors["point_x"], sectors["point_y"]
     )
@@ -179,6 +181,27 @@ def test_gent_scenario_runs(path: Path, gent_prepared: PrepareResult, tmp_path: 
         assert summary["houses_new"] == 0
         assert summary["antennes_new"] == 0
         assert summary["houses"] == 9
+
+
+def test_vindplaatsen_and_a_house_in_named_wijken(gent_prepared: PrepareResult) -> None:
+    path = ROOT / "scenarios" / "gent_vindplaatsen.yaml"
+    plan = planner.run(gent_scenario(path, gent_prepared))
+    block = plan.summary["colocation"]
+    assert block["known_types"] == ["school", "childcare", "consultatiebureau"]
+    antennes = block["antennes"]
+    assert antennes["total"] > 0
+    assert antennes["school"]["count"] == antennes["total"]  # every new antenne at a school
+    assert block["houses_without_consultatiebureau"] == 1.0  # none in the open data
+    wijken = ["Drongen", "Zwijnaarde", "Oostakker"]
+    named = planner.load_scenario(
+        path,
+        {**gent_data(gent_prepared), "rules.house_in": [{"column": "wijk_name", "values": wijken}]},
+    )
+    plan = planner.run(named)
+    sectors = gpd.read_file(gent_prepared.folder / "sectors.gpkg")
+    houses = plan.sites[plan.sites["role"] == "house"]
+    located = gpd.sjoin(houses, sectors[["wijk_name", "geometry"]], predicate="intersects")
+    assert set(wijken) <= set(located["wijk_name"])
 
 
 def test_more_money_never_reaches_fewer(gent_prepared: PrepareResult) -> None:

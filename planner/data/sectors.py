@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner.data import sources
+from planner.data.layers import read_layer
 from planner.data.raster import raster_points
 from planner.data.region import known_municipalities, voronoi_sector_layer
 from planner.errors import DataError, InputFileError
@@ -154,11 +155,34 @@ def _add_wijk(
             base, mapping, what=f"wijk ({found.wijk_map.name})", municipality=nis
         )
         joins.append(join)
-        return gpd.GeoDataFrame(joined, geometry="geometry", crs=base.crs)
+        return _add_wijk_names(gpd.GeoDataFrame(joined, geometry="geometry", crs=base.crs), found)
     column = sources.find_column(
         sectors.columns, ("wijk", "wijknr", "wijk_code"), role="wijk", where="", required=False
     )
     base["wijk"] = sectors[column].astype("string") if column else pd.NA
+    return base
+
+
+def _add_wijk_names(base: gpd.GeoDataFrame, found: Sources) -> gpd.GeoDataFrame:
+    """Add ``wijk_name`` from the wijk layer (``geoitem`` → ``naam``, "(Gent)" dropped)."""
+    if found.wijk_names is None:
+        return base
+    layer = read_layer(found.wijk_names, "wijk_names")
+    code = sources.find_column(
+        layer.columns,
+        ("geoitem", "ggw72024", "wijk"),
+        role="wijk code",
+        where=str(found.wijk_names),
+    )
+    name = sources.find_column(
+        layer.columns, ("naam", "name", "wijk_name"), role="wijk name", where=str(found.wijk_names)
+    )
+    names = layer[str(name)].astype("string").str.replace(r"\s*\([^)]*\)$", "", regex=True)
+    mapping = dict(zip(layer[str(code)].astype("string").str.strip(), names, strict=True))
+    base["wijk_name"] = base["wijk"].map(mapping).astype("string")
+    missing = int(base["wijk_name"].isna().sum() - base["wijk"].isna().sum())
+    if missing:
+        logger.warning(f"{found.wijk_names.name}: {missing} sectors' wijk has no name there")
     return base
 
 

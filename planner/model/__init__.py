@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from planner.model.base import FacilityInputs, FacilitySolution, check_facility_inputs, nearest_open
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
+from planner.model.colocation import site_value, solve_with_site_values, with_site_values
 from planner.model.coverage import (
     EPS_FRACTION,
     MAX_COVERAGE,
@@ -44,12 +45,14 @@ from planner.model.coverage import (
     CoverageSolution,
     Form,
     build_coverage_problem,
+    group_budget,
     link_antennes,
     plan_cost,
     plan_coverage,
     plan_problems,
     solve_coverage,
     solve_form,
+    what_it_takes,
 )
 from planner.model.decay import DecayFunction, DecayRows, decay_rows
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
@@ -80,6 +83,7 @@ __all__ = [
     "capacitated_heuristic",
     "check_facility_inputs",
     "decay_rows",
+    "group_budget",
     "link_antennes",
     "mclp_form",
     "nearest_open",
@@ -88,6 +92,7 @@ __all__ = [
     "plan_coverage",
     "plan_problems",
     "pmedian_heuristic",
+    "site_value",
     "solve_capacitated_pmedian",
     "solve_coverage",
     "solve_form",
@@ -97,4 +102,7 @@ __all__ = [
     "solve_pmedian",
     "solve_pmedian_plan",
     "solve_set_cover",
+    "solve_with_site_values",
+    "what_it_takes",
+    "with_site_values",
 ]

@@ -46,6 +46,7 @@ from planner.report.assets import (
     standard_phrase,
     strictest_minutes,
 )
+from planner.report.note_colocation import colocation_sentence
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_region import municipality_html, municipality_rows, travel_method
 from planner.report.note_remarks import remark
@@ -455,6 +456,7 @@ def note_content(
     summary = plan.summary
     title, question = note_heading(summary, plan.scenario, language)
     paragraph = summary_paragraph(summary, language, baseline)
+    paragraph = f"{paragraph} {colocation_sentence(summary, language)}".strip()
     return NoteContent(
         language=language,
         title=title,

@@ -62,7 +62,7 @@ from planner.results.check_base import (
     read_truth,
 )
 from planner.results.check_modes import check_modes
-from planner.results.check_rules import check_rules
+from planner.results.check_rules import check_rules, colocation_flag
 from planner.results.precision import HEADLINE, SPEED_FACTORS, STANDARD_SHIFTS_MIN
 
 if TYPE_CHECKING:
@@ -454,7 +454,19 @@ def _check_capacity(c: Check, tt_house: FloatArray) -> None:
     del tt_house
 
 
-def _check_objective(c: Check, tt_house: FloatArray) -> None:
+def _colocation_value(c: Check, inputs: Inputs) -> float:
+    """Return the objective's co-location term, recomputed from the flags and stated values."""
+    t, p = c.truth, c.claim
+    families = float(t.target.sum())
+    mean_weight = float(t.weight.sum()) / families if families > 0 else 1.0
+    per_site = np.zeros(len(t.site_ids))
+    for kind, worth in c.scenario.colocation.value_families.items():
+        per_site += worth * colocation_flag(inputs, kind)
+    alpha = c.scenario.objective.alpha
+    return mean_weight * float(per_site @ (alpha * p.house + (1 - alpha) * (p.house | p.antenne)))
+
+
+def _check_objective(c: Check, tt_house: FloatArray, inputs: Inputs) -> None:
     objective = c.objective
     if objective is None or c.kind == "max_attendance":  # checked with the attendance
         return
@@ -466,6 +478,7 @@ def _check_objective(c: Check, tt_house: FloatArray) -> None:
         alpha = 1.0 if kind == "mclp" else c.scenario.objective.alpha
         house = _house_term(c)
         value = float(t.weight @ (alpha * house + (1 - alpha) * c.claim.covered_frequent))
+        value += _colocation_value(c, inputs) if kind == "max_coverage" else 0.0
         # served shares are rounded to 6 decimals in the tables
         rounding = SHARE_TOL * float(t.weight.sum()) + REL_TOL * max(1.0, abs(value))
         slack = TIE_BREAK * float(t.weight.sum()) + rounding
@@ -534,7 +547,7 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     _check_figures(c)
     _check_precision(c, tt_house)
     _check_capacity(c, tt_house)
-    _check_objective(c, tt_house)
+    _check_objective(c, tt_house, inputs)
     check_attendance(c, tt_house)
     check_rules(c, inputs)
     check_modes(c, plan, inputs)

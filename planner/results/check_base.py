@@ -20,6 +20,8 @@ from planner.errors import PlanCheckError
 from planner.optimise import row_ids
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from planner.data.inputs import Inputs
     from planner.demand import Demand
     from planner.results.plan import Plan
@@ -66,6 +68,7 @@ class Truth:
     """What the raw inputs, the demand and the travel matrices say, in site and sector order."""
 
     site_ids: tuple[str, ...]
+    names: tuple[str, ...]  # every site's name (its id when the file has none)
     sector_ids: tuple[str, ...]  # one per demand row: sector ids, or "<sector> point <k>"
     sector: IntArray  # the sector of each demand row
     n_sectors: int
@@ -145,8 +148,7 @@ class Check:
 
     def required(self, key: str) -> BoolArray:
         """Return the sites listed in ``rules.<key>`` (required_houses / required_antennes)."""
-        listed = list(getattr(self.scenario.rules, key))
-        return np.isin(np.array(self.truth.site_ids, dtype=object), listed)
+        return named_sites(getattr(self.scenario.rules, key), self.truth.site_ids, self.truth.names)
 
     def require(self, mask: BoolArray, what: str, *, sites: bool = True) -> None:
         """Add a problem naming the sites (sectors) where ``mask`` is True."""
@@ -199,6 +201,30 @@ def _flag(series: pd.Series) -> BoolArray:
     return series.fillna(value=False).to_numpy(dtype=bool)
 
 
+def named_sites(listed: Sequence[str], ids: Sequence[str], names: Sequence[str]) -> BoolArray:
+    """Return the sites a rule lists, by id or else by name (ignoring case and spaces).
+
+    Parameters
+    ----------
+    listed
+        Site ids or names as the scenario writes them.
+    ids, names
+        Every site's id and name, in site order.
+
+    Returns
+    -------
+    ndarray of bool
+        The listed sites (a name that matches nothing selects nothing).
+    """
+    id_array = np.array(ids, dtype=object)
+    folded = np.array([str(name).strip().casefold() for name in names], dtype=object)
+    out = np.zeros(len(id_array), dtype=bool)
+    for entry in listed:
+        hit = id_array == entry
+        out |= hit if hit.any() else folded == entry.strip().casefold()
+    return out
+
+
 def read_truth(scenario: Scenario, inputs: Inputs, demand: Demand, travel: TravelTimes) -> Truth:
     """Read what the inputs, the demand and the travel matrices say.
 
@@ -227,15 +253,23 @@ def read_truth(scenario: Scenario, inputs: Inputs, demand: Demand, travel: Trave
         raw = sites[column]
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
         capacity = np.where(np.isnan(values), np.inf, values)
+    ids = tuple(str(v) for v in sites["site_id"])
+    names = (
+        tuple(str(v) for v in sites["name"].astype("string").fillna(""))
+        if "name" in sites.columns
+        else ids
+    )
     return Truth(
-        site_ids=tuple(str(v) for v in sites["site_id"]),
+        site_ids=ids,
+        names=names,
         sector_ids=row_ids(inputs, demand),
         sector=np.asarray(demand.sector, dtype=np.int64),
         n_sectors=len(inputs.sectors),
         by_point=demand.by_point,
         existing_house=existing == "house",
         existing_antenne=existing == "antenne",
-        forbidden=_flag(sites["forbidden"]),
+        forbidden=_flag(sites["forbidden"])
+        | named_sites(scenario.rules.forbidden_sites, ids, names),
         can_house=_flag(sites["can_house"]),
         can_antenne=_flag(sites["can_antenne"]),
         cost_house=sites["cost_house"].to_numpy(dtype=float),

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from planner.results.check_base import EURO_TOL, HOUSES_ONLY, SHARE_TOL, SHOWN, BoolArray, Check
+from planner.scenario import GroupRuleSpec
 from planner.travel.borders import group_labels
 
 if TYPE_CHECKING:
     from planner.data.inputs import Inputs
-    from planner.scenario import GroupRuleSpec
 
-__all__ = ["check_rules"]
+__all__ = ["check_rules", "colocation_flag"]
 
 
 def _check_counts(c: Check) -> None:
@@ -129,7 +129,7 @@ def _group_members(
         member = (one_hot @ reach[grouped].astype(float)) > 0
         return groups, member
     sites = inputs.sites
-    if spec.column in sites.columns:
+    if spec.column in sites.columns and spec.column not in {"site_id", "name", "type"}:
         site_labels = sites[spec.column].astype("string").str.strip().tolist()
     else:
         polygons = gpd.GeoDataFrame(
@@ -186,9 +186,60 @@ def check_rules(c: Check, inputs: Inputs) -> None:
             c.problems.append(
                 f"rules.house_per_group[{index}] ({spec.column}): groups {names} have no house"
             )
+    for index, house_in in enumerate(rules.house_in):
+        found = _group_members(GroupRuleSpec(column=house_in.column), inputs, c)
+        if found is None:
+            continue
+        groups, member = found
+        served = {g for g, row in zip(groups, member, strict=True) if (row & p.house).any()}
+        missing = [value for value in tuple(house_in.values) if value not in served]
+        if missing:
+            c.problems.append(
+                f"rules.house_in[{index}] ({house_in.column}): no house in {', '.join(missing)}"
+            )
     if rules.serve_within:
         _check_within(c, inputs, rules.serve_within)
+    _check_colocation(c, inputs)
     c.checked.append("policy rules")
+
+
+def colocation_flag(inputs: Inputs, kind: str) -> BoolArray:
+    """Return the sites co-located with ``kind`` (all False when the sites are not marked)."""
+    column = f"coloc_{kind}"
+    sites = inputs.sites
+    if column not in sites.columns:
+        return np.zeros(len(sites), dtype=bool)
+    return np.asarray(sites[column].to_numpy(dtype=bool))
+
+
+def _check_colocation(c: Check, inputs: Inputs) -> None:
+    """``rules.antennes_at`` and ``rules.house_consultatiebureau_min`` / ``_m`` on new sites."""
+    rules = c.scenario.rules
+    t, p = c.truth, c.claim
+    if rules.antennes_at:
+        at = np.zeros(len(t.site_ids), dtype=bool)
+        for kind in rules.antennes_at:
+            at |= colocation_flag(inputs, kind)
+        c.require(
+            p.antenne & ~t.existing_antenne & ~at,
+            f"rules.antennes_at ({', '.join(rules.antennes_at)}): new antennes elsewhere",
+        )
+    minutes, metres = rules.house_consultatiebureau_min, rules.house_consultatiebureau_m
+    if minutes is None and metres is None:
+        return
+    on_site = colocation_flag(inputs, "consultatiebureau")
+    ok = on_site.copy()
+    if minutes is not None:
+        ok |= (t.e[:, on_site] <= minutes).any(axis=1)
+    if metres is not None:
+        xy = np.column_stack([inputs.sites.geometry.x, inputs.sites.geometry.y])
+        gap = np.hypot(*(xy[:, np.newaxis, :] - xy[np.newaxis, on_site, :]).transpose(2, 0, 1))
+        ok |= (gap <= metres).any(axis=1)
+        ok |= inputs.sites["consultatiebureau_m"].to_numpy(dtype=float) <= metres  # points
+    c.require(
+        p.house & ~t.existing_house & ~ok,
+        "rules.house_consultatiebureau: new houses without a consultatiebureau on site or near",
+    )
 
 
 def _check_within(c: Check, inputs: Inputs, column: str) -> None:

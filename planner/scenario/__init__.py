@@ -24,6 +24,7 @@ from planner.scenario.load import (
     question_overrides,
     scenario_from_dict,
 )
+from planner.scenario.policy import COLOCATION_TYPES, ColocationSpec, HouseInSpec
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
@@ -44,11 +45,14 @@ from planner.scenario.spec import (
 )
 
 __all__ = [
+    "COLOCATION_TYPES",
     "BudgetSpec",
+    "ColocationSpec",
     "DataSpec",
     "DecaySpec",
     "DemandSpec",
     "GroupRuleSpec",
+    "HouseInSpec",
     "IndicatorSpec",
     "ModeSpec",
     "NeedSpec",

@@ -266,7 +266,7 @@ def _set_dotted(raw: dict[str, Any], dotted: str, value: object) -> None:
     node[parts[-1]] = value
 
 
-_PATH_KEYS = ("sectors", "sites", "network", "population_raster")
+_PATH_KEYS = ("sectors", "sites", "network", "population_raster", "services")
 
 
 def _resolve_data_paths(raw: dict[str, Any], base: Path, where: str) -> None:

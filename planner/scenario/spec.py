@@ -18,6 +18,7 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
+from planner.scenario.policy import ColocationSpec, ColocationType, HouseInSpec
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
 __all__ = ["Mode", "NonNegFloat", "OutputSpec", "PosFloat", "Scenario", "SolverSpec"]
@@ -50,6 +51,11 @@ class DataSpec(_Spec):
     site_id: str = Field("site_id", description="Column with the unique site id.")
     network: Path | None = Field(
         None, description="Street network (line layer or OSM XML); null: straight-line travel."
+    )
+    services: Path | None = Field(
+        None,
+        description="Point layer of vindplaatsen (schools, childcare, consultatiebureaus, "
+        "Lokaal Loket) with a type column: sites near one count as co-located.",
     )
     network_format: Literal["lines", "osm_xml", "osm_pbf"] = Field(
         "lines", description="'lines': a road register; 'osm_xml': .osm; 'osm_pbf': .osm.pbf."
@@ -424,10 +430,13 @@ class RulesSpec(_Spec):
     """Policy rules every plan must meet (constraints, for every objective kind)."""
 
     required_houses: tuple[str, ...] = Field(
-        (), description="Site ids that must open as houses (new ones pay their cost)."
+        (), description="Site ids or names that must open as houses (new ones pay their cost)."
     )
     required_antennes: tuple[str, ...] = Field(
-        (), description="Site ids that must open as antennes (max_coverage and set_cover)."
+        (), description="Site ids or names that must open as antennes (max_coverage, set_cover)."
+    )
+    forbidden_sites: tuple[str, ...] = Field(
+        (), description="Site ids or names that may never open (existing ones: they close)."
     )
     min_houses: Annotated[int, Field(ge=0)] | None = Field(
         None, description="At least this many houses (existing and required included)."
@@ -449,6 +458,22 @@ class RulesSpec(_Spec):
     )
     house_per_group: tuple[GroupRuleSpec, ...] = Field(
         (), description="At least one house per group, for each listed sector column."
+    )
+    house_in: tuple[HouseInSpec, ...] = Field(
+        (), description="A house located in each named value of a sector column (wijk names)."
+    )
+    antennes_at: tuple[ColocationType, ...] = Field(
+        (), description="New antennes only at sites co-located with one of these types."
+    )
+    house_consultatiebureau_min: PosFloat | None = Field(
+        None,
+        description="New houses only where a consultatiebureau is on site or a site with one "
+        "is within this many minutes (site-to-site time).",
+    )
+    house_consultatiebureau_m: NonNegFloat | None = Field(
+        None,
+        description="New houses only where a consultatiebureau (site or service point) is on "
+        "site or within this many metres (straight line).",
     )
     serve_within: str | None = Field(
         None,
@@ -495,6 +520,7 @@ class Scenario(_Spec):
     objective: ObjectiveSpec = ObjectiveSpec()
     decay: DecaySpec = DecaySpec()
     rules: RulesSpec = RulesSpec()
+    colocation: ColocationSpec = ColocationSpec()
     solver: SolverSpec = SolverSpec()
     outputs: OutputSpec = OutputSpec()
     source: Path | None = Field(None, exclude=True)
@@ -554,4 +580,6 @@ class Scenario(_Spec):
             paths["network"] = self.data.network
         if self.data.population_raster is not None:
             paths["population_raster"] = self.data.population_raster
+        if self.data.services is not None:
+            paths["services"] = self.data.services
         return paths

@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from planner.data.colocation import colocation_problems, mark_colocation
 from planner.data.inputs import check_inputs, read_inputs
 from planner.data.raster import RasterPoints, raster_points
 from planner.demand import build_demand, grid_points, street_points
 from planner.demand.modes import equivalent_scale, mode_shares, split_by_mode
 from planner.errors import CHANGES_FIGURE, DataError, PlannerError, ScenarioError
-from planner.optimise import check_rules, solve_scenario
+from planner.optimise import check_rules, rule_sites, solve_scenario
 from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
+from planner.results.colocation import colocation_summary
 from planner.results.metrics import count, families
 from planner.results.plan import Plan, make_plan
 from planner.results.regions import region_summary
@@ -280,7 +282,7 @@ def run(
     _warn_swapped_standards(scenario)
     timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
-        inputs = _inputs_of(scenario, prepared)
+        inputs = mark_colocation(scenario, _with_rules(scenario, _inputs_of(scenario, prepared)))
     with _stage("network", timings, progress):
         network = _network_of(scenario, scenario.travel, prepared)
     with _stage("demand", timings, progress):
@@ -302,7 +304,8 @@ def run(
         solution = solve_scenario(scenario, inputs, demand, travel)
     with _stage("plan", timings, progress):
         plan = make_plan(scenario, inputs, demand, travel, solution, network)
-        plan = replace(plan, summary={**plan.summary, **region_summary(plan, inputs)})
+        extra = region_summary(plan, inputs) | colocation_summary(plan, inputs)
+        plan = replace(plan, summary={**plan.summary, **extra})
     with _stage("check", timings, progress):
         report = check_plan(plan, inputs, demand, travel)
         plan = replace(plan, summary={**plan.summary, **report})
@@ -460,6 +463,24 @@ def _site_xy(inputs: Inputs) -> np.ndarray:
     return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
 
 
+def _with_rules(scenario: Scenario, inputs: Inputs) -> Inputs:
+    """Check the rules against the inputs before any network work; mark forbidden sites.
+
+    The sites that ``rules.forbidden_sites`` names (by id or name) are marked ``forbidden``
+    in the site table, so that every later stage (the model, the plan's tables, the notes)
+    sees them closed.
+    """
+    problems = check_rules(scenario, inputs)
+    if problems:
+        raise DataError(problems)
+    _, forbidden = rule_sites(scenario, inputs, problems)
+    if not forbidden.any():
+        return inputs
+    sites = inputs.sites.copy()
+    sites["forbidden"] = sites["forbidden"].to_numpy(dtype=bool) | forbidden
+    return replace(inputs, sites=sites)
+
+
 def validate(path: str | Path, overrides: dict[str, object] | None = None) -> list[str]:
     """Check everything a run of a scenario file would need, and return all problems.
 
@@ -488,6 +509,7 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
     if not problems:  # the rules and mode shares need readable inputs
         inputs = read_inputs(scenario)
         problems.extend(check_rules(scenario, inputs))
+        problems.extend(colocation_problems(scenario, inputs))
         problems.extend(_group_problems(scenario, inputs))
         if scenario.travel.modes and scenario.travel.combine == "share":
             mode_shares(scenario.travel, inputs.sectors, problems)

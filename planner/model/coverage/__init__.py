@@ -123,6 +123,7 @@ from __future__ import annotations
 
 from planner.model.coverage.build import EPS_FRACTION, CoverageProblem, build_coverage_problem
 from planner.model.coverage.cuts import _link_cuts  # noqa: F401 (tests separate cuts by hand)
+from planner.model.coverage.diagnose import group_budget, what_it_takes
 from planner.model.coverage.evaluate import (
     link_antennes,
     plan_cost,
@@ -141,6 +142,7 @@ __all__ = [
     "CoverageSolution",
     "Form",
     "build_coverage_problem",
+    "group_budget",
     "link_antennes",
     "plan_cost",
     "plan_coverage",
@@ -149,4 +151,5 @@ __all__ = [
     "solve_coverage",
     "solve_form",
     "stopped_by_time_limit",
+    "what_it_takes",
 ]

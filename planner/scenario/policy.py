@@ -1,0 +1,83 @@
+"""Typed policy by name and by place: ``rules.house_in`` and the ``colocation`` section.
+
+``rules.house_in`` asks a house in a named group of sectors; ``colocation`` says which sites
+share their place with a vindplaats (schools, childcare, consultatiebureaus, the Lokaal Loket
+Kinderopvang) and what that is worth.
+
+Kept apart from :mod:`planner.scenario.spec` so that each scenario module stays short; the
+sections are re-exported by :mod:`planner.scenario`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from planner.scenario.base import NonNegFloat, _Spec
+
+__all__ = ["COLOCATION_TYPES", "ColocationSpec", "ColocationType", "HouseInSpec"]
+
+ColocationType = Literal["school", "childcare", "consultatiebureau", "lokaal_loket"]
+COLOCATION_TYPES: tuple[ColocationType, ...] = (
+    "school",
+    "childcare",
+    "consultatiebureau",
+    "lokaal_loket",
+)
+"""The services a site can share its place with (the vindplaatsen of Gent's plan)."""
+
+_Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class HouseInSpec(_Spec):
+    """At least one house located in a sector with each of the named values of a sector column.
+
+    ``{column: wijk, values: [Brugse Poort, Muide]}``: a house in Brugse Poort and a house in
+    Muide (one house in a sector that has both values would serve both).
+    """
+
+    column: str = Field(description="Sector column holding the value (e.g. wijk).")
+    values: tuple[_Name, ...] = Field(
+        description="Values of that column, each of which gets a house located in one of its "
+        "sectors (a site column of the same name, when present, overrides the map)."
+    )
+
+    @model_validator(mode="after")
+    def _some_values(self) -> HouseInSpec:
+        if not self.values:
+            raise ValueError(
+                f"rules.house_in for column '{self.column}' lists no values: name at least one "
+                f"{self.column} that gets a house, or drop the rule"
+            )
+        return self
+
+
+class ColocationSpec(_Spec):
+    """Which sites share their place with a vindplaats, and what that is worth.
+
+    A site is co-located with a type when its site column for that type is true (``columns``,
+    by default ``is_<type>`` where the sites file has it, as ``planner data`` writes), or when
+    a point of that type in ``data.services`` lies within ``within_m`` metres (straight line).
+    """
+
+    columns: dict[ColocationType, str] = Field(
+        default_factory=dict,
+        description="Site column (true/false) per type; default: is_<type> where present.",
+    )
+    service_type_column: str = Field(
+        "type",
+        description="Column of data.services naming each point's type (school, childcare, "
+        "consultatiebureau, lokaal_loket; other values are ignored).",
+    )
+    within_m: NonNegFloat = Field(
+        100.0,
+        description="A site within this many metres of a service point counts as co-located.",
+    )
+    value_families: dict[ColocationType, NonNegFloat] = Field(
+        default_factory=dict,
+        description="Per type: a house co-located with it is worth as much as reaching this "
+        "many more families (of average need) with the whole offer; an antenne, which offers "
+        "only the frequent services, earns the frequent share (1 - alpha) of it. "
+        "objective.kind max_coverage only.",
+    )
