@@ -295,6 +295,7 @@ ObjectiveKind = Literal[
     "mclp",
 ]
 _NEEDS_P = ("p_median", "p_center", "mclp")
+_NO_ALTERNATIVES = ("p_median", "p_center", "max_attendance")
 
 
 class ObjectiveSpec(_Spec):
@@ -334,9 +335,24 @@ class ObjectiveSpec(_Spec):
         "names (universal coverage is impossible); 'skip' leaves them out and plans for "
         "everyone who can be reached (they are counted in the summary).",
     )
+    alternatives: Annotated[int, Field(ge=1)] = Field(
+        1, description="The K best plans that differ (no-good cuts); 1: the best plan only."
+    )
+    alternatives_differ: Annotated[int, Field(ge=1)] = Field(
+        1, description="Each alternative differs from every better one in at least N sites."
+    )
+    alternatives_differ_in: Literal["houses", "sites"] = Field(
+        "houses", description="houses: count houses only; sites: houses and antennes."
+    )
 
     @model_validator(mode="after")
     def _p_for_kind(self) -> ObjectiveSpec:
+        if self.alternatives > 1 and self.kind in _NO_ALTERNATIVES:
+            raise ValueError(
+                f"objective.kind {self.kind} does not support alternatives (objective."
+                f"alternatives: {self.alternatives}): use max_coverage, mclp, set_cover or "
+                "set_cover_single, or set objective.alternatives: 1"
+            )
         if self.kind in _NEEDS_P and self.p is None:
             raise ValueError(f"objective.kind {self.kind} needs objective.p (number of houses)")
         if self.kind not in _NEEDS_P and self.p is not None:
