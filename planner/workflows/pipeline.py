@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,10 +47,11 @@ if TYPE_CHECKING:
 
     from planner.data.inputs import Inputs
     from planner.demand import Demand
+    from planner.model import CoverageSolution
     from planner.travel.matrices import TravelTimes
     from planner.travel.network import Network
 
-__all__ = ["STAGES", "pause_if_asked", "run", "validate"]
+__all__ = ["STAGES", "Prepared", "checked_plan", "pause_if_asked", "prepare", "run", "validate"]
 
 logger = logging.getLogger(__name__)
 
@@ -175,11 +176,67 @@ def run(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    if scenario.objective.alternatives > 1:
+        logger.info(
+            "objective.alternatives is read by planner.workflows.alternatives.run_alternatives "
+            "(and planner run); this run makes the best plan only"
+        )
+    timings: dict[str, float] = {}
+    stages = prepare(scenario, timings, progress)
+    with _stage("optimise", timings, progress):
+        solution = solve_scenario(scenario, *stages.tables())
+    return checked_plan(scenario, stages, solution, timings, progress)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the stages before the optimiser made: inputs, network, demand and travel times.
+
+    Attributes
+    ----------
+    inputs : Inputs
+        Sectors and sites.
+    network : Network or None
+        The street network (None for straight-line travel).
+    demand : Demand
+        The demand rows.
+    travel : TravelTimes
+        Their travel times.
+    """
+
+    inputs: Inputs
+    network: Network | None
+    demand: Demand
+    travel: TravelTimes
+
+    def tables(self) -> tuple[Inputs, Demand, TravelTimes]:
+        """Return the inputs, demand and travel times (what the optimiser reads)."""
+        return self.inputs, self.demand, self.travel
+
+
+def prepare(
+    scenario: Scenario, timings: dict[str, float], progress: ProgressCallback | None = None
+) -> Prepared:
+    """Run the stages before the optimiser: inputs, network, demand, travel.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    timings
+        Seconds per stage, filled in.
+    progress
+        Called with the name of each stage as it starts.
+
+    Returns
+    -------
+    Prepared
+        The tables the optimiser and the plan read.
+    """
     problems = _travel_model_problems(scenario)
     if problems:
         raise ScenarioError(problems)
     _warn_swapped_standards(scenario)
-    timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
         inputs = _with_raster_points(scenario, read_inputs(scenario))
     with _stage("network", timings, progress):
@@ -202,14 +259,51 @@ def run(
             travel = keep_within_groups(travel, sector_group[demand.sector], site_group)
         if scenario.objective.kind not in {"p_median", "p_center"}:  # no standard needed
             _check_reach(scenario, demand, travel)
-    with _stage("optimise", timings, progress):
-        solution = solve_scenario(scenario, inputs, demand, travel)
+    return Prepared(inputs, network, demand, travel)
+
+
+def checked_plan(
+    scenario: Scenario,
+    stages: Prepared,
+    solution: CoverageSolution,
+    timings: dict[str, float],
+    progress: ProgressCallback | None = None,
+) -> Plan:
+    """Make the plan of a solution and check it independently (the plan and check stages).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    stages
+        What :func:`prepare` made.
+    solution
+        The model's plan.
+    timings
+        Seconds per stage (the plan and check stages add up over several calls).
+    progress
+        Called with the name of each stage as it starts.
+
+    Returns
+    -------
+    Plan
+        The checked plan, with the timings.
+
+    Raises
+    ------
+    PlanCheckError
+        When the independent check disagrees with the model.
+    """
+    inputs, demand, travel = stages.tables()
+    before = dict(timings)
     with _stage("plan", timings, progress):
-        plan = make_plan(scenario, inputs, demand, travel, solution, network)
+        plan = make_plan(scenario, inputs, demand, travel, solution, stages.network)
         plan = replace(plan, summary={**plan.summary, **region_summary(plan, inputs)})
     with _stage("check", timings, progress):
         report = check_plan(plan, inputs, demand, travel)
         plan = replace(plan, summary={**plan.summary, **report})
+    for name in ("plan", "check"):
+        timings[name] += before.get(name, 0.0)
     return plan.with_timings(timings)
 
 

@@ -47,12 +47,14 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.report.assets import Language
+    from planner.results.plan import Plan
 
 __all__ = [
     "ALIASES",
     "Sweep",
     "VarySpec",
     "mark_dominated",
+    "open_sites",
     "parse_vary",
     "robust_sites",
     "run_sweep",
@@ -241,14 +243,27 @@ def run_variant(scenario: Path, overrides: dict[str, object]) -> dict[str, Any]:
         plan = run(load_scenario(scenario, overrides))
     except PlannerError as error:
         return {"error": str(error).replace("\n", " ")}
-    open_sites = plan.sites[plan.sites["role"] != "closed"]
-    return {
-        "summary": plan.summary,
-        "sites": [
-            (str(row.site_id), str(row.name), str(row.role), bool(row.existing))
-            for row in open_sites.itertuples(index=False)
-        ],
-    }
+    return {"summary": plan.summary, "sites": open_sites(plan)}
+
+
+def open_sites(plan: Plan) -> list[tuple[str, str, str, bool]]:
+    """List a plan's open sites as :func:`robust_sites` counts them.
+
+    Parameters
+    ----------
+    plan
+        A plan.
+
+    Returns
+    -------
+    list of tuple
+        ``(site_id, name, role, existing)`` of every house and antenne.
+    """
+    opened = plan.sites[plan.sites["role"] != "closed"]
+    return [
+        (str(row.site_id), str(row.name), str(row.role), bool(row.existing))
+        for row in opened.itertuples(index=False)
+    ]
 
 
 @dataclass(frozen=True)
