@@ -170,9 +170,23 @@ def alternatives_section(plans: Sequence[Plan], found: AlternativePlans) -> dict
         ``requested``, ``found``, ``exhausted`` (fewer distinct plans exist, proven),
         ``stopped`` (why the search ended early without that proof, or None), ``differ`` and
         ``differ_in`` (each plan differs from every better one in at least ``differ`` houses,
-        or sites), ``objective_sense``, ``all_proven`` and ``plans`` (the rows of
-        :func:`alternative_rows`).
+        or sites), ``objective_sense``, ``all_proven``, ``plans`` (the rows of
+        :func:`alternative_rows`) and ``site_names`` (the name of every site in their lists).
     """
+    rows = alternative_rows(plans, found)
+    named = {
+        site
+        for row in rows
+        for role in _ROLES
+        for what in ("added", "removed")
+        for site in row[f"{role}s_{what}"]
+    }
+    names: dict[str, str] = {}
+    for plan in plans:
+        sites = plan.sites
+        for site_id, name in zip(sites["site_id"].astype(str), sites["name"], strict=True):
+            if site_id in named:
+                names[site_id] = str(name)
     return {
         "requested": found.requested,
         "found": len(plans),
@@ -182,5 +196,6 @@ def alternatives_section(plans: Sequence[Plan], found: AlternativePlans) -> dict
         "differ_in": found.differ_in,
         "objective_sense": "min" if found.solutions[0].result.sense == "min" else "max",
         "all_proven": all(found.proven_next_best),
-        "plans": alternative_rows(plans, found),
+        "plans": rows,
+        "site_names": dict(sorted(names.items())),
     }
