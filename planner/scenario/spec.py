@@ -557,6 +557,15 @@ class Scenario(_Spec):
             )
         return self
 
+    @model_validator(mode="after")
+    def _alternatives_on_highs(self) -> Scenario:
+        if self.objective.alternatives > 1 and self.solver.name != "highs":
+            raise ValueError(
+                f"objective.alternatives ({self.objective.alternatives}) needs solver.name: "
+                f"highs (one model kept across the solves), got {self.solver.name}"
+            )
+        return self
+
     def label(self) -> str:
         """Return the name and its overrides: ``gent_baseline (--set budget.amount_eur=2e6)``."""
         if not self.overrides:
