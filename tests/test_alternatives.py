@@ -250,10 +250,10 @@ def test_cli_fewer_plans_than_asked(tiny_city: TinyCity, tmp_path: Path) -> None
     scenario = _tiny_alternatives(tiny_city, 5, alternatives_differ=1000)
     result = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
-    assert "only 1 distinct plans exist, 5 asked for" in result.output
+    assert "only 1 distinct plan exists, 5 asked for" in result.output
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["alternatives"]["exhausted"] is True
-    assert "Er bestaan maar 1 zulke plannen" in (tmp_path / "o" / "note.html").read_text()
+    assert "Er bestaat maar 1 zulk plan" in (tmp_path / "o" / "note.html").read_text()
 
 
 def test_note_labels_an_unproven_alternative() -> None:

@@ -152,7 +152,8 @@ def _print_alternatives(block: dict[str, Any]) -> None:
     head = f"  {found} alternatives (each differs from every better one in >= {block['differ']}"
     head += f" {what})"
     if block["exhausted"]:
-        head += f": only {found} distinct plans exist, {asked} asked for"
+        head += f": only {found} distinct {'plan exists' if found == 1 else 'plans exist'}, "
+        head += f"{asked} asked for"
     elif block["stopped"]:
         head += f": {found} of {asked}, {block['stopped']}"
     out.print(head, highlight=False)

@@ -41,7 +41,9 @@ ALTERNATIVES_TEXT: dict[Language, dict[str, str]] = {
         "min": "Kosten, het doel (verschil met het beste)",
         "houses": "huis|huizen",
         "sites": "locatie|locaties",
-        "exhausted": " Er bestaan maar {found} zulke plannen; er werden er {requested} gevraagd.",
+        "exhausted": " Er {exist} maar {found} {such}; er werden er {requested} gevraagd.",
+        "exist": "bestaat|bestaan",
+        "such": "zulk plan|zulke plannen",
         "stopped": " De zoektocht stopte na {found} van de {requested} gevraagde plannen.",
         "best": "{rank} (beste)",
         "same": "dezelfde huizen",
@@ -64,7 +66,9 @@ ALTERNATIVES_TEXT: dict[Language, dict[str, str]] = {
         "min": "Cost, the objective (difference from the best)",
         "houses": "house|houses",
         "sites": "site|sites",
-        "exhausted": " Only {found} such plans exist; {requested} were asked for.",
+        "exhausted": " Only {found} {such} {exist}; {requested} were asked for.",
+        "exist": "exists|exist",
+        "such": "such plan|such plans",
         "stopped": " The search stopped after {found} of the {requested} plans asked for.",
         "best": "{rank} (best)",
         "same": "the same houses",
@@ -182,7 +186,7 @@ def alternatives_intro(summary: Mapping[str, Any], language: Language) -> str:
         return ""
     text = ALTERNATIVES_TEXT[language]
     one, many = text[block["differ_in"]].split("|")
-    values = {
+    values: dict[str, object] = {
         "found": block["found"],
         "requested": block["requested"],
         "differ": block["differ"],
@@ -190,6 +194,9 @@ def alternatives_intro(summary: Mapping[str, Any], language: Language) -> str:
     }
     sentence = text["intro"].format(**values)
     if block["exhausted"]:
+        plural = int(block["found"] != 1)
+        values["exist"] = text["exist"].split("|")[plural]
+        values["such"] = text["such"].split("|")[plural]
         sentence += text["exhausted"].format(**values)
     elif block["stopped"]:
         sentence += text["stopped"].format(**values)

@@ -171,9 +171,10 @@ def _log_found(found: AlternativePlans) -> None:
     count, asked = len(found.solutions), found.requested
     what = "houses" if found.differ_in == "houses" else "sites"
     if found.exhausted:
+        plans = "plan exists" if count == 1 else "plans exist"
         logger.warning(
-            f"Alternatives: only {count} distinct plan{'s' if count != 1 else ''} "
-            f"(differing in at least {found.differ} {what}) exist; {asked} were asked for"
+            f"Alternatives: only {count} distinct {plans} (differing in at least "
+            f"{found.differ} {what}); {asked} were asked for"
         )
     elif found.stopped is not None:
         logger.warning(f"Alternatives: {count} of {asked} plans; {found.stopped}")
