@@ -285,6 +285,9 @@ def test_note_labels_an_unproven_alternative() -> None:
     rows = alternatives_rows(summary, "nl")
     assert rows[1][-1] == "niet bewezen optimaal (afstand tot de grens 1,23 %)"
     assert rows[1][4] == "+ huis School; \u2212 huis Kerk"
+    moved = {**row, "houses_added": [], "houses_removed": [], "antennes_added": ["S3", "S4"]}
+    summary["alternatives"]["plans"] = [best, moved]
+    assert alternatives_rows(summary, "en")[1][4] == "the same houses; antennes +2 / \u22120"
     assert rows[1][1] == "90 (\u22121,50 %)"
     assert "stopte na 2 van de 4" in alternatives_intro(summary, "nl")
     assert alternatives_rows({}, "nl") == []

@@ -148,9 +148,9 @@ def _alternatives(count: int) -> int:
 def _print_alternatives(block: dict[str, Any]) -> None:
     """Print one line per alternative: objective, distance from the best, cost, sites."""
     found, asked = block["found"], block["requested"]
-    what = "houses" if block["differ_in"] == "houses" else "sites"
+    what = "house" if block["differ_in"] == "houses" else "site"
     head = f"  {found} alternatives (each differs from every better one in >= {block['differ']}"
-    head += f" {what})"
+    head += f" {what}{'s' if block['differ'] != 1 else ''})"
     if block["exhausted"]:
         head += f": only {found} distinct {'plan exists' if found == 1 else 'plans exist'}, "
         head += f"{asked} asked for"

@@ -3,7 +3,8 @@
 Read from the ``alternatives`` block of the plan's summary (:mod:`planner.results.alternatives`),
 never recomputed: one row per plan, best first, with its objective and its distance from the
 best, the families within the house and frequent-services standards, its cost, the sites it
-opens that the best plan does not (and the best plan's sites it leaves closed), and whether it
+opens as houses that the best plan does not (and the best plan's houses it leaves closed; the
+antennes counted, their ids are in ``alternatives.csv``), and whether it
 is proven the next best ("niet bewezen optimaal" with its gap when a time limit stopped it).
 """
 
@@ -49,8 +50,7 @@ ALTERNATIVES_TEXT: dict[Language, dict[str, str]] = {
         "same": "dezelfde huizen",
         "house_in": "+ huis {names}",
         "house_out": "\u2212 huis {names}",
-        "antenne_in": "+ antenne {names}",
-        "antenne_out": "\u2212 antenne {names}",
+        "antennes": "antennes +{added} / {minus}{removed}",
         "proven": "bewezen het volgende beste",
         "proven_best": "bewezen optimaal",
         "not_proven": "niet bewezen optimaal",
@@ -74,8 +74,7 @@ ALTERNATIVES_TEXT: dict[Language, dict[str, str]] = {
         "same": "the same houses",
         "house_in": "+ house {names}",
         "house_out": "\u2212 house {names}",
-        "antenne_in": "+ antenne {names}",
-        "antenne_out": "\u2212 antenne {names}",
+        "antennes": "antennes +{added} / {minus}{removed}",
         "proven": "proven the next best",
         "proven_best": "proven optimal",
         "not_proven": "not proven optimal",
@@ -95,16 +94,19 @@ def _signed(value: float | None, decimals: int, language: Language) -> str:
 
 
 def _changes(row: Mapping[str, Any], names: Mapping[str, str], language: Language) -> str:
+    """Name the houses that differ; count the antennes (their ids are in alternatives.csv)."""
     text = ALTERNATIVES_TEXT[language]
     parts = []
-    for role in ("house", "antenne"):
-        for what, key in (("added", "in"), ("removed", "out")):
-            ids = row[f"{role}s_{what}"]
-            if ids:
-                listed = ", ".join(names.get(site, site) for site in ids)
-                parts.append(text[f"{role}_{key}"].format(names=listed))
-    if not row["houses_added"] and not row["houses_removed"]:
-        parts.insert(0, text["same"])
+    for what, key in (("added", "in"), ("removed", "out")):
+        ids = row[f"houses_{what}"]
+        if ids:
+            listed = ", ".join(names.get(site, site) for site in ids)
+            parts.append(text[f"house_{key}"].format(names=listed))
+    if not parts:
+        parts.append(text["same"])
+    added, removed = len(row["antennes_added"]), len(row["antennes_removed"])
+    if added or removed:
+        parts.append(text["antennes"].format(added=added, removed=removed, minus=_MINUS))
     return "; ".join(parts)
 
 
