@@ -291,3 +291,26 @@ def test_note_labels_an_unproven_alternative() -> None:
     assert rows[1][1] == "90 (\u22121,50 %)"
     assert "stopte na 2 van de 4" in alternatives_intro(summary, "nl")
     assert alternatives_rows({}, "nl") == []
+
+
+def test_a_solve_stopped_by_its_time_limit_is_labelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second solve stops at its time limit with a plan (simulated): that plan and every
+    # later one are not proven the next best, and the gap is kept.
+    from planner.model.coverage import alternatives as module  # noqa: PLC0415
+
+    solve = module._Search._solve
+    calls: list[int] = []
+
+    def stopped(self: Any, spec: Any, **kwargs: Any) -> Any:
+        result, x = solve(self, spec, **kwargs)
+        calls.append(1)
+        if len(calls) == 2:
+            result = dataclasses.replace(result, status="feasible", proven_optimal=False, gap=0.02)
+        return result, x
+
+    monkeypatch.setattr(module._Search, "_solve", stopped)
+    found = solve_alternatives(hand(), MAX_COVERAGE, solver_spec("highs"), 3)
+    assert found.proven_next_best == (True, False, False)
+    second = found.solutions[1]
+    assert second.result.status == "feasible"
+    assert second.tie_break_exact is False  # the tie-break runs only after a proof
