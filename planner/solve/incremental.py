@@ -39,10 +39,13 @@ from planner.solve.result import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from numpy.typing import NDArray
     from scipy import sparse
 
     from planner.scenario import SolverSpec
     from planner.solve.arrays import MilpArrays
+
+    Indices = NDArray[np.integer[Any]]  # row or column indices
 
 __all__ = ["IncrementalHighs", "IncrementalSolution"]
 
@@ -151,7 +154,7 @@ class IncrementalHighs:
             self.n_cols, np.arange(self.n_cols, dtype=np.int32), np.ascontiguousarray(self._cost)
         )
 
-    def set_row_bounds(self, rows: FloatArray, lower: FloatArray, upper: FloatArray) -> None:
+    def set_row_bounds(self, rows: Indices, lower: FloatArray, upper: FloatArray) -> None:
         """Change the bounds of some rows (relaxing a row with ``-inf`` / ``inf``, for instance).
 
         Parameters
@@ -170,7 +173,7 @@ class IncrementalHighs:
                 np.ascontiguousarray(upper, dtype=np.float64),
             )
 
-    def set_bounds(self, columns: FloatArray, lower: FloatArray, upper: FloatArray) -> None:
+    def set_bounds(self, columns: Indices, lower: FloatArray, upper: FloatArray) -> None:
         """Change the bounds of some columns (fixing them, for instance).
 
         Parameters
