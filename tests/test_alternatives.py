@@ -22,6 +22,7 @@ from planner.errors import DataError
 from planner.model import CoverageInstance, plan_problems
 from planner.model.alternatives import alternatives_form, solve_alternatives
 from planner.model.coverage import MAX_COVERAGE
+from planner.model.coverage import build as build_module
 from planner.report.note_alternatives import alternatives_intro, alternatives_rows
 from planner.scenario import load_scenario
 from planner.workflows.alternatives import run_alternatives, write_alternatives
@@ -314,3 +315,34 @@ def test_a_solve_stopped_by_its_time_limit_is_labelled(monkeypatch: pytest.Monke
     second = found.solutions[1]
     assert second.result.status == "feasible"
     assert second.tie_break_exact is False  # the tie-break runs only after a proof
+
+
+@pytest.mark.parametrize("form_name", ["max_coverage", "mclp"])
+@pytest.mark.parametrize("seed", range(8))
+def test_brute_force_k_best_with_the_cost_term_below_tolerance(
+    form_name: str, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the cost term far below every solver tolerance (as with many sectors) only the
+    # tie-breaks order plans of equal coverage: the first and last among all plans, the others
+    # among their own houses and then by cost. The list is still the lexicographic K best.
+    monkeypatch.setattr(build_module, "EPS_FRACTION", 1e-12)
+    form = FORMS[form_name]
+    instance = random_instance(seed)
+    if not form.antennes:
+        rules = dataclasses.replace(instance.rules, max_antennes=None)
+        instance = dataclasses.replace(instance, rules=rules)
+    expected = _expected(instance, form, "houses")
+    if not expected:
+        return
+    k = 5
+    found = solve_alternatives(instance, form, solver_spec("highs"), k)
+    got = [_score(s, form) for s in found.solutions]
+    assert [g[0] for g in got] == pytest.approx([round(e[0], 6) for e in expected[:k]])
+    assert [g[1] for g in got] == pytest.approx([e[1] for e in expected[:k]])
+
+
+def test_hand_ties_ordered_by_cost_below_tolerance(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "EPS_FRACTION", 1e-12)
+    found = solve_alternatives(hand(), MAX_COVERAGE, solver_spec("highs"), 4)
+    assert [s.cost for s in found.solutions] == [190.0, 200.0, 100.0, 100.0]
+    assert [houses(s) for s in found.solutions][:3] == [{0, 2}, {0, 1}, {0}]

@@ -18,12 +18,9 @@ model infeasible and the search stops: there are fewer distinct plans than asked
 Each plan is read back and checked like a single solve's, and in the coverage forms its cost
 tie-break is made exact on the same model (:mod:`planner.model.coverage.tiebreak`): the cost
 becomes the objective and a coverage row, added once and left free otherwise, holds the
-plan's coverage; both are restored before the next solve. With :math:`N = 1` the plans
-between the first and the last are tie-broken among the plans with their own houses (the
-house columns fixed: a few hundredths of a second instead of seconds on Gent): a plan of other
-houses with the same coverage and a lower cost is not cut off, so it is the next plan found,
-and plans of equal objective are then put in order of cost. The first and the last plan are
-tie-broken among all plans (the last, because the plan that would follow it is not sought).
+plan's coverage; both are restored before the next solve. (Breaking the tie among the plans
+with the plan's own houses only is a hundred times faster on Gent, but not exact when many
+plans of other houses reach the same coverage: ``tests/test_alternatives.py`` has the case.)
 Plan :math:`k` is *proven the next best* when its solve is proven optimal and so were all the
 solves before it; a solve stopped by the time limit gives its plan with its gap (the bound
 holds for every plan not yet cut off).
@@ -248,17 +245,13 @@ class _Search:
                 stopped = f"plan {k + 1} broke a rule"
                 break
             if self.tie_row is not None:
-                fast = differ == 1 and 0 < k < count - 1
-                least_cost = self._tie_break_within if fast else self._tie_break
                 solution = _least_cost_among_equals(
-                    self.instance, self.problem, self.solver, solution, x, least_cost
+                    self.instance, self.problem, self.solver, solution, x, self._tie_break
                 )
                 x = self._values_of(solution, x)
             solutions.append(solution)
             search.append(result.runtime_s)
             self._add_no_good(x, differ)
-        if self.tie_row is not None:
-            solutions, search = _cheapest_first(solutions, search)
         for solution in solutions:
             proven.append(solution.result.proven_optimal and (not proven or proven[-1]))
             runtimes.append(solution.result.runtime_s)
@@ -301,21 +294,6 @@ class _Search:
             self.highs.set_row_bounds(rows, *_free(1))
         return result, None if values is None else values.x, reached
 
-    def _tie_break_within(
-        self, spec: SolverSpec, x: FloatArray
-    ) -> tuple[SolveResult, FloatArray | None, float]:
-        """Solve the least-cost model among the plans with the houses of ``x`` (fast)."""
-        columns = self.problem.house_columns
-        fixed = np.round(x[columns])
-        self.highs.set_bounds(columns, fixed, fixed)
-        try:
-            return self._tie_break(spec, x)
-        finally:
-            model = self.model
-            self.highs.set_bounds(
-                columns, np.asarray(model.lower)[columns], np.asarray(model.upper)[columns]
-            )
-
     def _values_of(self, solution: CoverageSolution, x: FloatArray) -> FloatArray:
         """Site columns of the plan kept (the tie-break may have chosen a cheaper one)."""
         problem = self.problem
@@ -351,21 +329,6 @@ class _Search:
         )
         lower = np.array([float(differ) - float(chosen.sum())])
         self.highs.add_rows(row, lower, np.array([np.inf]))
-
-
-def _cheapest_first(
-    solutions: list[CoverageSolution], search: list[float]
-) -> tuple[list[CoverageSolution], list[float]]:
-    """Order plans of equal objective (within the tie-break's slack) by cost, stably."""
-    order = list(range(len(solutions)))
-    ordered: list[int] = []
-    while order:
-        top = solutions[order[0]].objective
-        slack = COVERAGE_SLACK * max(1.0, abs(top))
-        run = [k for k in order if abs(solutions[k].objective - top) <= slack]
-        ordered += sorted(run, key=lambda k: solutions[k].cost)
-        order = [k for k in order if k not in run]
-    return [solutions[k] for k in ordered], [search[k] for k in ordered]
 
 
 def _single(
