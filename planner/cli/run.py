@@ -158,18 +158,23 @@ def _print_alternatives(block: dict[str, Any]) -> None:
         head += f": {found} of {asked}, {block['stopped']}"
     out.print(head, highlight=False)
     for row in block["plans"]:
-        proof = "proven next best" if row["proven_next_best"] else "NOT proven"
+        proof = "NOT proven"
+        if row["proven_next_best"]:
+            proof = "proven optimal" if row["rank"] == 1 else "proven next best"
         if not row["proven_optimal"] and row["gap"] is not None:
             proof += f" (gap {100 * row['gap']:.2f} %)"
-        pct = row["objective_vs_best_pct"]
-        change = [f"+{s}" for s in row["houses_added"]] + [f"-{s}" for s in row["houses_removed"]]
-        out.print(
-            f"    {row['alternative']}: objective {_number(row['objective'])} "
-            f"({'' if pct is None else f'{pct:+.2f} %'}), families within the house standard "
-            f"{_number(row['families_house'])} ({row['families_house_vs_best']:+,.0f}), cost EUR "
-            f"{row['cost']:,.0f}, {proof}; houses {' '.join(change) or 'as the best'}",
-            highlight=False,
-        )
+        line = f"    {row['alternative']}: objective {_number(row['objective'])}"
+        if row["rank"] > 1 and row["objective_vs_best_pct"] is not None:
+            line += f" ({row['objective_vs_best_pct']:+.2f} %)"
+        line += f", families within the house standard {_number(row['families_house'])}"
+        if row["rank"] > 1:
+            line += f" ({row['families_house_vs_best']:+,.0f})"
+        line += f", cost EUR {row['cost']:,.0f}, {proof}"
+        if row["rank"] > 1:
+            change = [f"+{s}" for s in row["houses_added"]]
+            change += [f"-{s}" for s in row["houses_removed"]]
+            line += f"; houses {' '.join(change) or 'as the best'}"
+        out.print(line, highlight=False)
 
 
 def _print_coverage(summary: dict[str, Any]) -> None:
