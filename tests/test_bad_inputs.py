@@ -692,6 +692,32 @@ CASES: tuple[Case, ...] = (
         ("max_attendance does not take capacities", "remove objective.capacity_column"),
     ),
     Case(
+        "alternatives-zero",
+        "objective.alternatives: 0 (fewer than one plan)",
+        _keys(objective={"alternatives": 0}),
+        ("objective.alternatives", "greater than or equal to 1"),
+    ),
+    Case(
+        "alternatives-kind",
+        "objective.alternatives: 3 with objective.kind p_median",
+        _keys(objective={"kind": "p_median", "p": 2, "alternatives": 3}),
+        ("p_median does not support alternatives", "objective.alternatives: 1"),
+    ),
+    Case(
+        "alternatives-cbc",
+        "objective.alternatives: 3 with solver.name cbc",
+        _keys(objective={"alternatives": 3}),
+        ("needs solver.name: highs",),
+    ),
+    Case(
+        "alternatives-more-than-exist",
+        "objective.alternatives: 5, each differing in 1000 houses: only one plan exists",
+        _keys(objective={"alternatives": 5, "alternatives_differ": 1000}, solver={"name": "highs"}),
+        ("only 1 distinct plan exists", "5 were asked for"),
+        code=0,
+        validate=0,
+    ),
+    Case(
         "set-unknown-key",
         "--set budget.amount=5e5 (key misspelled on the command line)",
         _keys(),
@@ -1446,6 +1472,9 @@ column then lists them). Exit code `3` would be a bug (an unexpected error); no 
   line geometry, is an error.
 - **Contradictory rules** stop the run with the rule named, and for a universal floor the
   sectors no site can reach, with their families.
+- **Alternatives** (`objective.alternatives`, `--alternatives`): fewer than one plan, a kind
+  without alternatives (p_median, p_center, max_attendance) or CBC is an error; asking for
+  more plans than exist is no error: the run returns those there are and says so.
 - **A solver that is not installed** is one line naming it, how to install it and how to
   switch `solver.name`.
 - **Statbel tables** (`planner data`): duplicated codes, text or negative numbers in counts,

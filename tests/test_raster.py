@@ -18,7 +18,7 @@ import planner
 from planner.data.inputs import read_inputs
 from planner.data.raster import raster_points
 from planner.errors import DataError, InputFileError
-from planner.workflows.pipeline import _with_raster_points
+from planner.workflows.inputs import with_raster_points as _with_raster_points
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -24,7 +24,13 @@ from planner.cli.base import (
     err,
     out,
 )
-from planner.errors import PlannerError
+from planner.errors import PlannerError, ScenarioError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from planner.results.plan import Plan
+    from planner.scenario import Scenario
 
 
 def run_command(
@@ -47,11 +53,17 @@ def run_command(
     lang: Annotated[
         str | None, typer.Option("--lang", help="Language of the note and static maps: nl or en.")
     ] = None,
+    alternatives: Annotated[
+        int | None,
+        typer.Option(
+            "--alternatives",
+            help="The K best plans that differ in at least one house (objective.alternatives).",
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario; write plan.gpkg, map.html, summaries, maps, the note and manifest.json."""
-    from planner.report.outputs import write_outputs  # noqa: PLC0415 - keep `--help` fast
-    from planner.scenario import folder_name, load_scenario  # noqa: PLC0415
-    from planner.workflows.pipeline import STAGES, run  # noqa: PLC0415
+    from planner.scenario import folder_name, load_scenario  # noqa: PLC0415 - fast `--help`
+    from planner.workflows.pipeline import STAGES  # noqa: PLC0415
 
     with _one_line_errors(interrupted_message=True):
         overrides = _run_overrides(sets, solver, time_limit)
@@ -59,6 +71,8 @@ def run_command(
             overrides["outputs.offline"] = True
         if lang is not None:
             overrides["outputs.language"] = _language(lang)
+        if alternatives is not None:
+            overrides["objective.alternatives"] = _alternatives(alternatives)
         spec = load_scenario(scenario, overrides)
         started = time.perf_counter()
         last: list[tuple[str, float]] = []
@@ -71,13 +85,13 @@ def run_command(
             last.append((stage, now))
             _progress(f"[{STAGES.index(stage) + 1}/{len(STAGES) + 1}] {stage} ...")
 
-        plan = run(spec, progress=progress)
+        plan, write = _plan_of(spec, progress)
         progress_done = time.perf_counter()
         if last:
             _progress(f"  done {last[-1][0]} in {progress_done - last[-1][1]:.2f} s")
         target = out_dir or spec.outputs.dir / folder_name(spec)
         _progress(f"[{len(STAGES) + 1}/{len(STAGES) + 1}] outputs ...")
-        write_outputs(plan, target)
+        write(target)
     s = plan.summary
     status = "proven optimal" if s["proven_optimal"] else f"NOT proven optimal ({s['status']}"
     if not s["proven_optimal"]:
@@ -97,7 +111,70 @@ def run_command(
     _print_solve(s, status)
     for note in s["notes"]:
         out.print(f"  note: {note}", highlight=False)
+    if "alternatives" in s:
+        _print_alternatives(s["alternatives"])
     out.print(f"  wrote {target} in {time.perf_counter() - started:.1f} s", highlight=False)
+
+
+def _plan_of(
+    spec: Scenario, progress: Callable[[str], None]
+) -> tuple[Plan, Callable[[Path], object]]:
+    """Run the scenario (its alternatives, when it asks for more than one plan)."""
+    if spec.objective.alternatives > 1:
+        from planner.workflows.alternatives import (  # noqa: PLC0415
+            run_alternatives,
+            write_alternatives,
+        )
+
+        found = run_alternatives(spec, progress=progress)
+        return found.best, lambda target: write_alternatives(found, target)
+    from planner.report.outputs import write_outputs  # noqa: PLC0415
+    from planner.workflows.pipeline import run  # noqa: PLC0415
+
+    plan = run(spec, progress=progress)
+    return plan, lambda target: write_outputs(plan, target)
+
+
+def _alternatives(count: int) -> int:
+    """Check ``--alternatives K``: a whole number of plans, at least 1."""
+    if count < 1:
+        raise ScenarioError(
+            f"--alternatives {count}: expected the number of plans to return, at least 1 "
+            "(1: the best plan only)"
+        )
+    return count
+
+
+def _print_alternatives(block: dict[str, Any]) -> None:
+    """Print one line per alternative: objective, distance from the best, cost, sites."""
+    found, asked = block["found"], block["requested"]
+    what = "house" if block["differ_in"] == "houses" else "site"
+    head = f"  {found} alternatives (each differs from every better one in >= {block['differ']}"
+    head += f" {what}{'s' if block['differ'] != 1 else ''})"
+    if block["exhausted"]:
+        head += f": only {found} distinct {'plan exists' if found == 1 else 'plans exist'}, "
+        head += f"{asked} asked for"
+    elif block["stopped"]:
+        head += f": {found} of {asked}, {block['stopped']}"
+    out.print(head, highlight=False)
+    for row in block["plans"]:
+        proof = "NOT proven"
+        if row["proven_next_best"]:
+            proof = "proven optimal" if row["rank"] == 1 else "proven next best"
+        if not row["proven_optimal"] and row["gap"] is not None:
+            proof += f" (gap {100 * row['gap']:.2f} %)"
+        line = f"    {row['alternative']}: objective {_number(row['objective'])}"
+        if row["rank"] > 1 and row["objective_vs_best_pct"] is not None:
+            line += f" ({row['objective_vs_best_pct']:+.2f} %)"
+        line += f", families within the house standard {_number(row['families_house'])}"
+        if row["rank"] > 1:
+            line += f" ({row['families_house_vs_best']:+,.0f})"
+        line += f", cost EUR {row['cost']:,.0f}, {proof}"
+        if row["rank"] > 1:
+            change = [f"+{s}" for s in row["houses_added"]]
+            change += [f"-{s}" for s in row["houses_removed"]]
+            line += f"; houses {' '.join(change) or 'as the best'}"
+        out.print(line, highlight=False)
 
 
 def _print_coverage(summary: dict[str, Any]) -> None:

@@ -34,6 +34,12 @@ Modules, one model family each:
 
 from __future__ import annotations
 
+from planner.model.alternatives import (
+    ALTERNATIVE_KINDS,
+    AlternativePlans,
+    alternatives_form,
+    solve_alternatives,
+)
 from planner.model.base import FacilityInputs, FacilitySolution, check_facility_inputs, nearest_open
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
 from planner.model.colocation import site_value, solve_with_site_values, with_site_values
@@ -64,10 +70,12 @@ from planner.model.rules import GroupRule, PlanRules
 from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
 
 __all__ = [
+    "ALTERNATIVE_KINDS",
     "EPS_FRACTION",
     "MAX_COVERAGE",
     "SET_COVER",
     "SET_COVER_SINGLE",
+    "AlternativePlans",
     "CoverageInstance",
     "CoverageProblem",
     "CoverageSolution",
@@ -79,6 +87,7 @@ __all__ = [
     "GroupRule",
     "PlanRules",
     "SiteConstraints",
+    "alternatives_form",
     "build_coverage_problem",
     "capacitated_heuristic",
     "check_facility_inputs",
@@ -93,6 +102,7 @@ __all__ = [
     "plan_problems",
     "pmedian_heuristic",
     "site_value",
+    "solve_alternatives",
     "solve_capacitated_pmedian",
     "solve_coverage",
     "solve_form",

@@ -46,6 +46,7 @@ from planner.report.assets import (
     standard_phrase,
     strictest_minutes,
 )
+from planner.report.note_alternatives import alternatives_html, alternatives_of
 from planner.report.note_colocation import colocation_sentence
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_region import municipality_html, municipality_rows, travel_method
@@ -472,6 +473,7 @@ def note_content(
         attendance=attendance_sentence(summary, language),
         modes=modes_sentence(summary, language),
         municipalities=municipality_rows(summary, language),
+        **alternatives_of(summary, language),
     )
 
 
@@ -545,6 +547,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"{precision}"
         f"<h2>{text['sites']}</h2>\n{sites}\n"
         f"{municipality_html(content.municipalities, content.language)}"
+        f"{alternatives_html(content)}"
         f"<h2>{text['method']}</h2>\n<p>{esc(content.method)}</p>\n{remarks}"
         f"<h2>{text['status']}</h2>\n<p>{esc(content.status)}</p>\n"
         f"<h2>{text['sources']}</h2>\n<ul>{sources}</ul>\n"

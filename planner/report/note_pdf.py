@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from planner.report.note_alternatives import ALTERNATIVES_TEXT
 from planner.report.note_text import TEXT
 
 if TYPE_CHECKING:
@@ -115,6 +116,19 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
         )
     else:
         story.append(para(text["no_sites"]))
+    if content.alternatives:
+        wording = ALTERNATIVES_TEXT[content.language]
+        header = [para(cell, small) for cell in content.alternatives_header.split("|")]
+        story += [
+            Paragraph(wording["title"], styles["Heading2"]),
+            para(content.alternatives_intro),
+            Table(
+                [header, *([para(cell, small) for cell in row] for row in content.alternatives)],
+                colWidths=[width * share for share in (0.1, 0.16, 0.2, 0.16, 0.24, 0.14)],
+                style=grid,
+                repeatRows=1,
+            ),
+        ]
     story += [Paragraph(text["method"], styles["Heading2"]), para(content.method)]
     if content.remarks:
         story.append(Paragraph(text["remarks"], styles["Heading2"]))

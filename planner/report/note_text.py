@@ -362,6 +362,13 @@ class NoteContent:
         Coverage per travel mode (:func:`modes_sentence`; empty with one mode).
     municipalities : list of tuple of str
         A region's table per municipality (:func:`planner.report.note_region.municipality_rows`).
+    alternatives : list of tuple of str
+        The near-optimal alternatives, "even goed of bijna even goed"
+        (:func:`planner.report.note_alternatives.alternatives_rows`).
+    alternatives_intro : str
+        The sentence above that table.
+    alternatives_header : str
+        Its column names, joined with ``|``.
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -388,6 +395,9 @@ class NoteContent:
     attendance: str = ""
     modes: str = ""
     municipalities: list[tuple[str, ...]] = field(default_factory=list)
+    alternatives: list[tuple[str, ...]] = field(default_factory=list)
+    alternatives_intro: str = ""
+    alternatives_header: str = ""
 
 
 _ATTENDANCE = {

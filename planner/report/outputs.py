@@ -37,7 +37,7 @@ from planner.data.layers import GPKG_DATE, fixed_gpkg_date
 from planner.errors import InputFileError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     import geopandas as gpd
 
@@ -355,7 +355,11 @@ def _write_print_outputs(
 
 
 def write_outputs(
-    plan: Plan, out_dir: Path, *, baseline: Mapping[str, Any] | None = None
+    plan: Plan,
+    out_dir: Path,
+    *,
+    baseline: Mapping[str, Any] | None = None,
+    extra: Callable[[Path], list[str]] | None = None,
 ) -> dict[str, Path]:
     """Write every output of a plan into ``out_dir``, atomically.
 
@@ -368,6 +372,9 @@ def write_outputs(
     baseline
         The summary of the plan to compare with (e.g. today's sites, from ``planner compare
         --baseline``); the council note then states the change in percentage points.
+    extra
+        Writes more outputs into the staging folder (the alternatives' tables and pages)
+        and returns their names; they are moved into place with the rest.
 
     Returns
     -------
@@ -392,6 +399,8 @@ def write_outputs(
             names.append("map.html")
         run_manifest = manifest(plan)
         names += _write_print_outputs(plan, staging, run_manifest, baseline)
+        if extra is not None:
+            names += extra(staging)
         write_json(staging / "manifest.json", run_manifest)
         pause_if_asked("outputs")  # tests of interrupted runs
     logger.info("Wrote %s to %s", ", ".join(names), out_dir)

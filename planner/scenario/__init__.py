@@ -24,20 +24,24 @@ from planner.scenario.load import (
     question_overrides,
     scenario_from_dict,
 )
-from planner.scenario.policy import COLOCATION_TYPES, ColocationSpec, HouseInSpec
+from planner.scenario.policy import (
+    COLOCATION_TYPES,
+    ColocationSpec,
+    GroupRuleSpec,
+    HouseInSpec,
+    RulesSpec,
+)
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
     DecaySpec,
     DemandSpec,
-    GroupRuleSpec,
     IndicatorSpec,
     ModeSpec,
     NeedSpec,
     ObjectiveSpec,
     OnewayValuesSpec,
     OutputSpec,
-    RulesSpec,
     Scenario,
     SolverSpec,
     StandardsSpec,

@@ -1,4 +1,4 @@
-"""Typed policy by name and by place: ``rules.house_in`` and the ``colocation`` section.
+"""Typed policy: the ``rules`` section (by name and by place) and the ``colocation`` section.
 
 ``rules.house_in`` asks a house in a named group of sectors; ``colocation`` says which sites
 share their place with a vindplaats (schools, childcare, consultatiebureaus, the Lokaal Loket
@@ -14,9 +14,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from planner.scenario.base import NonNegFloat, _Spec
+from planner.scenario.base import NonNegFloat, PosFloat, _Spec
 
-__all__ = ["COLOCATION_TYPES", "ColocationSpec", "ColocationType", "HouseInSpec"]
+__all__ = [
+    "COLOCATION_TYPES",
+    "ColocationSpec",
+    "ColocationType",
+    "GroupRuleSpec",
+    "HouseInSpec",
+    "RulesSpec",
+]
 
 ColocationType = Literal["school", "childcare", "consultatiebureau", "lokaal_loket"]
 COLOCATION_TYPES: tuple[ColocationType, ...] = (
@@ -81,3 +88,87 @@ class ColocationSpec(_Spec):
         "only the frequent services, earns the frequent share (1 - alpha) of it. "
         "objective.kind max_coverage only.",
     )
+
+
+class GroupRuleSpec(_Spec):
+    """At least one house per group of sectors (a wijk, a municipality)."""
+
+    column: str = Field(
+        description="Sector column naming each sector's group (e.g. wijk, municipality NIS code)."
+    )
+    serves: Literal["located", "reach"] = Field(
+        "located",
+        description="'located': a house serves a group when it lies in one of the group's "
+        "sectors (a site column of the same name, when present, overrides the map); 'reach': "
+        "when it is within the house standard R_H of at least one of the group's sectors with "
+        "families.",
+    )
+
+
+class RulesSpec(_Spec):
+    """Policy rules every plan must meet (constraints, for every objective kind)."""
+
+    required_houses: tuple[str, ...] = Field(
+        (), description="Site ids or names that must open as houses (new ones pay their cost)."
+    )
+    required_antennes: tuple[str, ...] = Field(
+        (), description="Site ids or names that must open as antennes (max_coverage, set_cover)."
+    )
+    forbidden_sites: tuple[str, ...] = Field(
+        (), description="Site ids or names that may never open (existing ones: they close)."
+    )
+    min_houses: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At least this many houses (existing and required included)."
+    )
+    max_houses: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At most this many houses (existing and required included)."
+    )
+    min_antennes: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At least this many antennes (max_coverage and set_cover)."
+    )
+    max_antennes: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="At most this many antennes (max_coverage and set_cover)."
+    )
+    universal_floor: bool = Field(
+        False, description="Every sector with families has a house within R_H."
+    )
+    house_spacing_min: PosFloat | None = Field(
+        None, description="Two houses are at least this many minutes apart (site-to-site time)."
+    )
+    house_per_group: tuple[GroupRuleSpec, ...] = Field(
+        (), description="At least one house per group, for each listed sector column."
+    )
+    house_in: tuple[HouseInSpec, ...] = Field(
+        (), description="A house located in each named value of a sector column (wijk names)."
+    )
+    antennes_at: tuple[ColocationType, ...] = Field(
+        (), description="New antennes only at sites co-located with one of these types."
+    )
+    house_consultatiebureau_min: PosFloat | None = Field(
+        None,
+        description="New houses only where a consultatiebureau is on site or a site with one "
+        "is within this many minutes (site-to-site time).",
+    )
+    house_consultatiebureau_m: NonNegFloat | None = Field(
+        None,
+        description="New houses only where a consultatiebureau (site or service point) is on "
+        "site or within this many metres (straight line).",
+    )
+    serve_within: str | None = Field(
+        None,
+        description="Sector and site column (municipality): families use only the sites "
+        "of their own group; null: sites serve across borders.",
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> RulesSpec:
+        for low, high in (("min_houses", "max_houses"), ("min_antennes", "max_antennes")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and lo > hi:
+                raise ValueError(f"rules.{low} ({lo}) is larger than rules.{high} ({hi})")
+        both = set(self.required_houses) & set(self.required_antennes)
+        if both:
+            raise ValueError(
+                f"sites {', '.join(sorted(both))} are required both as house and as antenne"
+            )
+        return self

@@ -18,7 +18,7 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
-from planner.scenario.policy import ColocationSpec, ColocationType, HouseInSpec
+from planner.scenario.policy import ColocationSpec, RulesSpec
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
 __all__ = ["Mode", "NonNegFloat", "OutputSpec", "PosFloat", "Scenario", "SolverSpec"]
@@ -301,6 +301,7 @@ ObjectiveKind = Literal[
     "mclp",
 ]
 _NEEDS_P = ("p_median", "p_center", "mclp")
+_NO_ALTERNATIVES = ("p_median", "p_center", "max_attendance")
 
 
 class ObjectiveSpec(_Spec):
@@ -340,9 +341,24 @@ class ObjectiveSpec(_Spec):
         "names (universal coverage is impossible); 'skip' leaves them out and plans for "
         "everyone who can be reached (they are counted in the summary).",
     )
+    alternatives: Annotated[int, Field(ge=1)] = Field(
+        1, description="The K best plans that differ (no-good cuts); 1: the best plan only."
+    )
+    alternatives_differ: Annotated[int, Field(ge=1)] = Field(
+        1, description="Each alternative differs from every better one in at least N sites."
+    )
+    alternatives_differ_in: Literal["houses", "sites"] = Field(
+        "houses", description="houses: count houses only; sites: houses and antennes."
+    )
 
     @model_validator(mode="after")
     def _p_for_kind(self) -> ObjectiveSpec:
+        if self.alternatives > 1 and self.kind in _NO_ALTERNATIVES:
+            raise ValueError(
+                f"objective.kind {self.kind} does not support alternatives (objective."
+                f"alternatives: {self.alternatives}): use max_coverage, mclp, set_cover or "
+                "set_cover_single, or set objective.alternatives: 1"
+            )
         if self.kind in _NEEDS_P and self.p is None:
             raise ValueError(f"objective.kind {self.kind} needs objective.p (number of houses)")
         if self.kind not in _NEEDS_P and self.p is not None:
@@ -407,90 +423,6 @@ class DecaySpec(_Spec):
             raise ValueError(
                 f"decay.start ({self.start:g}) must be below decay.end ({self.end:g}); for a "
                 "hard standard use decay.function: step"
-            )
-        return self
-
-
-class GroupRuleSpec(_Spec):
-    """At least one house per group of sectors (a wijk, a municipality)."""
-
-    column: str = Field(
-        description="Sector column naming each sector's group (e.g. wijk, municipality NIS code)."
-    )
-    serves: Literal["located", "reach"] = Field(
-        "located",
-        description="'located': a house serves a group when it lies in one of the group's "
-        "sectors (a site column of the same name, when present, overrides the map); 'reach': "
-        "when it is within the house standard R_H of at least one of the group's sectors with "
-        "families.",
-    )
-
-
-class RulesSpec(_Spec):
-    """Policy rules every plan must meet (constraints, for every objective kind)."""
-
-    required_houses: tuple[str, ...] = Field(
-        (), description="Site ids or names that must open as houses (new ones pay their cost)."
-    )
-    required_antennes: tuple[str, ...] = Field(
-        (), description="Site ids or names that must open as antennes (max_coverage, set_cover)."
-    )
-    forbidden_sites: tuple[str, ...] = Field(
-        (), description="Site ids or names that may never open (existing ones: they close)."
-    )
-    min_houses: Annotated[int, Field(ge=0)] | None = Field(
-        None, description="At least this many houses (existing and required included)."
-    )
-    max_houses: Annotated[int, Field(ge=0)] | None = Field(
-        None, description="At most this many houses (existing and required included)."
-    )
-    min_antennes: Annotated[int, Field(ge=0)] | None = Field(
-        None, description="At least this many antennes (max_coverage and set_cover)."
-    )
-    max_antennes: Annotated[int, Field(ge=0)] | None = Field(
-        None, description="At most this many antennes (max_coverage and set_cover)."
-    )
-    universal_floor: bool = Field(
-        False, description="Every sector with families has a house within R_H."
-    )
-    house_spacing_min: PosFloat | None = Field(
-        None, description="Two houses are at least this many minutes apart (site-to-site time)."
-    )
-    house_per_group: tuple[GroupRuleSpec, ...] = Field(
-        (), description="At least one house per group, for each listed sector column."
-    )
-    house_in: tuple[HouseInSpec, ...] = Field(
-        (), description="A house located in each named value of a sector column (wijk names)."
-    )
-    antennes_at: tuple[ColocationType, ...] = Field(
-        (), description="New antennes only at sites co-located with one of these types."
-    )
-    house_consultatiebureau_min: PosFloat | None = Field(
-        None,
-        description="New houses only where a consultatiebureau is on site or a site with one "
-        "is within this many minutes (site-to-site time).",
-    )
-    house_consultatiebureau_m: NonNegFloat | None = Field(
-        None,
-        description="New houses only where a consultatiebureau (site or service point) is on "
-        "site or within this many metres (straight line).",
-    )
-    serve_within: str | None = Field(
-        None,
-        description="Sector and site column (municipality): families use only the sites "
-        "of their own group; null: sites serve across borders.",
-    )
-
-    @model_validator(mode="after")
-    def _ranges(self) -> RulesSpec:
-        for low, high in (("min_houses", "max_houses"), ("min_antennes", "max_antennes")):
-            lo, hi = getattr(self, low), getattr(self, high)
-            if lo is not None and hi is not None and lo > hi:
-                raise ValueError(f"rules.{low} ({lo}) is larger than rules.{high} ({hi})")
-        both = set(self.required_houses) & set(self.required_antennes)
-        if both:
-            raise ValueError(
-                f"sites {', '.join(sorted(both))} are required both as house and as antenne"
             )
         return self
 
@@ -564,6 +496,15 @@ class Scenario(_Spec):
                 "travel.combine any needs every mode's frequent_min / house_min equal to the "
                 f"standards' ({self.standards.frequent_min:g}/{self.standards.house_min:g}); "
                 f"{', '.join(off)} differ: scale both standards of those modes alike"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _alternatives_on_highs(self) -> Scenario:
+        if self.objective.alternatives > 1 and self.solver.name != "highs":
+            raise ValueError(
+                f"objective.alternatives ({self.objective.alternatives}) needs solver.name: "
+                f"highs (one model kept across the solves), got {self.solver.name}"
             )
         return self
 

@@ -20,7 +20,12 @@ import numpy as np
 import pulp
 
 from planner.errors import DataError
-from planner.solve.highs import _classify_highs, _configure_highs, _new_highs
+from planner.solve.highs import (
+    _HIGHS_HEURISTICS,
+    _classify_highs,
+    _configure_highs,
+    _new_highs,
+)
 from planner.solve.result import (
     _HAS_PLAN,
     FloatArray,
@@ -34,10 +39,13 @@ from planner.solve.result import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from numpy.typing import NDArray
     from scipy import sparse
 
     from planner.scenario import SolverSpec
     from planner.solve.arrays import MilpArrays
+
+    Indices = NDArray[np.integer[Any]]  # row or column indices
 
 __all__ = ["IncrementalHighs", "IncrementalSolution"]
 
@@ -101,6 +109,11 @@ class IncrementalHighs:
         self._cost = model.c.copy()
         self._configured = model
         self._spec = spec
+        highs: Any = self._highs
+        self._heuristic_defaults = {
+            name: highs.getOptionValue(name)[1]
+            for name in ("mip_heuristic_effort", *_HIGHS_HEURISTICS)
+        }
         self.n_cols = model.n_cols
         self.n_rows = model.n_rows
 
@@ -128,7 +141,39 @@ class IncrementalHighs:
         )
         self.n_rows += count
 
-    def set_bounds(self, columns: FloatArray, lower: FloatArray, upper: FloatArray) -> None:
+    def set_cost(self, cost: FloatArray) -> None:
+        """Replace the objective (a minimisation of ``cost @ x``, no offset).
+
+        Parameters
+        ----------
+        cost
+            The new cost of every column, shape (n_cols,).
+        """
+        self._cost = np.array(cost, dtype=np.float64)
+        self._highs.changeColsCost(
+            self.n_cols, np.arange(self.n_cols, dtype=np.int32), np.ascontiguousarray(self._cost)
+        )
+
+    def set_row_bounds(self, rows: Indices, lower: FloatArray, upper: FloatArray) -> None:
+        """Change the bounds of some rows (relaxing a row with ``-inf`` / ``inf``, for instance).
+
+        Parameters
+        ----------
+        rows
+            Row indices.
+        lower, upper
+            Their new bounds.
+        """
+        index = np.asarray(rows, dtype=np.int32)
+        if index.size:
+            self._highs.changeRowsBounds(
+                int(index.size),
+                index,
+                np.ascontiguousarray(lower, dtype=np.float64),
+                np.ascontiguousarray(upper, dtype=np.float64),
+            )
+
+    def set_bounds(self, columns: Indices, lower: FloatArray, upper: FloatArray) -> None:
         """Change the bounds of some columns (fixing them, for instance).
 
         Parameters
@@ -146,6 +191,12 @@ class IncrementalHighs:
                 np.ascontiguousarray(lower, dtype=np.float64),
                 np.ascontiguousarray(upper, dtype=np.float64),
             )
+
+    def _restore_heuristics(self, *, heuristics: bool) -> None:
+        """Turn the primal heuristics back on after a solve without them (a tie-break)."""
+        if heuristics:
+            for name, value in self._heuristic_defaults.items():
+                self._highs.setOptionValue(name, value)
 
     def solve(
         self,
@@ -189,6 +240,7 @@ class IncrementalHighs:
             self.n_cols, np.arange(self.n_cols, dtype=np.int32), flags.astype(np.uint8)
         )
         is_mip = bool(flags.any())
+        self._restore_heuristics(heuristics=heuristics)
         _configure_highs(highs, self._configured, spec, None, heuristics=heuristics)
         if spec.time_limit_s is None:
             highs.setOptionValue("time_limit", float("inf"))

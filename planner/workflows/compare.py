@@ -202,7 +202,11 @@ def _unique_labels(names: Sequence[str]) -> tuple[str, ...]:
 
 
 def compare_plans(
-    plans: Sequence[Plan], baseline: Plan | None = None, *, common_standard: bool = True
+    plans: Sequence[Plan],
+    baseline: Plan | None = None,
+    *,
+    common_standard: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> Comparison:
     """Put plans side by side and, with a baseline, say what changes against it.
 
@@ -220,6 +224,9 @@ def compare_plans(
         The plan of today's (or a reference) situation.
     common_standard
         False to compare every plan at its own standards.
+    labels
+        A unique folder name per plan (the baseline's first), instead of the scenario names
+        (the alternatives of one scenario: ``alt1``, ``alt2``, ...).
 
     Returns
     -------
@@ -227,7 +234,9 @@ def compare_plans(
         Rows of figures and the changes against the baseline.
     """
     ordered = list(plans) if baseline is None else [baseline, *plans]
-    labels = _unique_labels([plan.scenario.name for plan in ordered])
+    labels = _unique_labels(
+        [plan.scenario.name for plan in ordered] if labels is None else list(labels)
+    )
     rows: list[dict[str, Any]] = []
     changes: dict[str, dict[str, Any]] = {}
     for position, (label, plan) in enumerate(zip(labels, ordered, strict=True)):

@@ -16,18 +16,18 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from planner.data.colocation import colocation_problems, mark_colocation
 from planner.data.inputs import check_inputs, read_inputs
-from planner.data.raster import RasterPoints, raster_points
+from planner.data.raster import raster_points
 from planner.demand import build_demand, grid_points, street_points
 from planner.demand.modes import equivalent_scale, mode_shares, split_by_mode
 from planner.errors import CHANGES_FIGURE, DataError, PlannerError, ScenarioError
-from planner.optimise import check_rules, rule_sites, solve_scenario
+from planner.optimise import check_rules, solve_scenario
 from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
 from planner.results.colocation import colocation_summary
@@ -36,11 +36,19 @@ from planner.results.plan import Plan, make_plan
 from planner.results.regions import region_summary
 from planner.scenario import Scenario, load_scenario
 from planner.travel.borders import group_labels, keep_within_groups
-from planner.travel.cache import cached_network, cached_travel_times
+from planner.travel.cache import cached_travel_times
 from planner.travel.matrices import travel_times
 from planner.travel.modes import fastest_by_mode, stack_by_mode
 from planner.travel.network import read_network
 from planner.travel.straight import circuity_of, straight_line_times, uses_straight_line
+from planner.workflows.inputs import (
+    Prepared,
+    inputs_of,
+    network_key,
+    network_of,
+    raster_gap,
+    with_rules,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,73 +57,27 @@ if TYPE_CHECKING:
 
     from planner.data.inputs import Inputs
     from planner.demand import Demand
-    from planner.scenario.spec import TravelSpec
+    from planner.model import CoverageSolution
     from planner.travel.matrices import TravelTimes
     from planner.travel.network import Network
 
-__all__ = ["STAGES", "Prepared", "pause_if_asked", "prepare", "run", "validate"]
+__all__ = [
+    "STAGES",
+    "Prepared",
+    "Stages",
+    "checked_plan",
+    "pause_if_asked",
+    "prepare",
+    "run",
+    "run_stages",
+    "validate",
+]
 
 logger = logging.getLogger(__name__)
 
 _SHOWN = 5
 
 STAGES = ("inputs", "network", "demand", "travel", "optimise", "plan", "check")
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What several runs read from files, read once (see :func:`prepare`).
-
-    A run given a ``Prepared`` takes its inputs, networks and demand points from here when
-    they are present (keyed by the scenario sections they depend on) and reads files only for
-    what is missing. Workers of a Dask cluster get one copy each, so they never need the
-    files themselves.
-
-    Attributes
-    ----------
-    inputs : dict
-        :class:`~planner.data.inputs.Inputs` (with raster points) per ``data`` section.
-    networks : dict
-        :class:`~planner.travel.network.Network` per ``data`` section and travel mode.
-    points : dict
-        Demand points per ``data`` and ``demand`` section and network.
-    """
-
-    inputs: dict[str, Inputs] = field(default_factory=dict)
-    networks: dict[str, Network] = field(default_factory=dict)
-    points: dict[str, Any] = field(default_factory=dict)
-
-
-def _data_key(scenario: Scenario) -> str:
-    return scenario.data.model_dump_json()
-
-
-def _network_key(scenario: Scenario, travel: TravelSpec) -> str:
-    return f"{_data_key(scenario)}|{travel.model_dump_json()}"
-
-
-def _inputs_of(scenario: Scenario, prepared: Prepared | None) -> Inputs:
-    key = _data_key(scenario)
-    if prepared is not None and key in prepared.inputs:
-        return prepared.inputs[key]
-    inputs = _with_raster_points(scenario, read_inputs(scenario))
-    if prepared is not None:
-        prepared.inputs[key] = inputs
-    return inputs
-
-
-def _network_of(
-    scenario: Scenario, travel: TravelSpec, prepared: Prepared | None
-) -> Network | None:
-    if uses_straight_line(scenario):
-        return None
-    key = _network_key(scenario, travel)
-    if prepared is not None and key in prepared.networks:
-        return prepared.networks[key]
-    network = cached_network(scenario.data, travel, read_network)
-    if prepared is not None:
-        prepared.networks[key] = network
-    return network
 
 
 def prepare(scenarios: Sequence[Scenario], *, skip_errors: bool = False) -> Prepared:
@@ -142,10 +104,10 @@ def prepare(scenarios: Sequence[Scenario], *, skip_errors: bool = False) -> Prep
     prepared = Prepared()
     for scenario in scenarios:
         try:
-            inputs = _inputs_of(scenario, prepared)
-            network = _network_of(scenario, scenario.travel, prepared)
+            inputs = inputs_of(scenario, prepared)
+            network = network_of(scenario, scenario.travel, prepared)
             for mode in scenario.travel.modes:
-                _network_of(scenario, scenario.travel.model_copy(update={"mode": mode}), prepared)
+                network_of(scenario, scenario.travel.model_copy(update={"mode": mode}), prepared)
             demand = build_demand(inputs.sectors, scenario.need, scenario.standards)
             _demand_at_points(scenario, inputs, demand, network, prepared)
         except PlannerError:
@@ -276,15 +238,76 @@ def run(
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    if scenario.objective.alternatives > 1:
+        logger.info(
+            "objective.alternatives is read by planner.workflows.alternatives.run_alternatives "
+            "(and planner run); this run makes the best plan only"
+        )
+    timings: dict[str, float] = {}
+    stages = run_stages(scenario, timings, progress, prepared)
+    with _stage("optimise", timings, progress):
+        solution = solve_scenario(scenario, *stages.tables())
+    return checked_plan(scenario, stages, solution, timings, progress)
+
+
+@dataclass(frozen=True)
+class Stages:
+    """What the stages before the optimiser made: inputs, network, demand and travel times.
+
+    Attributes
+    ----------
+    inputs : Inputs
+        Sectors and sites.
+    network : Network or None
+        The street network (None for straight-line travel).
+    demand : Demand
+        The demand rows.
+    travel : TravelTimes
+        Their travel times.
+    """
+
+    inputs: Inputs
+    network: Network | None
+    demand: Demand
+    travel: TravelTimes
+
+    def tables(self) -> tuple[Inputs, Demand, TravelTimes]:
+        """Return the inputs, demand and travel times (what the optimiser reads)."""
+        return self.inputs, self.demand, self.travel
+
+
+def run_stages(
+    scenario: Scenario,
+    timings: dict[str, float],
+    progress: ProgressCallback | None = None,
+    prepared: Prepared | None = None,
+) -> Stages:
+    """Run the stages before the optimiser: inputs, network, demand, travel.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    timings
+        Seconds per stage, filled in.
+    progress
+        Called with the name of each stage as it starts.
+    prepared
+        Inputs, networks and demand points read before (:func:`prepare`), or None.
+
+    Returns
+    -------
+    Stages
+        The tables the optimiser and the plan read.
+    """
     problems = _travel_model_problems(scenario)
     if problems:
         raise ScenarioError(problems)
     _warn_swapped_standards(scenario)
-    timings: dict[str, float] = {}
     with _stage("inputs", timings, progress):
-        inputs = mark_colocation(scenario, _with_rules(scenario, _inputs_of(scenario, prepared)))
+        inputs = mark_colocation(scenario, with_rules(scenario, inputs_of(scenario, prepared)))
     with _stage("network", timings, progress):
-        network = _network_of(scenario, scenario.travel, prepared)
+        network = network_of(scenario, scenario.travel, prepared)
     with _stage("demand", timings, progress):
         demand = _demand_at_points(
             scenario,
@@ -300,15 +323,52 @@ def run(
             travel = keep_within_groups(travel, sector_group[demand.sector], site_group)
         if scenario.objective.kind not in {"p_median", "p_center"}:  # no standard needed
             _check_reach(scenario, demand, travel)
-    with _stage("optimise", timings, progress):
-        solution = solve_scenario(scenario, inputs, demand, travel)
+    return Stages(inputs, network, demand, travel)
+
+
+def checked_plan(
+    scenario: Scenario,
+    stages: Stages,
+    solution: CoverageSolution,
+    timings: dict[str, float],
+    progress: ProgressCallback | None = None,
+) -> Plan:
+    """Make the plan of a solution and check it independently (the plan and check stages).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    stages
+        What :func:`run_stages` made.
+    solution
+        The model's plan.
+    timings
+        Seconds per stage (the plan and check stages add up over several calls).
+    progress
+        Called with the name of each stage as it starts.
+
+    Returns
+    -------
+    Plan
+        The checked plan, with the timings.
+
+    Raises
+    ------
+    PlanCheckError
+        When the independent check disagrees with the model.
+    """
+    inputs, demand, travel = stages.tables()
+    before = dict(timings)
     with _stage("plan", timings, progress):
-        plan = make_plan(scenario, inputs, demand, travel, solution, network)
+        plan = make_plan(scenario, inputs, demand, travel, solution, stages.network)
         extra = region_summary(plan, inputs) | colocation_summary(plan, inputs)
         plan = replace(plan, summary={**plan.summary, **extra})
     with _stage("check", timings, progress):
         report = check_plan(plan, inputs, demand, travel)
         plan = replace(plan, summary={**plan.summary, **report})
+    for name in ("plan", "check"):
+        timings[name] += before.get(name, 0.0)
     return plan.with_timings(timings)
 
 
@@ -375,7 +435,7 @@ def _travel(
             per_mode.append(main)
             continue
         travel = spec.model_copy(update={"mode": mode})
-        other = None if network is None else _network_of(scenario, travel, prepared)
+        other = None if network is None else network_of(scenario, travel, prepared)
         per_mode.append(_times(scenario, other, demand.xy, inputs, mode))
     if spec.combine == "any":
         scale = equivalent_scale(spec, scenario.standards)
@@ -397,7 +457,7 @@ def _demand_at_points(
     spec = scenario.demand
     if spec.points == "sector":
         return demand
-    key = f"{_network_key(scenario, scenario.travel)}|{spec.model_dump_json()}"
+    key = f"{network_key(scenario, scenario.travel)}|{spec.model_dump_json()}"
     if prepared is not None and key in prepared.points:
         points = prepared.points[key]
         return demand.at_points(points.sector, points.share, points.xy, points.method)
@@ -420,65 +480,9 @@ def _demand_at_points(
     return demand.at_points(points.sector, points.share, points.xy, points.method)
 
 
-def _raster_gap(points: RasterPoints, raster: Path) -> str | None:
-    """Say which sectors the population raster leaves (partly) uncovered, or None."""
-    if not points.not_covered and not points.partly_covered:
-        return None
-    parts = []
-    if points.not_covered:
-        shown = ", ".join(points.not_covered[:_SHOWN])
-        parts.append(f"does not cover {count(len(points.not_covered), 'sector')} ({shown})")
-    if points.partly_covered:
-        shown = ", ".join(points.partly_covered[:_SHOWN])
-        parts.append(f"covers {count(len(points.partly_covered), 'sector')} only partly ({shown})")
-    return (
-        f"population raster {raster.name} {' and '.join(parts)}: the families there would be "
-        "placed by guesswork; give a raster that covers the whole area (data.population_raster), "
-        "or remove the key"
-    )
-
-
-def _with_raster_points(scenario: Scenario, inputs: Inputs) -> Inputs:
-    """Add population-weighted sector points from data.population_raster, when it is set.
-
-    Points given in the sector file (data.point_x / point_y) take precedence.
-    """
-    raster = scenario.data.population_raster
-    if raster is None:
-        return inputs
-    points = raster_points(inputs.sectors, raster)
-    gap = _raster_gap(points, raster)
-    if gap is not None:
-        raise DataError(gap)
-    if scenario.data.point_x is not None:  # the raster still weighs the demand points
-        return inputs
-    sectors = inputs.sectors.copy()
-    sectors["point_x"] = points.xy[:, 0]
-    sectors["point_y"] = points.xy[:, 1]
-    return replace(inputs, sectors=sectors)
-
-
 def _site_xy(inputs: Inputs) -> np.ndarray:
     geometry = inputs.sites.geometry
     return np.column_stack([geometry.x.to_numpy(), geometry.y.to_numpy()])
-
-
-def _with_rules(scenario: Scenario, inputs: Inputs) -> Inputs:
-    """Check the rules against the inputs before any network work; mark forbidden sites.
-
-    The sites that ``rules.forbidden_sites`` names (by id or name) are marked ``forbidden``
-    in the site table, so that every later stage (the model, the plan's tables, the notes)
-    sees them closed.
-    """
-    problems = check_rules(scenario, inputs)
-    if problems:
-        raise DataError(problems)
-    _, forbidden = rule_sites(scenario, inputs, problems)
-    if not forbidden.any():
-        return inputs
-    sites = inputs.sites.copy()
-    sites["forbidden"] = sites["forbidden"].to_numpy(dtype=bool) | forbidden
-    return replace(inputs, sites=sites)
 
 
 def validate(path: str | Path, overrides: dict[str, object] | None = None) -> list[str]:
@@ -521,7 +525,7 @@ def validate(path: str | Path, overrides: dict[str, object] | None = None) -> li
         )
     elif raster is not None and not problems:
         try:
-            gap = _raster_gap(raster_points(read_inputs(scenario).sectors, raster), raster)
+            gap = raster_gap(raster_points(read_inputs(scenario).sectors, raster), raster)
         except PlannerError as error:
             problems.extend(error.problems)
         else:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.report.assets import Language
+    from planner.results.plan import Plan
     from planner.workflows.executor import Executor
     from planner.workflows.pipeline import Prepared
 
@@ -55,6 +56,7 @@ __all__ = [
     "Sweep",
     "VarySpec",
     "mark_dominated",
+    "open_sites",
     "parse_vary",
     "robust_sites",
     "run_sweep",
@@ -244,14 +246,27 @@ def run_variant(prepared: Prepared | None, scenario: Scenario) -> dict[str, Any]
         plan = run(scenario, prepared=prepared)
     except PlannerError as error:
         return {"error": str(error).replace("\n", " ")}
-    open_sites = plan.sites[plan.sites["role"] != "closed"]
-    return {
-        "summary": plan.summary,
-        "sites": [
-            (str(row.site_id), str(row.name), str(row.role), bool(row.existing))
-            for row in open_sites.itertuples(index=False)
-        ],
-    }
+    return {"summary": plan.summary, "sites": open_sites(plan)}
+
+
+def open_sites(plan: Plan) -> list[tuple[str, str, str, bool]]:
+    """List a plan's open sites as :func:`robust_sites` counts them.
+
+    Parameters
+    ----------
+    plan
+        A plan.
+
+    Returns
+    -------
+    list of tuple
+        ``(site_id, name, role, existing)`` of every house and antenne.
+    """
+    opened = plan.sites[plan.sites["role"] != "closed"]
+    return [
+        (str(row.site_id), str(row.name), str(row.role), bool(row.existing))
+        for row in opened.itertuples(index=False)
+    ]
 
 
 @dataclass(frozen=True)

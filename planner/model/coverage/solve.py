@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -212,19 +213,25 @@ def solve_form(instance: CoverageInstance, form: Form, solver: SolverSpec) -> Co
     return solution
 
 
+SecondSolve = Callable[["SolverSpec", FloatArray], tuple["SolveResult", FloatArray | None, float]]
+"""Solve the least-cost model from a start: its result, its values and the coverage kept."""
+
+
 def _least_cost_among_equals(
     instance: CoverageInstance,
     problem: CoverageProblem,
     solver: SolverSpec,
     solution: CoverageSolution,
     x: FloatArray,
+    least_cost: SecondSolve | None = None,
 ) -> CoverageSolution:
     """Make the cost tie-break exact: the cheapest plan of the first plan's coverage.
 
     See :mod:`planner.model.coverage.tiebreak`. Runs when the first solve ended ``optimal``
     and time is left, with the first plan as start and the solver's primal heuristics off
     (its time goes to the proof: 1.2 s instead of 10 s on Gent's baseline); the first solve's
-    proof is kept.
+    proof is kept. ``least_cost`` solves the least-cost model another way (the alternatives'
+    incremental model); by default it is built and solved with :func:`solve_milp`.
     """
     first = solution.result
     left = None if solver.time_limit_s is None else solver.time_limit_s - first.runtime_s
@@ -232,9 +239,12 @@ def _least_cost_among_equals(
         return _labelled(solution, exact=True)  # no site to choose: nothing to break
     if first.status != "optimal" or (left is not None and left <= 0):
         return _labelled(solution, exact=False)
-    model, reached = least_cost_model(instance, problem, x)
     spec = solver.model_copy(update={"mip_gap": 0.0, "time_limit_s": left})
-    result, again = solve_milp(model, spec, start=x, heuristics=False)
+    if least_cost is None:
+        model, reached = least_cost_model(instance, problem, x)
+        result, again = solve_milp(model, spec, start=x, heuristics=False)
+    else:
+        result, again, reached = least_cost(spec, x)
     candidate, chosen = solution, x
     if result.has_plan and again is not None:
         try:
