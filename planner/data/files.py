@@ -57,6 +57,9 @@ class Sources:
         Age table by sector (target group from ages instead of an estimate).
     wijk_map
         Sector-to-wijk table (``statsec2024`` → ``ggw72024``).
+    wijk_names
+        Wijken layer with a code and a name per wijk (``geoitem``, ``naam``): the sectors'
+        ``wijk_name``.
     municipal_indicators
         ``municipality_indicators.json`` (kansarmoede-index, names for NIS lookup).
     raster
@@ -82,6 +85,7 @@ class Sources:
     income: Path | None = None
     ages: Path | None = None
     wijk_map: Path | None = None
+    wijk_names: Path | None = None
     municipal_indicators: Path | None = None
     raster: Path | None = None
     points: Path | None = None
@@ -209,6 +213,7 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         "*income*sector*.xlsx",
     ),
     "wijk_map": ("sector*_to_wijk*.csv",),
+    "wijk_names": ("wijken*.gpkg", "ggw7*.shp", "ggw7*.gpkg"),
     "municipal_indicators": ("municipality_indicators.json",),
     "raster": ("ghsl_pop*.tif", "GHS_POP*.tif", "*population*.tif"),
     "points": ("osm_points*.gpkg", "osm_points*.geojson", "*candidate*sites*.gpkg"),

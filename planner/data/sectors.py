@@ -71,7 +71,7 @@ def prepare_sectors(
     columns = ("sector_id", "name", "municipality", "municipality_name", "geometry_method")
     kept = [c for c in columns if c in sectors]
     base = gpd.GeoDataFrame(sectors[kept], geometry=sectors.geometry)
-    base = _add_wijk(base, sectors, found, nis, joins)
+    base = _add_wijk_names(_add_wijk(base, sectors, found, nis, joins), found)
     base = _add_population(base, found, nis, options, joins, report)
     base = _add_income(base, found, nis, options, joins, report)
     for path, indicators in found.indicator_tables:
@@ -159,6 +159,37 @@ def _add_wijk(
         sectors.columns, ("wijk", "wijknr", "wijk_code"), role="wijk", where="", required=False
     )
     base["wijk"] = sectors[column].astype("string") if column else pd.NA
+    return base
+
+
+def _add_wijk_names(base: gpd.GeoDataFrame, found: Sources) -> gpd.GeoDataFrame:
+    """Add ``wijk_name`` from a wijken layer (code and name per wijk), when one is found.
+
+    The name loses a trailing municipality in brackets (``Binnenstad (Gent)`` → ``Binnenstad``);
+    a wijk the layer does not name keeps an empty name (its code stays in ``wijk``).
+    """
+    if found.wijk_names is None or base["wijk"].isna().all():
+        return base
+    import pyogrio  # noqa: PLC0415 - only when a wijken layer is found
+
+    table = pyogrio.read_dataframe(found.wijk_names, read_geometry=False)
+    where = str(found.wijk_names)
+    code = sources.find_column(
+        table.columns, ("geoitem", "wijk", "code"), role="wijk", where=where, required=False
+    )
+    name = sources.find_column(
+        table.columns, ("naam", "name", "wijknaam"), role="wijk name", where=where, required=False
+    )
+    if code is None or name is None:
+        return base
+    names = table[str(name)].astype("string").str.replace(r"\s*\([^)]*\)$", "", regex=True)
+    lookup = dict(
+        zip(table[str(code)].astype("string").str.strip(), names.str.strip(), strict=True)
+    )
+    base["wijk_name"] = base["wijk"].astype("string").map(lookup).astype("string")
+    logger.info(
+        f"wijk names from {found.wijk_names.name}: {int(base['wijk_name'].notna().sum())} sectors"
+    )
     return base
 
 

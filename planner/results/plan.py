@@ -35,6 +35,7 @@ from planner.results.sectors import (
     by_sector_top,
     points_table,
 )
+from planner.results.today import today_figures
 from planner.results.yardstick import standard_figures
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ __all__ = ["Plan", "make_plan"]
 
 logger = logging.getLogger(__name__)
 
-_SECTOR_CONTEXT = ("wijk", "municipality")
+_SECTOR_CONTEXT = ("wijk", "wijk_name", "municipality")
 """Sector columns carried into the plan when the sector file has them (maps draw wijken)."""
 
 
@@ -571,7 +572,11 @@ def make_plan(
         demand.neediest,
     )
     # the same plan under speeds ±10 % and standards ±1 min, and at the common standard
-    summary |= standard_figures(scenario.standards, tt_house, tt_frequent, demand, solution.served)
+    served = None if solution.served is None else np.asarray(solution.served, dtype=float)
+    summary |= standard_figures(scenario.standards, tt_house, tt_frequent, demand, served)
+    # today: the existing sites alone, evaluated like the plan; both per wijk
+    roles = inputs.sites["existing_role"].to_numpy(dtype=object)
+    summary |= today_figures(roles, d, demand, (covered_house, covered_frequent), sectors, served)
     logger.info(
         "Plan: %d houses, %d antennes, cost EUR %s; %.1f%% of families within the house "
         "standard, %.1f%% within the frequent standard",
