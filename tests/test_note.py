@@ -130,7 +130,7 @@ def test_summary_paragraph_in_dutch_with_and_without_baseline() -> None:
     assert text.startswith(
         "Scenario B bereikt 92 % van het vijfde van de gezinnen in de meest kwetsbare sectoren "
         "binnen 15 minuten wandelen van een Huis van het Kind, +6 procentpunten tegenover het "
-        "basisscenario gent_today, voor € 1,2 miljoen."
+        "basisscenario gent_today, voor een eenmalige investering van € 1,2 miljoen."
     )
     assert "5 huizen (2 nieuw)" in text
     assert "niet bewezen optimaal" not in text  # no solver status given
@@ -138,7 +138,10 @@ def test_summary_paragraph_in_dutch_with_and_without_baseline() -> None:
     assert "+6 procentpunten tegenover het basisscenario, voor" in unnamed
     plain = summary_paragraph(summary, "nl")
     assert "tegenover" not in plain
-    assert "wandelen van een Huis van het Kind, voor € 1,2 miljoen." in plain
+    assert (
+        "wandelen van een Huis van het Kind, voor een eenmalige investering van € 1,2 miljoen."
+        in plain
+    )
     inner = summary_paragraph({**summary, "baseline": before}, "nl")
     assert "+6 procentpunten" in inner
     worse = summary_paragraph(summary, "nl", {"coverage": {"house_neediest_quintile": 0.95}})
@@ -156,7 +159,7 @@ def test_summary_paragraph_in_english() -> None:
     text = summary_paragraph(summary, "en")
     assert text.startswith(
         "Scenario B reaches 92% of the fifth of the families in the neediest sectors within 15 "
-        "minutes cycling of a Huis van het Kind, for €850,000."
+        "minutes cycling of a Huis van het Kind, for a one-off investment of €850,000."
     )
 
 

@@ -60,6 +60,7 @@ from planner.report.note_text import (
     note_heading,
     words,
 )
+from planner.report.note_today import today_html, wijken_html, with_today
 from planner.results.precision import HEADLINE, figure_range, supported_decimals
 
 if TYPE_CHECKING:
@@ -455,7 +456,7 @@ def note_content(
     summary = plan.summary
     title, question = note_heading(summary, plan.scenario, language)
     paragraph = summary_paragraph(summary, language, baseline)
-    return NoteContent(
+    content = NoteContent(
         language=language,
         title=title,
         question=question,
@@ -471,6 +472,7 @@ def note_content(
         modes=modes_sentence(summary, language),
         municipalities=municipality_rows(summary, language),
     )
+    return with_today(content, plan)  # vandaag → plan, what changes, per wijk, the footer
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -540,13 +542,13 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"<h2>{text['summary']}</h2>\n<p>{esc(content.summary)}</p>\n{figure}\n"
         f"<h2>{text['figures']}</h2>\n"
         f"{_html_table([text['figure'], text['value']], content.figures)}\n"
-        f"{precision}"
-        f"<h2>{text['sites']}</h2>\n{sites}\n"
+        f"{precision}{today_html(content)}"
+        f"<h2>{text['sites']}</h2>\n{sites}\n{wijken_html(content)}"
         f"{municipality_html(content.municipalities, content.language)}"
         f"<h2>{text['method']}</h2>\n<p>{esc(content.method)}</p>\n{remarks}"
         f"<h2>{text['status']}</h2>\n<p>{esc(content.status)}</p>\n"
         f"<h2>{text['sources']}</h2>\n<ul>{sources}</ul>\n"
-        f'<p class="footer">{text["made"]}</p>\n</body>\n</html>\n'
+        f'<p class="footer">{esc(content.footer or text["made"])}</p>\n</body>\n</html>\n'
     )
 
 
