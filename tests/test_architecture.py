@@ -44,6 +44,7 @@ OWNERS = {
     "matplotlib": ("planner.report.",),
     "matplotlib_scalebar": ("planner.report.staticmap",),
     "reportlab": ("planner.report.note",),
+    "docx": ("planner.report.note_docx",),
     "osmnx": ("planner.travel.osm",),
     "networkx": ("planner.travel.osm",),
     "pulp": ("planner.solve.",),
@@ -55,8 +56,17 @@ OWNERS = {
 GEOMETRY = ("geopandas", "shapely", "pyproj", "pyogrio", "osmnx", "networkx")
 
 # What `planner --help` and `planner validate` must not load (issue: fast start).
-NOT_AT_START = ("geopandas", "folium", "matplotlib", "reportlab", "osmnx", "pulp", "highspy")
-NOT_IN_VALIDATE = ("folium", "matplotlib", "reportlab", "osmnx", "pulp", "highspy")
+NOT_AT_START = (
+    "geopandas",
+    "folium",
+    "matplotlib",
+    "reportlab",
+    "docx",
+    "osmnx",
+    "pulp",
+    "highspy",
+)
+NOT_IN_VALIDATE = ("folium", "matplotlib", "reportlab", "docx", "osmnx", "pulp", "highspy")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The council note of a plan: ``note.html`` and ``note.pdf``, Dutch by default, English on request.
+"""The council note of a plan: ``note.html``, ``note.pdf``, ``note.docx``; Dutch by default.
 
 A note has the title, the question the scenario answers (its description), one paragraph
 written from the figures, the static map (``map.png``), a table of key figures, the sites with
@@ -46,6 +46,7 @@ from planner.report.assets import (
     standard_phrase,
     strictest_minutes,
 )
+from planner.report.note_docx import write_note_docx
 from planner.report.note_pdf import write_note_pdf
 from planner.report.note_region import municipality_html, municipality_rows, travel_method
 from planner.report.note_remarks import remark
@@ -560,7 +561,7 @@ def write_note(
     baseline: Mapping[str, Any] | None = None,
     map_png: Path | None = None,
 ) -> dict[str, Path]:
-    """Write ``note.html`` and ``note.pdf`` of a plan into a folder.
+    """Write ``note.html``, ``note.pdf`` and ``note.docx`` of a plan into a folder.
 
     Parameters
     ----------
@@ -581,14 +582,15 @@ def write_note(
         Paths by file name.
     """
     content = note_content(plan, manifest=manifest, baseline=baseline)
-    paths = {"note.html": folder / "note.html", "note.pdf": folder / "note.pdf"}
+    paths = {name: folder / name for name in ("note.html", "note.pdf", "note.docx")}
     image = None
     if map_png is not None:
         image = map_png.name if map_png.parent == folder else map_png.as_uri()
     paths["note.html"].write_text(note_html(content, image), encoding="utf-8")
     write_note_pdf(content, paths["note.pdf"], map_png)
+    write_note_docx(content, paths["note.docx"], map_png)
     logger.info(
-        f"Wrote note.html and note.pdf ({content.language}): {len(content.figures)} figures, "
-        f"{len(content.sites)} sites"
+        f"Wrote note.html, note.pdf and note.docx ({content.language}): "
+        f"{len(content.figures)} figures, {len(content.sites)} sites"
     )
     return paths

@@ -1,6 +1,7 @@
 """Write a plan to disk: plan.gpkg, map.html, summary.json/csv, manifest.json, maps and note.
 
-``outputs.static_maps`` adds map.png and map.pdf, ``outputs.note`` note.html and note.pdf.
+``outputs.static_maps`` adds map.png and map.pdf, ``outputs.note`` note.html, note.pdf and
+note.docx.
 
 Everything is written into a temporary sibling folder first and moved into place only when
 complete, so an interrupted run never leaves a half-written folder and never damages an
@@ -74,6 +75,7 @@ _PACKAGES = (
     "matplotlib",
     "matplotlib-scalebar",
     "reportlab",
+    "python-docx",
     "pydantic",
 )
 

@@ -1,0 +1,163 @@
+"""The council note as an editable Word file, ``note.docx``, written with python-docx.
+
+The same content as ``note.pdf`` (:class:`~planner.report.note_text.NoteContent`, gathered
+once by :func:`planner.report.note.note_content`), in the same order: the title, the question,
+the summary and the static map; then the key figures, "van vandaag naar het plan", what
+changes, the sites, per wijk, the method, the remarks, the status and the sources, with the
+footer (date, planner's version, scenario file) on every page. Headings use Word's own
+heading styles and tables the "Table Grid" style, so a council can restyle and edit the note.
+
+Same content, same bytes: the core properties carry a fixed date (``SOURCE_DATE_EPOCH`` when
+set, else 1 January 2000) and the ZIP entries a fixed time stamp. python-docx is imported only
+here, when a note is written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from planner.report.note_text import TEXT
+from planner.report.note_today import TODAY_TEXT
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from planner.report.note_text import NoteContent
+
+__all__ = ["write_note_docx"]
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""The time stamp of every entry of the file (the earliest a ZIP can hold)."""
+
+
+def _fixed_date() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).replace(tzinfo=None)
+    return datetime(2000, 1, 1)  # noqa: DTZ001 - core properties are written without a zone
+
+
+def _table(document: Any, header: str, rows: Sequence[tuple[str, ...]]) -> None:  # noqa: ANN401
+    """Add a table with a bold header row (cells of ``header`` joined with ``|``)."""
+    cells = header.split("|")
+    table = document.add_table(rows=1, cols=len(cells))
+    table.style = "Table Grid"
+    for cell, value in zip(table.rows[0].cells, cells, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(value).bold = True
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value
+
+
+def _bullets(document: Any, lines: list[str]) -> None:  # noqa: ANN401 - a docx Document
+    for line in lines:
+        document.add_paragraph(line, style="List Bullet")
+
+
+def _page(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a docx Document
+    """Make every page A4 with 20 mm margins and the footer line."""
+    from docx.shared import Mm, Pt  # noqa: PLC0415 - python-docx is heavy
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin = section.bottom_margin = Mm(18)
+    footer = section.footer.paragraphs[0]
+    footer.text = content.footer or TEXT[content.language]["made"]
+    for run in footer.runs:
+        run.font.size = Pt(7)
+
+
+def _body(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a docx Document
+    """Add the pages after the map: the tables, the method, remarks, status and sources."""
+    text, today = TEXT[content.language], TODAY_TEXT[content.language]
+    document.add_heading(text["figures"], level=2)
+    _table(document, f"{text['figure']}|{text['value']}", content.figures)
+    for sentence in (content.precision, content.modes, content.attendance):
+        if sentence:
+            document.add_paragraph(sentence)
+    if content.today:
+        document.add_heading(today["heading"], level=2)
+        document.add_paragraph(content.today_note)
+        _table(document, today["header"], content.today)
+    if content.changes:
+        document.add_heading(today["changes"], level=2)
+        _bullets(document, content.changes)
+    document.add_heading(text["sites"], level=2)
+    if content.sites:
+        _table(document, text["site_header"], content.sites)
+    else:
+        document.add_paragraph(text["no_sites"])
+    if content.wijken:
+        document.add_heading(today["wijken"], level=2)
+        _table(document, content.wijk_header, content.wijken)
+    document.add_heading(text["method"], level=2)
+    document.add_paragraph(content.method)
+    if content.remarks:
+        document.add_heading(text["remarks"], level=2)
+        _bullets(document, content.remarks)
+    document.add_heading(text["status"], level=2)
+    document.add_paragraph(content.status)
+    document.add_heading(text["sources"], level=2)
+    for line in content.sources:
+        document.add_paragraph(line)
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Rewrite a ZIP with a fixed time stamp on every entry, keeping their order."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(item.filename))
+    return out.getvalue()
+
+
+def write_note_docx(content: NoteContent, path: Path, map_png: Path | None) -> None:
+    """Write a note as an editable Word file, the same content as the PDF.
+
+    Parameters
+    ----------
+    content
+        What the note says (:func:`planner.report.note.note_content`).
+    path
+        The file to write (``note.docx``).
+    map_png
+        The static map to show on the first page; None for a note without map.
+    """
+    import docx  # noqa: PLC0415 - python-docx only when a note is written
+    from docx.enum.text import WD_BREAK  # noqa: PLC0415
+    from docx.shared import Mm  # noqa: PLC0415
+
+    text = TEXT[content.language]
+    document = docx.Document()
+    _page(document, content)
+    document.add_heading(content.title, level=0)
+    document.add_heading(text["question"], level=2)
+    document.add_paragraph(content.question)
+    document.add_heading(text["summary"], level=2)
+    document.add_paragraph(content.summary)
+    if map_png is not None:
+        document.add_picture(str(map_png), width=Mm(170))
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _body(document, content)
+    properties = document.core_properties
+    properties.title = content.title
+    properties.author = properties.last_modified_by = "planner"
+    properties.language = content.language
+    properties.created = properties.modified = _fixed_date()
+    properties.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path.write_bytes(_fixed_zip(buffer.getvalue()))
