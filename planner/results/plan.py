@@ -71,8 +71,8 @@ class Plan:
         ``covered_house``, ``covered_frequent``, ``site_house`` (the sector's house: the one
         the model assigned it to for p-median and capacities, else the nearest open house),
         ``site_frequent``, ``served_house_share`` (with capacities: share of the families
-        served within R_H), ``wijk`` / ``municipality`` when the sector file has them,
-        polygons.
+        served within R_H), ``wijk`` / ``wijk_name`` / ``municipality`` when the sector file
+        has them, then the sector file's other columns (need indicators, flags), polygons.
     points : geopandas.GeoDataFrame or None
         Per demand row (a demand point, or the sector's point with ``demand.points: sector``):
         ``point_id``, ``sector_id``, ``share`` (of the sector's families), ``target``, ``need``,
@@ -495,6 +495,8 @@ def _sectors_table(
         sectors["served_house_share"] = np.round(served, 6)
     sectors["snap_m"] = np.round(by_sector_mean(points["snap_m"].to_numpy(float), demand), 2)
     sectors["points"] = np.bincount(demand.sector, minlength=demand.n_sectors)
+    given = inputs.sectors.drop(columns=inputs.sectors.geometry.name)  # indicators and flags
+    sectors = sectors.join(given[given.columns.difference(sectors.columns, sort=False)])
     return gpd.GeoDataFrame(sectors, geometry=inputs.sectors.geometry, crs=inputs.sectors.crs)
 
 
