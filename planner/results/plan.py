@@ -29,6 +29,7 @@ from planner.results.metrics import (
     served_share,
     travel_time_stats,
 )
+from planner.results.reach import reach_notes
 from planner.results.sectors import (
     by_sector_mean,
     by_sector_median,
@@ -262,11 +263,8 @@ def _summary(
             f"{count(missing, 'sector')} {'misses' if missing == 1 else 'miss'} a need indicator "
             "value, imputed with the median"
         )
-    if travel.unreachable_pairs:
-        notes.append(
-            f"{count(travel.unreachable_pairs, f'{unit}-site pair')} "
-            f"{'has' if travel.unreachable_pairs == 1 else 'have'} no route (inf)"
-        )
+    max_snap = scenario.travel.max_snap_distance_m  # why pairs have no route, per end
+    notes += reach_notes(travel, demand, sites["site_id"].to_numpy(dtype=object), max_snap)
     notes += [f"solver check: {result.remark}"] if result.remark else []
     neediest = demand.neediest
     return {
