@@ -339,9 +339,9 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
         "nl",
     )
     assert income == (
-        "Voor 12 sectoren is het mediaaninkomen geschat, en daarmee ook hun kwetsbaarheidsindex: "
-        "Statbel gaf ze niet vrij; aangevuld vanuit naburige sectoren (10), met de mediaan van "
-        "de stad (2)."
+        "Voor 12 sectoren maakt Statbel het mediaaninkomen niet bekend (te weinig inwoners om ze "
+        "te tonen). Het is geschat, en daarmee ook hun kwetsbaarheidsindex: voor 10 uit de "
+        "naburige sectoren, voor 2 met de mediaan van de stad."
     )
     loose = remark(
         "the budget (EUR 3,000,000) does not bind: all 12 candidate sites together cost at "

@@ -158,19 +158,20 @@ def _nl_income(found: re.Match[str]) -> str:
     derived = re.search(r"income, and so ([^(]+?) \(", note, _FLAGS)
     via = ", en daarmee ook hun kwetsbaarheidsindex" if derived else ""
     how = {
-        "from neighbouring sectors": "vanuit naburige sectoren",
+        "from neighbouring sectors": "uit de naburige sectoren",
         "with the city median": "met de mediaan van de stad",
-        "left empty, then the median of the run": "met de mediaan van de berekening",
+        "left empty, then the median of the run": "met de mediaan van alle sectoren",
     }
     ways = [
-        f"{dutch} ({count.group(1)})"
+        f"voor {count.group(1)} {dutch}"
         for english, dutch in how.items()
         if (count := re.search(re.escape(english) + r" \((\d+)\)", note)) is not None
     ]
-    filled = f"; aangevuld {', '.join(ways)}" if ways else ""
+    filled = f": {', '.join(ways)}" if ways else ""
+    sectors = _nl_count(found.group(1), "sector", "sectoren")
     return (
-        f"Voor {_nl_count(found.group(1), 'sector', 'sectoren')} is het mediaaninkomen "
-        f"geschat{via}: Statbel gaf {'het' if one else 'ze'} niet vrij{filled}."
+        f"Voor {sectors} maakt Statbel het mediaaninkomen niet bekend (te weinig inwoners om "
+        f"{'het' if one else 'ze'} te tonen). Het is geschat{via}{filled}."
     )
 
 
