@@ -10,7 +10,8 @@ one QML style per layer, in the colours of ``map.html`` (:mod:`planner.report.as
   fifth, the default) and, as a second style, coverage by a house (``covered_house``);
 - ``sites``: by role, existing in black and new in orange, houses as squares and antennes as
   dots, closed candidates grey and switched off;
-- ``links``: the antenne → house lines.
+- ``links``: the antenne → house lines;
+- ``points`` (the demand points, when the plan has them): within the house standard or not.
 
 The table is registered in ``gpkg_contents`` as an attributes table with the fixed
 :data:`~planner.data.layers.GPKG_DATE`, and every ``update_time`` is that date, so the same plan
@@ -32,6 +33,7 @@ from planner.report.assets import (
     NEW_COLOUR,
     NO_NEED_COLOUR,
     POINT_IN_COLOUR,
+    POINT_OUT_COLOUR,
     UNCOVERED_HOUSE_COLOUR,
 )
 
@@ -77,6 +79,7 @@ _WORDS = {
         "antenne_new": "antenne (nieuw)",
         "closed": "niet gekozen",
         "link": "antenne → huis",
+        "points": "Vraagpunten",
         "made": "planner",
     },
     "en": {
@@ -92,6 +95,7 @@ _WORDS = {
         "antenne_new": "antenne (new)",
         "closed": "not chosen",
         "link": "antenne → house",
+        "points": "Demand points",
         "made": "planner",
     },
 }
@@ -281,6 +285,19 @@ def _links_style() -> str:
     return _qml(renderer, 1)
 
 
+def _points_style(language: Language) -> str:
+    words = _WORDS[language]
+    rules = [
+        ('"covered_house"', words["covered"], "0", True),
+        ('NOT "covered_house"', words["uncovered"], "1", True),
+    ]
+    symbols = [
+        _marker("0", POINT_IN_COLOUR, "circle", 1.2),
+        _marker("1", POINT_OUT_COLOUR, "circle", 1.2),
+    ]
+    return _qml(_rules("points", rules, symbols), 0)
+
+
 def layer_style_rows(
     classes: NeedClasses, language: Language = "nl"
 ) -> list[tuple[str, str, str, bool, str]]:
@@ -297,7 +314,8 @@ def layer_style_rows(
     Returns
     -------
     list of tuple
-        One row per style; the first style of each layer is its default.
+        One row per style; the first style of each layer is its default. A layer the
+        GeoPackage does not hold (``points`` of a plan without demand points) is skipped.
     """
     words = _WORDS[language]
     return [
@@ -305,6 +323,7 @@ def layer_style_rows(
         ("sectors", words["coverage"], _coverage_style(language), False, words["coverage"]),
         ("sites", words["roles"], _sites_style(language), True, words["roles"]),
         ("links", words["links"], _links_style(), True, words["links"]),
+        ("points", words["points"], _points_style(language), True, words["points"]),
     ]
 
 
