@@ -151,6 +151,8 @@ def _whole(value: object) -> int:
 
 
 def _signed(value: float, decimals: int, language: Language) -> str:
+    if not math.isfinite(value):  # a group without families has no share
+        return "-"
     text = format_number(abs(value), decimals, language)
     if text.strip("0,.") == "":
         return "0" if decimals == 0 else text
