@@ -353,7 +353,8 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
         "hoogstens € 2.500.000."
     )
     assert remark("12 sector-site pairs have no route (inf)", "en") == (
-        "12 sector-site pairs have no route (inf)."
+        "For 12 pairs of a sector and a candidate site there is no route over the street "
+        "network (parts of it do not connect); they count as unreachable."
     )
     # the solve layer's checks of a verdict, as the summary notes them
     overturned = (
@@ -377,7 +378,8 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
     assert "Voor 12 combinaties van een sector en een kandidaat-locatie" in text
     english = note_html(note_content(noted, language="en"))
     assert "<h2>Remarks</h2>" in english
-    assert "12 sector-site pairs have no route (inf)." in english
+    assert "For 12 pairs of a sector and a candidate site" in english
+    assert "objective.unreachable" not in english
     assert "<h2>Opmerkingen</h2>" not in note_html(
         note_content(dataclasses.replace(plan, summary={**plan.summary, "notes": []}))
     )
@@ -477,6 +479,9 @@ def test_remarks_are_council_words_without_cli_or_fractional_families() -> None:
         ),
     ]
     for note in notes:
+        english = remark(note, "en")
+        for jargon in ("planner data", "--", "objective.", "data.network", "'existing'"):
+            assert jargon not in english, (jargon, english)
         dutch = remark(note, "nl")
         for jargon in (
             "planner",

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from planner.report.note_remarks_en import english_remark
+
 if TYPE_CHECKING:
     from planner.report.assets import Language
 
@@ -379,8 +381,9 @@ def remark(note: str, language: Language) -> str:
     Returns
     -------
     str
-        The note as a sentence: translated to Dutch when ``language`` is ``nl`` and the note is
-        one planner writes; else as it is, with a capital and a full stop.
+        The note as a sentence for a council: in Dutch (``nl``) or in council words in English
+        (:func:`planner.report.note_remarks_en.english_remark`) when the note is one planner
+        writes; else as it is, with a capital and a full stop.
     """
     text = str(note).strip()
     if language == "nl":
@@ -388,7 +391,11 @@ def remark(note: str, language: Language) -> str:
             dutch = translate(text)
             if dutch is not None:
                 return dutch
+    elif (english := english_remark(text)) is not None:
+        return english
     if not text:
         return text
+    if language == "en":
+        text = text.replace("EUR ", "€")
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
