@@ -339,7 +339,7 @@ def wijk_rows(summary: Mapping[str, Any], language: Language = "nl") -> list[tup
     """
     text = TODAY_TEXT[language]
     rows: list[tuple[str, ...]] = []
-    wijken = list(summary.get("by_wijk") or [])
+    wijken = [{"wijk": code, **wijk} for code, wijk in (summary.get("by_wijk") or {}).items()]
     if wijken:  # the city as a last row: the same sums as the "vandaag → plan" table
         keys = ("families", "house_today", "house_plan", "frequent_today", "frequent_plan")
         city = {key: sum(float(wijk.get(key) or 0.0) for wijk in wijken) for key in keys}

@@ -73,34 +73,31 @@ def _by_wijk(
     sectors: pd.DataFrame,
     demand: Demand,
     rows: dict[str, NDArray[np.float64]],
-) -> list[dict[str, Any]]:
-    """Per wijk (in order of its name, or code): sectors, families and families reached."""
+) -> dict[str, dict[str, Any]]:
+    """Per wijk code (in order of the wijk's name): name, sectors, families, families reached."""
     wijk = sectors["wijk"].astype("string").fillna("").to_numpy(dtype=object)
     names = (
         sectors["wijk_name"].astype("string").fillna("").to_numpy(dtype=object)
         if "wijk_name" in sectors.columns
         else wijk
     )
-    of_row = wijk[demand.sector]
-    table = pd.DataFrame({"wijk": of_row, "families": demand.target})
+    table = pd.DataFrame({"wijk": wijk[demand.sector], "families": demand.target})
     for key, values in rows.items():
         table[key] = demand.target * values
     sums = table.groupby("wijk", sort=True).sum()
     counts = pd.Series(wijk).value_counts()
     name_of = dict(zip(wijk, names, strict=True))
-    out = []
-    for code, row in sums.iterrows():
-        label = str(name_of.get(code) or code)
-        out.append(
-            {
-                "wijk": str(code),
-                "name": label or None,
-                "sectors": int(counts.get(code, 0)),
-                "families": round(float(row["families"]), 2),
-                **{key: round(float(row[key]), 2) for key in rows},
-            }
-        )
-    return sorted(out, key=lambda item: (item["wijk"] == "", str(item["name"] or "").lower()))
+    out = {
+        str(code): {
+            "name": str(name_of.get(code) or code) or None,
+            "sectors": int(counts.get(code, 0)),
+            "families": round(float(row["families"]), 2),
+            **{key: round(float(row[key]), 2) for key in rows},
+        }
+        for code, row in sums.iterrows()
+    }
+    order = sorted(out, key=lambda code: (code == "", str(out[code]["name"] or "").lower()))
+    return {code: out[code] for code in order}
 
 
 def today_figures(
@@ -136,7 +133,9 @@ def today_figures(
         ``today`` (``rule``, ``houses``, ``antennes``, ``cost``, ``coverage`` and ``families``
         per figure of :data:`FIGURES`, ``capacities_ignored``), ``families_reached`` (the plan's
         families per figure, and ``target`` / ``neediest_quintile``: all families and those
-        of the neediest fifth) and, with a ``wijk`` column, ``by_wijk``.
+        of the neediest fifth) and, with a ``wijk`` column, ``by_wijk`` (per wijk code, in
+        order of the wijk's name: ``name``, ``sectors``, ``families``, ``house_today``,
+        ``house_plan``, ``frequent_today``, ``frequent_plan``, in families).
     """
     role = np.asarray(existing_role, dtype=object)
     house_today = role == "house"
