@@ -108,6 +108,7 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
 
     text = TEXT[content.language]
     styles = getSampleStyleSheet()
+    styles["Heading2"].keepWithNext = 1  # never a heading alone at the foot of a page
     body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
 
     def para(value: str, style: Any = body) -> Paragraph:  # noqa: ANN401 - a reportlab style
