@@ -100,3 +100,13 @@ def test_changes_name_every_new_site(plans: tuple[Plan, Plan]) -> None:
     assert content.changes == lines
     assert content.footer.startswith("Gemaakt op ")
     assert "scenario.yaml" in content.footer
+    today = plan.summary["today"]["coverage"]["house"]
+    assert "Vandaag, met alleen de bestaande locaties, heeft " in content.summary
+    assert f"en {headline(today, plan)} van alle gezinnen een huis binnen" in content.summary
+
+
+def headline(share: float, plan: Plan) -> str:
+    from planner.report.assets import format_share  # noqa: PLC0415
+    from planner.results.precision import supported_decimals  # noqa: PLC0415
+
+    return format_share(share, supported_decimals(plan.summary.get("precision"), "house"))

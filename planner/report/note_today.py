@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from planner.report.assets import format_euro, format_number, format_share, standard_phrase
+from planner.report.note_text import TEXT
 from planner.results.precision import supported_decimals
 
 if TYPE_CHECKING:
@@ -55,6 +56,11 @@ TODAY_TEXT: dict[str, dict[str, str]] = {
         "intro": (
             "Vandaag: alleen de bestaande locaties, elk in haar huidige rol, gemeten met "
             "dezelfde normen en reistijden als het plan."
+        ),
+        "summary": (
+            " Vandaag, met alleen de bestaande locaties, heeft {needy} van het meest kwetsbare "
+            "vijfde en {all} van alle gezinnen een huis {standard} (zie 'Van vandaag naar het "
+            "plan')."
         ),
         "houses": "Huizen van het Kind",
         "antennes": "Antennes",
@@ -100,6 +106,10 @@ TODAY_TEXT: dict[str, dict[str, str]] = {
         "intro": (
             "Today: the existing sites alone, each in its present role, measured with the same "
             "standards and travel times as the plan."
+        ),
+        "summary": (
+            " Today, with the existing sites alone, {needy} of the neediest fifth and {all} of "
+            "all families have a house {standard} (see 'From today to the plan')."
         ),
         "houses": "Huizen van het Kind",
         "antennes": "Antennes",
@@ -410,6 +420,25 @@ def footer_line(plan: Plan, language: Language = "nl") -> str:
     )
 
 
+def _today_sentence(summary: Mapping[str, Any], language: Language) -> str:
+    """Say in the summary paragraph what today's sites reach (house, neediest fifth first)."""
+    coverage = (summary.get("today") or {}).get("coverage")
+    if not isinstance(coverage, Mapping):
+        return ""
+    precision = summary.get("precision")
+    return TODAY_TEXT[language]["summary"].format(
+        needy=format_share(
+            coverage.get("house_neediest_quintile"),
+            supported_decimals(precision, "house_neediest_quintile"),
+            language,
+        ),
+        all=format_share(coverage.get("house"), supported_decimals(precision, "house"), language),
+        standard=standard_phrase(
+            summary.get("standards_min", {}), "house", language, TEXT[language]["minutes"]
+        ),
+    )
+
+
 def with_today(content: NoteContent, plan: Plan) -> NoteContent:
     """Add the "vandaag → plan" table, the changes, the wijken and the footer to a note.
 
@@ -424,7 +453,8 @@ def with_today(content: NoteContent, plan: Plan) -> NoteContent:
     -------
     NoteContent
         The same content with ``today``, ``today_note``, ``changes``, ``wijken``,
-        ``wijk_header`` and ``footer`` filled in.
+        ``wijk_header`` and ``footer`` filled in, and the summary paragraph ending on what
+        today's sites reach.
     """
     language = content.language
     summary = plan.summary
@@ -434,6 +464,7 @@ def with_today(content: NoteContent, plan: Plan) -> NoteContent:
         note += TODAY_TEXT[language]["capacities"]
     return dataclasses.replace(
         content,
+        summary=content.summary + _today_sentence(summary, language),
         today=today_rows(summary, language),
         today_note=note,
         changes=change_lines(plan.sites, language),
