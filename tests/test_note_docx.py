@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ import docx
 import pytest
 
 from planner.report.assets import format_number, headline_share
+from planner.report.note import write_note
 from planner.report.outputs import write_outputs
 from tests.test_staticmap import tiny_plan
 
@@ -99,3 +101,16 @@ def test_docx_is_byte_identical_across_runs(written: tuple[Plan, Path], tmp_path
         assert {item.date_time for item in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = archive.read("docProps/core.xml").decode()
     assert "2000-01-01T00:00:00" in core
+
+
+def test_long_title_and_question_fit_the_core_properties(
+    written: tuple[Plan, Path], tmp_path: Path
+) -> None:
+    plan, _ = written
+    long = dataclasses.replace(plan, summary={**plan.summary, "description": "Waar? " * 80})
+    write_note(long, tmp_path)
+    properties = docx.Document(str(tmp_path / "note.docx")).core_properties
+    assert len(properties.comments) == 255
+    assert properties.comments.endswith("\u2026")
+    paragraphs = [p.text for p in docx.Document(str(tmp_path / "note.docx")).paragraphs]
+    assert ("Waar? " * 80).strip() in paragraphs  # the note itself keeps the whole question
