@@ -44,6 +44,7 @@ OWNERS = {
     "matplotlib": ("planner.report.",),
     "matplotlib_scalebar": ("planner.report.staticmap",),
     "reportlab": ("planner.report.note",),
+    "docx": ("planner.report.note_docx",),
     "osmnx": ("planner.travel.osm",),
     "networkx": ("planner.travel.osm",),
     "pulp": ("planner.solve.",),
@@ -62,12 +63,22 @@ NOT_AT_START = (
     "folium",
     "matplotlib",
     "reportlab",
+    "docx",
     "osmnx",
     "pulp",
     "highspy",
     "distributed",
 )
-NOT_IN_VALIDATE = ("folium", "matplotlib", "reportlab", "osmnx", "pulp", "highspy", "distributed")
+NOT_IN_VALIDATE = (
+    "folium",
+    "matplotlib",
+    "reportlab",
+    "docx",
+    "osmnx",
+    "pulp",
+    "highspy",
+    "distributed",
+)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ def test_run_tiny_city_writes_everything(tiny_city: TinyCity, tmp_path: Path) ->
         "map.html",
         "map.pdf",
         "map.png",
+        "note.docx",
         "note.html",
         "note.pdf",
         "plan.gpkg",

@@ -208,7 +208,7 @@ def test_every_output_is_written_with_demand_points(tmp_path: Path) -> None:
     plan = planner.run(strip_city(tmp_path / "city"))
     written = planner.write_outputs(plan, tmp_path / "out")
     layers = [name for name, _ in pyogrio.list_layers(written["plan.gpkg"])]
-    assert layers == ["sectors", "sites", "links", "points"]
+    assert layers == ["sectors", "sites", "links", "points", "layer_styles"]  # QGIS styles
     points = gpd.read_file(written["plan.gpkg"], layer="points")
     assert len(points) == len(plan.points)
     assert points.groupby("sector_id")["share"].sum().round(6).tolist() == [1.0, 1.0]

@@ -71,6 +71,8 @@ def test_two_runs_are_byte_identical(tiny_city: TinyCity, tmp_path: Path) -> Non
     run_in_process(tiny_city.scenario, tmp_path / "a")
     run_in_process(tiny_city.scenario, tmp_path / "b")
     assert_same_outputs(tmp_path / "a", tmp_path / "b")
+    for name in ("note.pdf", "note.docx"):  # the council note, in both layouts
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     summary = json.loads((tmp_path / "a" / "summary.json").read_text())
     assert "runtime_s" not in summary
     assert summary["check"] == "passed"

@@ -205,11 +205,17 @@ def test_vindplaatsen_and_a_house_in_named_wijken(gent_prepared: PrepareResult) 
 
 
 def test_more_money_never_reaches_fewer(gent_prepared: PrepareResult) -> None:
-    coverage = {}
+    coverage, summaries = {}, {}
     for name in ("gent_today", "gent_low_budget", "gent_baseline"):
         plan = planner.run(gent_scenario(ROOT / "scenarios" / f"{name}.yaml", gent_prepared))
         coverage[name] = plan.summary["coverage"]["house"]
+        summaries[name] = plan.summary
     assert coverage["gent_today"] <= coverage["gent_low_budget"] <= coverage["gent_baseline"]
+    # every plan's "today" (its existing sites alone) is what the gent_today scenario reaches
+    for name in ("gent_low_budget", "gent_baseline"):
+        today = summaries[name]["today"]
+        assert today["houses"] == summaries["gent_today"]["houses"]
+        assert today["coverage"] == summaries["gent_today"]["coverage"], name
 
 
 # --- bad input on real data -------------------------------------------------------------------

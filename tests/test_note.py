@@ -130,7 +130,7 @@ def test_summary_paragraph_in_dutch_with_and_without_baseline() -> None:
     assert text.startswith(
         "Scenario B bereikt 92 % van het vijfde van de gezinnen in de meest kwetsbare sectoren "
         "binnen 15 minuten wandelen van een Huis van het Kind, +6 procentpunten tegenover het "
-        "basisscenario gent_today, voor € 1,2 miljoen."
+        "basisscenario gent_today, voor een eenmalige investering van € 1,2 miljoen."
     )
     assert "5 huizen (2 nieuw)" in text
     assert "niet bewezen optimaal" not in text  # no solver status given
@@ -138,7 +138,10 @@ def test_summary_paragraph_in_dutch_with_and_without_baseline() -> None:
     assert "+6 procentpunten tegenover het basisscenario, voor" in unnamed
     plain = summary_paragraph(summary, "nl")
     assert "tegenover" not in plain
-    assert "wandelen van een Huis van het Kind, voor € 1,2 miljoen." in plain
+    assert (
+        "wandelen van een Huis van het Kind, voor een eenmalige investering van € 1,2 miljoen."
+        in plain
+    )
     inner = summary_paragraph({**summary, "baseline": before}, "nl")
     assert "+6 procentpunten" in inner
     worse = summary_paragraph(summary, "nl", {"coverage": {"house_neediest_quintile": 0.95}})
@@ -156,7 +159,7 @@ def test_summary_paragraph_in_english() -> None:
     text = summary_paragraph(summary, "en")
     assert text.startswith(
         "Scenario B reaches 92% of the fifth of the families in the neediest sectors within 15 "
-        "minutes cycling of a Huis van het Kind, for €850,000."
+        "minutes cycling of a Huis van het Kind, for a one-off investment of €850,000."
     )
 
 
@@ -296,14 +299,17 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
             "plan behoudt alleen de bestaande locaties. Staat het budget wel in euro?"
         ),
         (
-            "1 sector (4,5 gezinnen) kan door geen enkele toegelaten locatie binnen de normen "
+            "1 sector (5 gezinnen) kan door geen enkele toegelaten locatie binnen de normen "
             "bereikt worden en is buiten beschouwing gelaten."
         ),
         (
             "Voor 3 sectoren ontbrak een waarde van een indicator; die zijn aangevuld met een "
             "schatting (de mediaan)."
         ),
-        "12 paren van sector en locatie hebben geen route over het stratennet.",
+        (
+            "Voor 12 combinaties van een sector en een kandidaat-locatie is er geen weg over het "
+            "stratennet (stukken ervan sluiten niet op elkaar aan); die tellen als onbereikbaar."
+        ),
         (
             "Alle gezinnen binnen de normen bereiken kost € 1.250.000, meer dan het budget van "
             "€ 600.000; dit model zoekt het goedkoopste plan, het budget geldt er niet."
@@ -322,7 +328,10 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
         "replace it with an age table when available (planner data)",
         "nl",
     )
-    assert estimated.startswith("De doelgroep is geschat als 6,5 % van de inwoners")
+    assert estimated.startswith(
+        "Het aantal gezinnen in de doelgroep is geschat als 6,5 % van de inwoners"
+    )
+    assert "planner data" not in estimated
     assert "in 3 van de 200 sectoren" in estimated
     income = remark(
         "12 sectors have an imputed median income, and so kansarmoede_est (Statbel suppressed "
@@ -330,9 +339,9 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
         "nl",
     )
     assert income == (
-        "Voor 12 sectoren is het mediaaninkomen geschat, en daarmee ook kansarmoede_est: "
-        "Statbel gaf ze niet vrij; aangevuld vanuit naburige sectoren (10), met de mediaan van "
-        "de stad (2)."
+        "Voor 12 sectoren maakt Statbel het mediaaninkomen niet bekend (te weinig inwoners om ze "
+        "te tonen). Het is geschat, en daarmee ook hun kwetsbaarheidsindex: voor 10 uit de "
+        "naburige sectoren, voor 2 met de mediaan van de stad."
     )
     loose = remark(
         "the budget (EUR 3,000,000) does not bind: all 12 candidate sites together cost at "
@@ -344,7 +353,8 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
         "hoogstens € 2.500.000."
     )
     assert remark("12 sector-site pairs have no route (inf)", "en") == (
-        "12 sector-site pairs have no route (inf)."
+        "For 12 pairs of a sector and a candidate site there is no route over the street "
+        "network (parts of it do not connect); they count as unreachable."
     )
     # the solve layer's checks of a verdict, as the summary notes them
     overturned = (
@@ -365,10 +375,11 @@ def test_summary_notes_appear_as_remarks(written: tuple[Plan, Path], tmp_path: P
     assert "<h2>Opmerkingen</h2>" in page
     text = re.sub(r"\s+", " ", " ".join(pdf_text(tmp_path / "note.pdf")))
     assert "Opmerkingen" in text
-    assert "12 paren van sector en locatie" in text
+    assert "Voor 12 combinaties van een sector en een kandidaat-locatie" in text
     english = note_html(note_content(noted, language="en"))
     assert "<h2>Remarks</h2>" in english
-    assert "12 sector-site pairs have no route (inf)." in english
+    assert "For 12 pairs of a sector and a candidate site" in english
+    assert "objective.unreachable" not in english
     assert "<h2>Opmerkingen</h2>" not in note_html(
         note_content(dataclasses.replace(plan, summary={**plan.summary, "notes": []}))
     )
@@ -418,3 +429,69 @@ def test_site_ids_are_not_broken_in_the_pdf(written: tuple[Plan, Path], tmp_path
     opened = sites[sites["role"] != "closed"]
     for site_id in opened["site_id"]:
         assert site_id in text, site_id
+
+
+def test_remarks_are_council_words_without_cli_or_fractional_families() -> None:
+    far = remark(
+        "3 sectors (1.2 families) are more than 500 m from a street and count as unreachable",
+        "nl",
+    )
+    assert far == (
+        "3 sectoren met samen 1 gezin liggen verder dan 500 m van een straat; die gezinnen "
+        "tellen als onbereikbaar."
+    )
+    part = remark(
+        "1 demand point in 1 sector (less than 1 family) is more than 500 m from a street and "
+        "counts as unreachable",
+        "nl",
+    )
+    assert "minder dan 1 gezin" in part
+    assert part.startswith("In 1 sector ligt een deel van de sector")
+    site = remark(
+        "1 candidate site (gen-44021X) is more than 500 m from a street and cannot be chosen",
+        "nl",
+    )
+    assert site == (
+        "1 kandidaat-locatie (gen-44021X) ligt verder dan 500 m van een straat en kan niet "
+        "gekozen worden."
+    )
+    notes = [
+        (
+            "target group estimated as 4 % of inhabitants under 65 (no age table): replace it with "
+            "an age table when available (planner data)"
+        ),
+        (
+            "existing houses are stand-ins: library (from planner data --existing-type "
+            "library=house); replace them with the real list"
+        ),
+        (
+            "site costs are default placeholders per site type (planner data), not quotes: give "
+            "the city's figures with planner data --site-types"
+        ),
+        (
+            "no existing sites in the sites file: objective.keep_existing has nothing to keep, so "
+            "the plan starts from zero (mark today's houses with the column 'existing')"
+        ),
+        (
+            "4 of 200 sector polygons are approximations: Voronoi cells of Statbel's sector "
+            "centroids clipped to the municipal boundary (no sector polygon file); give Statbel's "
+            "sh_statbel_statistical_sectors file to planner data (--file sectors=...)"
+        ),
+    ]
+    for note in notes:
+        english = remark(note, "en")
+        for jargon in ("planner data", "--", "objective.", "data.network", "'existing'"):
+            assert jargon not in english, (jargon, english)
+        dutch = remark(note, "nl")
+        for jargon in (
+            "planner",
+            "--",
+            "objective.",
+            "data.",
+            "inhabitants",
+            "library",
+            "'existing'",
+        ):
+            assert jargon not in dutch, (jargon, dutch)
+    assert "'bibliotheek'" in remark(notes[1], "nl")
+    assert "jonger dan 65" in remark(notes[0], "nl")

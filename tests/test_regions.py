@@ -386,7 +386,7 @@ def test_any_municipality_end_to_end_from_shared_data(
 
     write_outputs(plan, tmp_path / "out")
     note = (tmp_path / "out" / "note.html").read_text(encoding="utf-8")
-    assert "benaderd als Voronoi-cellen" in note
+    assert "sectoren zijn benaderd: elke sector is het gebied" in note  # Voronoi cells, in words
     assert "Reistijden zijn een benadering (hemelsbreed \N{MULTIPLICATION SIGN} 1,3)" in note
     page = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
     assert "Sectorgrenzen <b>benaderd</b>" in page

@@ -72,7 +72,7 @@ def prepare_sectors(
     columns = ("sector_id", "name", "municipality", "municipality_name", "geometry_method")
     kept = [c for c in columns if c in sectors]
     base = gpd.GeoDataFrame(sectors[kept], geometry=sectors.geometry)
-    base = _add_wijk(base, sectors, found, nis, joins)
+    base = _add_wijk_names(_add_wijk(base, sectors, found, nis, joins), found)
     base = _add_population(base, found, nis, options, joins, report)
     base = _add_income(base, found, nis, options, joins, report)
     for path, indicators in found.indicator_tables:

@@ -1,4 +1,4 @@
-"""The council note of a plan: ``note.html`` and ``note.pdf``, Dutch by default, English on request.
+"""The council note of a plan: ``note.html``, ``note.pdf``, ``note.docx``; Dutch by default.
 
 A note has the title, the question the scenario answers (its description), one paragraph
 written from the figures, the static map (``map.png``), a table of key figures, the sites with
@@ -48,7 +48,9 @@ from planner.report.assets import (
 )
 from planner.report.note_alternatives import alternatives_html, alternatives_of
 from planner.report.note_colocation import colocation_sentence
+from planner.report.note_docx import write_note_docx
 from planner.report.note_pdf import write_note_pdf
+from planner.report.note_precision import precision_sentence
 from planner.report.note_region import municipality_html, municipality_rows, travel_method
 from planner.report.note_remarks import remark
 from planner.report.note_standards import common_sentence
@@ -62,7 +64,7 @@ from planner.report.note_text import (
     note_heading,
     words,
 )
-from planner.results.precision import HEADLINE, figure_range, supported_decimals
+from planner.report.note_today import today_html, wijken_html, with_today
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -281,49 +283,6 @@ def _key_figures(
     return rows
 
 
-def precision_sentence(summary: Mapping[str, Any], language: Language = "nl") -> str:
-    """State once how far the coverage figures move under speeds ±10 % and standards ±1 min.
-
-    Parameters
-    ----------
-    summary
-        The plan's summary; its ``precision`` block gives the ranges.
-    language
-        ``nl`` or ``en``.
-
-    Returns
-    -------
-    str
-        E.g. "Als verplaatsingen 10 % sneller of trager gaan ..., ligt het aandeel gezinnen met
-        een huis binnen de norm tussen 64 % en 71 % ..."; empty without a ``precision`` block.
-    """
-    text = TEXT[language]
-    precision = summary.get("precision")
-    spans: dict[str, str] = {}
-    for name in HEADLINE:
-        spread = figure_range(precision, name)
-        if spread is None:
-            return ""
-        decimals = supported_decimals(precision, name)
-        low, high = (format_share(value, decimals, language) for value in spread)
-        spans[name] = (
-            text["precision_at"].format(value=low)
-            if low == high
-            else text["precision_between"].format(low=low, high=high)
-        )
-    sentence = text["precision"].format(
-        house=spans["house"],
-        frequent=spans["frequent"],
-        house_needy=spans["house_neediest_quintile"],
-        frequent_needy=spans["frequent_neediest_quintile"],
-    )
-    if isinstance(precision, dict) and precision.get("assignment_fixed"):
-        sentence += text["precision_fixed"]
-    if any(supported_decimals(precision, name) == 0 for name in HEADLINE):
-        sentence += text["precision_rounded"]
-    return sentence
-
-
 def _site_rows(plan: Plan, language: Language) -> list[tuple[str, ...]]:
     text = TEXT[language]
     sites = plan.sites
@@ -458,7 +417,7 @@ def note_content(
     title, question = note_heading(summary, plan.scenario, language)
     paragraph = summary_paragraph(summary, language, baseline)
     paragraph = f"{paragraph} {colocation_sentence(summary, language)}".strip()
-    return NoteContent(
+    content = NoteContent(
         language=language,
         title=title,
         question=question,
@@ -475,6 +434,7 @@ def note_content(
         municipalities=municipality_rows(summary, language),
         **alternatives_of(summary, language),
     )
+    return with_today(content, plan)  # vandaag → plan, what changes, per wijk, the footer
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -544,14 +504,14 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"<h2>{text['summary']}</h2>\n<p>{esc(content.summary)}</p>\n{figure}\n"
         f"<h2>{text['figures']}</h2>\n"
         f"{_html_table([text['figure'], text['value']], content.figures)}\n"
-        f"{precision}"
-        f"<h2>{text['sites']}</h2>\n{sites}\n"
+        f"{precision}{today_html(content)}"
+        f"<h2>{text['sites']}</h2>\n{sites}\n{wijken_html(content)}"
         f"{municipality_html(content.municipalities, content.language)}"
         f"{alternatives_html(content)}"
         f"<h2>{text['method']}</h2>\n<p>{esc(content.method)}</p>\n{remarks}"
         f"<h2>{text['status']}</h2>\n<p>{esc(content.status)}</p>\n"
         f"<h2>{text['sources']}</h2>\n<ul>{sources}</ul>\n"
-        f'<p class="footer">{text["made"]}</p>\n</body>\n</html>\n'
+        f'<p class="footer">{esc(content.footer or text["made"])}</p>\n</body>\n</html>\n'
     )
 
 
@@ -563,7 +523,7 @@ def write_note(
     baseline: Mapping[str, Any] | None = None,
     map_png: Path | None = None,
 ) -> dict[str, Path]:
-    """Write ``note.html`` and ``note.pdf`` of a plan into a folder.
+    """Write ``note.html``, ``note.pdf`` and ``note.docx`` of a plan into a folder.
 
     Parameters
     ----------
@@ -584,14 +544,15 @@ def write_note(
         Paths by file name.
     """
     content = note_content(plan, manifest=manifest, baseline=baseline)
-    paths = {"note.html": folder / "note.html", "note.pdf": folder / "note.pdf"}
+    paths = {name: folder / name for name in ("note.html", "note.pdf", "note.docx")}
     image = None
     if map_png is not None:
         image = map_png.name if map_png.parent == folder else map_png.as_uri()
     paths["note.html"].write_text(note_html(content, image), encoding="utf-8")
     write_note_pdf(content, paths["note.pdf"], map_png)
+    write_note_docx(content, paths["note.docx"], map_png)
     logger.info(
-        f"Wrote note.html and note.pdf ({content.language}): {len(content.figures)} figures, "
-        f"{len(content.sites)} sites"
+        f"Wrote note.html, note.pdf and note.docx ({content.language}): "
+        f"{len(content.figures)} figures, {len(content.sites)} sites"
     )
     return paths

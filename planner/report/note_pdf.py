@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from planner.report.note_alternatives import ALTERNATIVES_TEXT
 from planner.report.note_text import TEXT
+from planner.report.note_today import TODAY_TEXT
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from planner.report.note_text import NoteContent
@@ -23,7 +25,13 @@ if TYPE_CHECKING:
 __all__ = ["write_note_pdf"]
 
 _SITE_SHARES = (0.27, 0.1, 0.11, 0.11, 0.26, 0.15)
+_TODAY_SHARES = (0.38, 0.17, 0.17, 0.28)
+_WIJK_SHARES = (0.25, 0.11, 0.16, 0.16, 0.16, 0.16)
 _CELL_PADDING = 14.0  # points: the table's left and right padding and a little air
+
+
+_ALTERNATIVE_SHARES = (0.1, 0.16, 0.2, 0.16, 0.24, 0.14)
+"""Column widths of the alternatives table, as shares of the text width."""
 
 
 def _site_widths(content: NoteContent, width: float, font: str, size: float) -> list[float]:
@@ -46,6 +54,78 @@ def _site_widths(content: NoteContent, width: float, font: str, size: float) -> 
     return widths
 
 
+def _grid_table(
+    header: str,
+    rows: list[tuple[str, ...]],
+    shares: tuple[float, ...],
+    width: float,
+    style: Any,  # noqa: ANN401 - a reportlab paragraph style
+    grid: Any,  # noqa: ANN401 - a reportlab table style
+) -> Any:  # noqa: ANN401 - a reportlab table
+    """Return a table with a header row (``a|b|c``), its rows and column widths as shares."""
+    from reportlab.platypus import Paragraph, Table  # noqa: PLC0415 - reportlab is heavy
+
+    def cell(value: str) -> Paragraph:
+        return Paragraph(html.escape(value, quote=False), style)
+
+    return Table(
+        [[cell(value) for value in header.split("|")]]
+        + [[cell(value) for value in row] for row in rows],
+        colWidths=[width * share for share in shares],
+        style=grid,
+        repeatRows=1,
+    )
+
+
+def _page_footer(line: str) -> Callable[[Any, Any], None]:
+    """Return reportlab's page callback that writes the footer line and the page number."""
+    from reportlab.lib import colors  # noqa: PLC0415 - reportlab is heavy
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415
+    from reportlab.lib.units import mm  # noqa: PLC0415
+
+    def draw(canvas: Any, doc: Any) -> None:  # noqa: ANN401 - reportlab's canvas and document
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(20 * mm, 10 * mm, line)
+        canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, str(doc.page))
+        canvas.restoreState()
+
+    return draw
+
+
+def _extra_tables(
+    content: NoteContent,
+    styles: Any,  # noqa: ANN401 - a reportlab style sheet
+    small: Any,  # noqa: ANN401 - a reportlab paragraph style
+    grid: Any,  # noqa: ANN401 - a reportlab table style
+    width: float,
+) -> list[Any]:
+    """Return the per-wijk table and the alternatives table, each under its heading."""
+    from reportlab.platypus import Paragraph  # noqa: PLC0415 - reportlab is heavy
+
+    story: list[Any] = []
+    if content.wijken:
+        story += [
+            Paragraph(TODAY_TEXT[content.language]["wijken"], styles["Heading2"]),
+            _grid_table(content.wijk_header, content.wijken, _WIJK_SHARES, width, small, grid),
+        ]
+    if content.alternatives:
+        story += [
+            Paragraph(ALTERNATIVES_TEXT[content.language]["title"], styles["Heading2"]),
+            Paragraph(html.escape(content.alternatives_intro, quote=False), styles["BodyText"]),
+            _grid_table(
+                content.alternatives_header,
+                content.alternatives,
+                _ALTERNATIVE_SHARES,
+                width,
+                small,
+                grid,
+            ),
+        ]
+    return story
+
+
 def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> None:
     """Lay out a note as an A4 PDF: page 1 the question, summary and map; then the tables."""
     from reportlab.lib import colors  # noqa: PLC0415 - reportlab only when a note is written
@@ -65,6 +145,7 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
 
     text = TEXT[content.language]
     styles = getSampleStyleSheet()
+    styles["Heading2"].keepWithNext = 1  # never a heading alone at the foot of a page
     body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
 
     def para(value: str, style: Any = body) -> Paragraph:  # noqa: ANN401 - a reportlab style
@@ -100,6 +181,17 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
     for sentence in (content.precision, content.modes, content.attendance):
         if sentence:
             story += [Spacer(1, 2 * mm), para(sentence)]
+    today = TODAY_TEXT[content.language]
+    if content.today:
+        story += [
+            Paragraph(today["heading"], styles["Heading2"]),
+            para(content.today_note),
+            Spacer(1, 2 * mm),
+            _grid_table(today["header"], content.today, _TODAY_SHARES, width, small, grid),
+        ]
+    if content.changes:
+        story.append(Paragraph(today["changes"], styles["Heading2"]))
+        story += [para(f"\u2022 {line}") for line in content.changes]
     story += [
         Paragraph(text["sites"], styles["Heading2"]),
     ]
@@ -116,19 +208,7 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
         )
     else:
         story.append(para(text["no_sites"]))
-    if content.alternatives:
-        wording = ALTERNATIVES_TEXT[content.language]
-        header = [para(cell, small) for cell in content.alternatives_header.split("|")]
-        story += [
-            Paragraph(wording["title"], styles["Heading2"]),
-            para(content.alternatives_intro),
-            Table(
-                [header, *([para(cell, small) for cell in row] for row in content.alternatives)],
-                colWidths=[width * share for share in (0.1, 0.16, 0.2, 0.16, 0.24, 0.14)],
-                style=grid,
-                repeatRows=1,
-            ),
-        ]
+    story += _extra_tables(content, styles, small, grid, width)
     story += [Paragraph(text["method"], styles["Heading2"]), para(content.method)]
     if content.remarks:
         story.append(Paragraph(text["remarks"], styles["Heading2"]))
@@ -140,7 +220,7 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
                 Paragraph(text["sources"], styles["Heading2"]),
                 *(para(line, small) for line in content.sources),
                 Spacer(1, 4 * mm),
-                para(text["made"], small),
+                para(content.footer or text["made"], small),
             ]
         ),
     ]
@@ -157,4 +237,6 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
         lang=content.language,
         invariant=1,
     )
-    document.build(story)
+
+    footer = _page_footer(content.footer or text["made"])
+    document.build(story, onFirstPage=footer, onLaterPages=footer)

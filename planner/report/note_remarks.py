@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from planner.report.note_remarks_en import english_remark
+
 if TYPE_CHECKING:
     from planner.report.assets import Language
 
@@ -66,6 +68,33 @@ def _nl_count(value: str | None, singular: str, plural: str) -> str:
     return f"{_nl(value)} {singular if value == '1' else plural}"
 
 
+def _nl_families(value: str | None) -> str:
+    """Families as a whole number (``4.5`` → "5 gezinnen", ``0.04`` → "minder dan 1 gezin")."""
+    if value is None:
+        return "gezinnen"
+    number = float(value.replace(",", ""))
+    if 0 < number < 1:
+        return "minder dan 1 gezin"
+    whole = int(number + 0.5)  # half up: 4.5 families are 5
+    text = f"{whole:,}".replace(",", ".")
+    return f"{text} {'gezin' if whole == 1 else 'gezinnen'}"
+
+
+_SITE_TYPES_NL = {
+    "school": "school",
+    "kindergarten": "kleuterschool",
+    "childcare": "kinderopvang",
+    "consultatiebureau": "consultatiebureau",
+    "library": "bibliotheek",
+    "community_centre": "buurtcentrum",
+    "social_facility": "sociale voorziening",
+    "townhall": "stadhuis of gemeentehuis",
+    "arts_centre": "cultuurcentrum",
+    "college": "hogeschool",
+    "generated": "nieuwe locatie",
+}
+
+
 @_when(rf"budget \(?{_EUR}\)? is below the cheapest new site \({_EUR}\)")
 def _nl_budget_small(found: re.Match[str]) -> str:
     in_euro = re.search(r"in euro\?", found.string, _FLAGS)
@@ -92,34 +121,35 @@ def _nl_low_costs(found: re.Match[str]) -> str:
         f"{_nl_count(found.group(1), 'locatie heeft', 'locaties hebben')} een kost voor een "
         f"huis onder € {_nl(found.group(2))} (laagste € {_nl(found.group(3))}: "
         f"{found.group(4)}): {'staat die kost' if one else 'staan die kosten'} wel in euro en "
-        "niet in duizenden euro? cost_house wordt in euro gelezen."
+        "niet in duizenden euro? De berekening leest alle kosten in euro."
     )
 
 
 @_when(r"^existing (house|antenne)s are stand-ins: (.*?) \((.*?)\)")
 def _nl_stand_ins(found: re.Match[str]) -> str:
     role = "huizen" if found.group(1).lower() == "house" else "antennes"
-    source = found.group(3).replace("from ", "uit ", 1)
+    kinds = [kind.strip() for kind in found.group(2).split(",")]
+    named = " en ".join(f"'{_SITE_TYPES_NL.get(kind, kind)}'" for kind in kinds)
     return (
-        f"De bestaande {role} zijn voorlopig vervangen door locaties van het type "
-        f"{found.group(2)} ({source}); vervang ze door de echte lijst."
+        f"De lijst van de {role} van vandaag ontbreekt in de gegevens. Voorlopig staan de "
+        f"locaties van het type {named} in hun plaats; alle cijfers voor vandaag, en wat het "
+        "plan daaraan toevoegt, hangen van die keuze af."
     )
 
 
 @_when(r"^site costs are default placeholders")
 def _nl_default_costs(_: re.Match[str]) -> str:
     return (
-        "De kosten van de locaties zijn standaardwaarden per type locatie (planner data), geen "
-        "offertes: geef de cijfers van de stad op met planner data --site-types."
+        "De kosten van de locaties zijn voorlopige standaardbedragen per soort locatie "
+        "(eenmalige investering), geen offertes of ramingen van de stad."
     )
 
 
 @_when(r"^no existing sites in the sites file")
 def _nl_nothing_to_keep(_: re.Match[str]) -> str:
     return (
-        "Het locatiebestand bevat geen bestaande locaties: er is niets te behouden "
-        "(objective.keep_existing), dus het plan begint van nul. Markeer de huizen van vandaag "
-        "met de kolom 'existing'."
+        "De gegevens bevatten geen bestaande huizen of antennes: het plan begint van nul, "
+        "alsof er vandaag geen enkel huis of antenne is."
     )
 
 
@@ -128,21 +158,22 @@ def _nl_income(found: re.Match[str]) -> str:
     note = found.string
     one = found.group(1) == "1"
     derived = re.search(r"income, and so ([^(]+?) \(", note, _FLAGS)
-    via = f", en daarmee ook {derived.group(1).strip()}" if derived else ""
+    via = ", en daarmee ook hun kwetsbaarheidsindex" if derived else ""
     how = {
-        "from neighbouring sectors": "vanuit naburige sectoren",
+        "from neighbouring sectors": "uit de naburige sectoren",
         "with the city median": "met de mediaan van de stad",
-        "left empty, then the median of the run": "met de mediaan van de berekening",
+        "left empty, then the median of the run": "met de mediaan van alle sectoren",
     }
     ways = [
-        f"{dutch} ({count.group(1)})"
+        f"voor {count.group(1)} {dutch}"
         for english, dutch in how.items()
         if (count := re.search(re.escape(english) + r" \((\d+)\)", note)) is not None
     ]
-    filled = f"; aangevuld {', '.join(ways)}" if ways else ""
+    filled = f": {', '.join(ways)}" if ways else ""
+    sectors = _nl_count(found.group(1), "sector", "sectoren")
     return (
-        f"Voor {_nl_count(found.group(1), 'sector', 'sectoren')} is het mediaaninkomen "
-        f"geschat{via}: Statbel gaf {'het' if one else 'ze'} niet vrij{filled}."
+        f"Voor {sectors} maakt Statbel het mediaaninkomen niet bekend (te weinig inwoners om "
+        f"{'het' if one else 'ze'} te tonen). Het is geschat{via}{filled}."
     )
 
 
@@ -181,7 +212,7 @@ def _nl_unreachable_sectors(found: re.Match[str]) -> str:
     )
     return (
         f"{_nl_count(found.group(1), *unit)} "
-        f"({_nl_count(found.group(3), 'gezin', 'gezinnen')}) {'kan' if one else 'kunnen'} door "
+        f"({_nl_families(found.group(3))}) {'kan' if one else 'kunnen'} door "
         f"geen enkele toegelaten locatie binnen de normen bereikt worden en "
         f"{'is' if one else 'zijn'} buiten beschouwing gelaten."
     )
@@ -201,13 +232,49 @@ def _nl_imputed(found: re.Match[str]) -> str:
     )
 
 
-@_when(r"^(\d[\d,]*) (sector|demand point)-site pairs? ha(?:s|ve) no route")
+@_when(r"^(\d[\d,]*) (?:other )?(sector|demand point)-site pairs? ha(?:s|ve) no route")
 def _nl_unreachable_pairs(found: re.Match[str]) -> str:
     one = found.group(1) == "1"
-    what = "sector" if found.group(2) == "sector" else "vraagpunt"
+    what = "sector" if found.group(2) == "sector" else "plek in een sector"
     return (
-        f"{_nl_count(found.group(1), 'paar', 'paren')} van {what} en locatie "
-        f"{'heeft' if one else 'hebben'} geen route over het stratennet."
+        f"Voor {_nl_count(found.group(1), 'combinatie', 'combinaties')} van een {what} en een "
+        "kandidaat-locatie is er geen weg over het stratennet (stukken ervan sluiten niet op "
+        f"elkaar aan); {'die telt' if one else 'die tellen'} als onbereikbaar."
+    )
+
+
+@_when(
+    r"^(?:(\d[\d,]*) demand points? in )?(\d[\d,]*) sectors? \((.*?)\) (?:is|are) more than "
+    r"([\d,]+) m from a street"
+)
+def _nl_far_points(found: re.Match[str]) -> str:
+    sectors = found.group(2)
+    families = found.group(3)
+    number = re.search(r"[\d.,]+", families) if "less than" not in families else None
+    who = _nl_families(number.group(0)) if number else "minder dan 1 gezin"
+    metres = _nl(found.group(4))
+    if found.group(1):  # demand points: part of each sector
+        lies = "ligt" if sectors == "1" else "liggen"
+        return (
+            f"In {_nl_count(sectors, 'sector', 'sectoren')} {lies} een deel van de sector "
+            f"({who}) verder dan {metres} m van een straat; die gezinnen tellen als onbereikbaar."
+        )
+    together = "met samen" if sectors != "1" else "met"
+    lies = "ligt" if sectors == "1" else "liggen"
+    return (
+        f"{_nl_count(sectors, 'sector', 'sectoren')} {together} {who} {lies} verder dan "
+        f"{metres} m van een straat; die gezinnen tellen als onbereikbaar."
+    )
+
+
+@_when(r"^(\d[\d,]*) candidate sites? \((.*?)\) (?:is|are) more than ([\d,]+) m from a street")
+def _nl_far_sites(found: re.Match[str]) -> str:
+    one = found.group(1) == "1"
+    return (
+        f"{_nl_count(found.group(1), 'kandidaat-locatie', 'kandidaat-locaties')} "
+        f"({found.group(2).replace(' and ', ' en ').replace(' more', ' andere')}) "
+        f"{'ligt' if one else 'liggen'} verder dan {_nl(found.group(3))} m van een straat en "
+        f"{'kan' if one else 'kunnen'} niet gekozen worden."
     )
 
 
@@ -226,10 +293,11 @@ def _nl_estimated_target(found: re.Match[str]) -> str:
     else:
         what = re.sub(r"^([\d.]+) % of ", lambda m: f"{_nl(m.group(1))} % van ", what)
         what = re.sub(r"\b(?:the )?(?:population|inhabitants)$", "de inwoners", what)
+        what = re.sub(r"\binhabitants under (\d+)$", r"de inwoners jonger dan \1", what)
     where = f" in {detail.group(2)} van de {detail.group(3)} sectoren" if detail.group(2) else ""
     return (
-        f"De doelgroep is geschat als {what} (er is geen tabel met leeftijden){where}: vervang "
-        "de schatting door een leeftijdstabel zodra die er is (planner data)."
+        f"Het aantal gezinnen in de doelgroep is geschat als {what} (er zijn geen cijfers per "
+        f"leeftijd){where}: de aantallen gezinnen in deze nota zijn schattingen."
     )
 
 
@@ -265,18 +333,16 @@ def _nl_straight_line(found: re.Match[str]) -> str:
     )
     return (
         f"De reistijden zijn een benadering: {how}, zonder stratennet; rond rivieren, "
-        "spoorlijnen en autosnelwegen kan de echte weg langer zijn (geef een stratennet op in "
-        "data.network)."
+        "spoorlijnen en autosnelwegen kan de echte weg langer zijn."
     )
 
 
 @_when(r"^(\d+) of (\d+) sector polygons are approximations: Voronoi cells")
 def _nl_voronoi(found: re.Match[str]) -> str:
     return (
-        f"{found.group(1)} van de {found.group(2)} sectoren zijn benaderd als Voronoi-cellen "
-        "rond de middelpunten van de Statbel-sectoren, begrensd door de gemeentegrens (er was "
-        "geen bestand met sectorgrenzen): geef Statbels sh_statbel_statistical_sectors op aan "
-        "planner data (--file sectors=...)."
+        f"De grenzen van {found.group(1)} van de {found.group(2)} sectoren zijn benaderd: elke "
+        "sector is het gebied dat dichter bij zijn middelpunt ligt dan bij dat van een andere "
+        "sector, binnen de gemeentegrens (er was geen bestand met de echte sectorgrenzen)."
     )
 
 
@@ -293,6 +359,8 @@ _REMARKS_NL: tuple[_Translation, ...] = (
     _nl_default_costs,
     _nl_nothing_to_keep,
     _nl_income,
+    _nl_far_points,
+    _nl_far_sites,
     _nl_unreachable_sectors,
     _nl_unreachable_pairs,
     _nl_estimated_target,
@@ -313,8 +381,9 @@ def remark(note: str, language: Language) -> str:
     Returns
     -------
     str
-        The note as a sentence: translated to Dutch when ``language`` is ``nl`` and the note is
-        one planner writes; else as it is, with a capital and a full stop.
+        The note as a sentence for a council: in Dutch (``nl``) or in council words in English
+        (:func:`planner.report.note_remarks_en.english_remark`) when the note is one planner
+        writes; else as it is, with a capital and a full stop.
     """
     text = str(note).strip()
     if language == "nl":
@@ -322,7 +391,11 @@ def remark(note: str, language: Language) -> str:
             dutch = translate(text)
             if dutch is not None:
                 return dutch
+    elif (english := english_remark(text)) is not None:
+        return english
     if not text:
         return text
+    if language == "en":
+        text = text.replace("EUR ", "€")
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."

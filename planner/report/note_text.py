@@ -47,7 +47,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group": "het vijfde van de gezinnen in de meest kwetsbare sectoren",
         "versus": ", {delta} procentpunten tegenover het basisscenario {baseline}",
         "versus_unnamed": ", {delta} procentpunten tegenover het basisscenario",
-        "cost": ", voor {cost}.",
+        "cost": ", voor een eenmalige investering van {cost}.",
         "no_cost": ", zonder nieuwe kosten.",
         "overall": (
             " Over alle gezinnen is dat {house}; {frequent} heeft frequent aanbod (een huis of "
@@ -64,7 +64,7 @@ TEXT: dict[str, dict[str, str]] = {
         "figure": "Cijfer",
         "value": "Waarde",
         "sites": "Locaties",
-        "site_header": "Naam|Id|Rol|Bestaand of nieuw|Gekoppeld aan huis|Kosten",
+        "site_header": "Naam|Id|Rol|Bestaand of nieuw|Gekoppeld aan huis|Eenmalige kosten",
         "no_sites": "Het plan opent geen locaties.",
         "method": "Methode",
         "remarks": "Opmerkingen",
@@ -73,7 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
         "houses": "Huizen van het Kind",
         "antennes": "Antennes",
         "of_which_new": "{total} ({new} nieuw)",
-        "cost_row": "Kosten (budget)",
+        "cost_row": "Eenmalige investering (budget)",
         "cost_value": "{cost} ({budget})",
         "target": "Gezinnen in de doelgroep",
         "house_cov": "Gezinnen met een huis {standard}",
@@ -111,7 +111,8 @@ TEXT: dict[str, dict[str, str]] = {
             "binnen {frequent_min} minuten, een antenne hoogstens {link_min} minuten van haar "
             "huis.{tightening} De kwetsbaarheidsindex van een sector (0 tot 1) combineert "
             "{indicators}. Proportioneel universalisme: een gezin in de meest kwetsbare sector "
-            "telt {weight} keer (gewicht voor nood λ = {lambda_})."
+            "telt {weight} keer (gewicht voor nood λ = {lambda_}). Alle bedragen zijn eenmalige "
+            "investeringen; jaarlijkse werkingskosten zitten niet in deze berekening."
         ),
         "points_network": (
             " De gezinnen van elke sector zijn verdeeld over de straten in de sector ({count} "
@@ -166,7 +167,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group": "the fifth of the families in the neediest sectors",
         "versus": ", {delta} percentage points compared with the baseline scenario {baseline}",
         "versus_unnamed": ", {delta} percentage points compared with the baseline scenario",
-        "cost": ", for {cost}.",
+        "cost": ", for a one-off investment of {cost}.",
         "no_cost": ", at no new cost.",
         "overall": (
             " Over all families that is {house}; {frequent} have a house or antenne {standard} "
@@ -182,7 +183,7 @@ TEXT: dict[str, dict[str, str]] = {
         "figure": "Figure",
         "value": "Value",
         "sites": "Sites",
-        "site_header": "Name|Id|Role|Existing or new|Linked to house|Cost",
+        "site_header": "Name|Id|Role|Existing or new|Linked to house|One-off cost",
         "no_sites": "The plan opens no sites.",
         "method": "Method",
         "remarks": "Remarks",
@@ -191,7 +192,7 @@ TEXT: dict[str, dict[str, str]] = {
         "houses": "Huizen van het Kind",
         "antennes": "Antennes",
         "of_which_new": "{total} ({new} new)",
-        "cost_row": "Cost (budget)",
+        "cost_row": "One-off investment (budget)",
         "cost_value": "{cost} ({budget})",
         "target": "Families in the target group",
         "house_cov": "Families with a house {standard}",
@@ -228,7 +229,8 @@ TEXT: dict[str, dict[str, str]] = {
             "services) within {frequent_min} minutes, an antenne at most {link_min} minutes from "
             "its house.{tightening} A sector's need index (0 to 1) combines {indicators}. "
             "Proportionate universalism: a family in the neediest sector counts {weight} times "
-            "(weight of need λ = {lambda_})."
+            "(weight of need λ = {lambda_}). Every amount is a one-off investment; yearly "
+            "running costs are not part of this computation."
         ),
         "points_network": (
             " Each sector's families are spread over the streets in the sector ({count} demand "
@@ -369,6 +371,19 @@ class NoteContent:
         The sentence above that table.
     alternatives_header : str
         Its column names, joined with ``|``.
+    today : list of tuple of str
+        The "vandaag → plan" table: label, today, plan, difference
+        (:func:`planner.report.note_today.today_rows`).
+    today_note : str
+        What "today" is, under that table.
+    changes : list of str
+        What the plan changes in today's sites.
+    wijken : list of tuple of str
+        Per wijk: name, families, reached today and in the plan (house; house or antenne).
+    wijk_header : str
+        The header of that table, its cells joined with ``|``.
+    footer : str
+        Date, planner's version and the scenario file.
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -398,6 +413,12 @@ class NoteContent:
     alternatives: list[tuple[str, ...]] = field(default_factory=list)
     alternatives_intro: str = ""
     alternatives_header: str = ""
+    today: list[tuple[str, ...]] = field(default_factory=list)
+    today_note: str = ""
+    changes: list[str] = field(default_factory=list)
+    wijken: list[tuple[str, ...]] = field(default_factory=list)
+    wijk_header: str = ""
+    footer: str = ""
 
 
 _ATTENDANCE = {

@@ -1,6 +1,7 @@
 """Write a plan to disk: plan.gpkg, map.html, summary.json/csv, manifest.json, maps and note.
 
-``outputs.static_maps`` adds map.png and map.pdf, ``outputs.note`` note.html and note.pdf.
+``outputs.static_maps`` adds map.png and map.pdf, ``outputs.note`` note.html, note.pdf and
+note.docx.
 
 Everything is written into a temporary sibling folder first and moved into place only when
 complete, so an interrupted run never leaves a half-written folder and never damages an
@@ -35,6 +36,8 @@ import pandas as pd
 
 from planner.data.layers import GPKG_DATE, fixed_gpkg_date
 from planner.errors import InputFileError
+from planner.report.gpkg_styles import write_layer_styles
+from planner.report.need_classes import need_classes
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -74,6 +77,7 @@ _PACKAGES = (
     "matplotlib",
     "matplotlib-scalebar",
     "reportlab",
+    "python-docx",
     "pydantic",
 )
 
@@ -202,17 +206,23 @@ def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _write_gpkg(path: Path, plan: Plan) -> None:
-    """Write the layers; GDAL's timestamps (``gpkg_contents.last_change``) are fixed.
+    """Write the layers and their QGIS styles; GDAL's timestamps are fixed.
 
-    ``sectors``, ``sites`` and ``links``, and ``points`` (the demand points, one row per point
+    ``sectors`` (with ``need_class``, the maps' need classes: 1 the least needy fifth of the
+    families to 5 the neediest fifth, 0 without a need index), ``sites`` and ``links``, and
+    ``points`` (the demand points, one row per point
     with its sector, share of the sector's families, times and coverage) when the plan has them.
     """
-    layers = [("sectors", plan.sectors), ("sites", plan.sites), ("links", plan.links)]
+    classes = need_classes(plan.sectors)
+    # the maps' need classes: 1 = the least needy fifth of the families ... 5 = the neediest
+    sectors = plan.sectors.assign(need_class=classes.classes + 1)
+    layers = [("sectors", sectors), ("sites", plan.sites), ("links", plan.links)]
     if plan.points is not None:
         layers.append(("points", plan.points))
     with fixed_gpkg_date():
         for layer, gdf in layers:
             _gpkg_ready(gdf).to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    write_layer_styles(path, classes, plan.scenario.outputs.language)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -29,12 +29,14 @@ from planner.results.metrics import (
     served_share,
     travel_time_stats,
 )
+from planner.results.reach import reach_notes
 from planner.results.sectors import (
     by_sector_mean,
     by_sector_median,
     by_sector_top,
     points_table,
 )
+from planner.results.today import today_figures
 from planner.results.yardstick import standard_figures
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ __all__ = ["Plan", "make_plan"]
 
 logger = logging.getLogger(__name__)
 
-_SECTOR_CONTEXT = ("wijk", "municipality")
+_SECTOR_CONTEXT = ("wijk", "wijk_name", "municipality")
 """Sector columns carried into the plan when the sector file has them (maps draw wijken)."""
 
 
@@ -70,8 +72,8 @@ class Plan:
         ``covered_house``, ``covered_frequent``, ``site_house`` (the sector's house: the one
         the model assigned it to for p-median and capacities, else the nearest open house),
         ``site_frequent``, ``served_house_share`` (with capacities: share of the families
-        served within R_H), ``wijk`` / ``municipality`` when the sector file has them,
-        polygons.
+        served within R_H), ``wijk`` / ``wijk_name`` / ``municipality`` when the sector file
+        has them, then the sector file's other columns (need indicators, flags), polygons.
     points : geopandas.GeoDataFrame or None
         Per demand row (a demand point, or the sector's point with ``demand.points: sector``):
         ``point_id``, ``sector_id``, ``share`` (of the sector's families), ``target``, ``need``,
@@ -261,11 +263,8 @@ def _summary(
             f"{count(missing, 'sector')} {'misses' if missing == 1 else 'miss'} a need indicator "
             "value, imputed with the median"
         )
-    if travel.unreachable_pairs:
-        notes.append(
-            f"{count(travel.unreachable_pairs, f'{unit}-site pair')} "
-            f"{'has' if travel.unreachable_pairs == 1 else 'have'} no route (inf)"
-        )
+    max_snap = scenario.travel.max_snap_distance_m  # why pairs have no route, per end
+    notes += reach_notes(travel, demand, sites["site_id"].to_numpy(dtype=object), max_snap)
     notes += [f"solver check: {result.remark}"] if result.remark else []
     neediest = demand.neediest
     return {
@@ -494,6 +493,8 @@ def _sectors_table(
         sectors["served_house_share"] = np.round(served, 6)
     sectors["snap_m"] = np.round(by_sector_mean(points["snap_m"].to_numpy(float), demand), 2)
     sectors["points"] = np.bincount(demand.sector, minlength=demand.n_sectors)
+    given = inputs.sectors.drop(columns=inputs.sectors.geometry.name)  # indicators and flags
+    sectors = sectors.join(given[given.columns.difference(sectors.columns, sort=False)])
     return gpd.GeoDataFrame(sectors, geometry=inputs.sectors.geometry, crs=inputs.sectors.crs)
 
 
@@ -571,7 +572,11 @@ def make_plan(
         demand.neediest,
     )
     # the same plan under speeds ±10 % and standards ±1 min, and at the common standard
-    summary |= standard_figures(scenario.standards, tt_house, tt_frequent, demand, solution.served)
+    served = None if solution.served is None else np.asarray(solution.served, dtype=float)
+    summary |= standard_figures(scenario.standards, tt_house, tt_frequent, demand, served)
+    # today: the existing sites alone, evaluated like the plan; both per wijk
+    roles = inputs.sites["existing_role"].to_numpy(dtype=object)
+    summary |= today_figures(roles, d, demand, (covered_house, covered_frequent), sectors, served)
     logger.info(
         "Plan: %d houses, %d antennes, cost EUR %s; %.1f%% of families within the house "
         "standard, %.1f%% within the frequent standard",

@@ -63,7 +63,9 @@ class OutputSpec(_Spec):
             ) from None
         return value
 
-    note: bool = Field(True, description="Write the council note note.html and note.pdf.")
+    note: bool = Field(
+        True, description="Write the council note note.html, note.pdf and note.docx."
+    )
     language: Literal["nl", "en"] = Field("nl", description="Language of the note and maps.")
     sources: tuple[str, ...] = Field(
         (),
