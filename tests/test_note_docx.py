@@ -114,3 +114,22 @@ def test_long_title_and_question_fit_the_core_properties(
     assert properties.comments.endswith("\u2026")
     paragraphs = [p.text for p in docx.Document(str(tmp_path / "note.docx")).paragraphs]
     assert ("Waar? " * 80).strip() in paragraphs  # the note itself keeps the whole question
+
+
+def test_docx_lists_the_alternatives_as_the_pdf_does(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from planner.cli import app  # noqa: PLC0415
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    out = tmp_path / "alt"
+    result = CliRunner().invoke(
+        app,
+        ["run", str(ROOT / "scenarios" / "demo.yaml"), "--alternatives", "2", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out / "note.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Even goed of bijna even goed" in headings
+    found = tables(out / "note.docx")
+    assert any(len(table) == 3 for table in found)  # the header and the two plans

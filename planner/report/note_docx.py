@@ -21,6 +21,8 @@ import zipfile
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from planner.report.note_alternatives import ALTERNATIVES_TEXT
+from planner.report.note_region import municipality_heading
 from planner.report.note_text import TEXT
 from planner.report.note_today import TODAY_TEXT
 
@@ -84,6 +86,21 @@ def _page(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a docx
         run.font.size = Pt(7)
 
 
+def _extra_tables(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a Document
+    """Add the tables per wijk, per municipality and of the alternatives, under headings."""
+    if content.wijken:
+        document.add_heading(TODAY_TEXT[content.language]["wijken"], level=2)
+        _table(document, content.wijk_header, content.wijken)
+    if content.municipalities:
+        heading, header = municipality_heading(content.language)
+        document.add_heading(heading, level=2)
+        _table(document, header, content.municipalities)
+    if content.alternatives:
+        document.add_heading(ALTERNATIVES_TEXT[content.language]["title"], level=2)
+        document.add_paragraph(content.alternatives_intro)
+        _table(document, content.alternatives_header, content.alternatives)
+
+
 def _body(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a docx Document
     """Add the pages after the map: the tables, the method, remarks, status and sources."""
     text, today = TEXT[content.language], TODAY_TEXT[content.language]
@@ -104,9 +121,7 @@ def _body(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a docx
         _table(document, text["site_header"], content.sites)
     else:
         document.add_paragraph(text["no_sites"])
-    if content.wijken:
-        document.add_heading(today["wijken"], level=2)
-        _table(document, content.wijk_header, content.wijken)
+    _extra_tables(document, content)
     document.add_heading(text["method"], level=2)
     document.add_paragraph(content.method)
     if content.remarks:

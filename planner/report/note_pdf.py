@@ -13,6 +13,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from planner.report.note_alternatives import ALTERNATIVES_TEXT
+from planner.report.note_region import municipality_heading
 from planner.report.note_text import TEXT
 from planner.report.note_today import TODAY_TEXT
 
@@ -101,7 +102,7 @@ def _extra_tables(
     grid: Any,  # noqa: ANN401 - a reportlab table style
     width: float,
 ) -> list[Any]:
-    """Return the per-wijk table and the alternatives table, each under its heading."""
+    """Return the tables per wijk, per municipality and of the alternatives, under headings."""
     from reportlab.platypus import Paragraph  # noqa: PLC0415 - reportlab is heavy
 
     story: list[Any] = []
@@ -109,6 +110,13 @@ def _extra_tables(
         story += [
             Paragraph(TODAY_TEXT[content.language]["wijken"], styles["Heading2"]),
             _grid_table(content.wijk_header, content.wijken, _WIJK_SHARES, width, small, grid),
+        ]
+    if content.municipalities:
+        heading, header = municipality_heading(content.language)
+        shares = (0.22, *([0.78 / (len(header.split("|")) - 1)] * (len(header.split("|")) - 1)))
+        story += [
+            Paragraph(heading, styles["Heading2"]),
+            _grid_table(header, content.municipalities, shares, width, small, grid),
         ]
     if content.alternatives:
         story += [

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from planner.report.assets import Language
 
-__all__ = ["municipality_html", "municipality_rows", "travel_method"]
+__all__ = ["municipality_heading", "municipality_html", "municipality_rows", "travel_method"]
 
 _TEXT = {
     "nl": {
@@ -114,6 +114,22 @@ def municipality_rows(summary: Mapping[str, Any], language: Language) -> list[tu
             )
         )
     return rows
+
+
+def municipality_heading(language: Language) -> tuple[str, str]:
+    """Return the per-municipality section's heading and its table header (``a|b|c``).
+
+    Parameters
+    ----------
+    language
+        ``nl`` or ``en``.
+
+    Returns
+    -------
+    tuple of str
+        Heading, header.
+    """
+    return _TEXT[language]["title"], _TEXT[language]["header"]
 
 
 def municipality_html(rows: Sequence[tuple[str, ...]], language: Language) -> str:
