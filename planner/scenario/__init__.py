@@ -24,9 +24,9 @@ from planner.scenario.load import (
     question_overrides,
     scenario_from_dict,
 )
+from planner.scenario.phases import BudgetSpec, PhaseSpec
 from planner.scenario.policy import COLOCATION_TYPES, ColocationSpec, HouseInSpec
 from planner.scenario.spec import (
-    BudgetSpec,
     DataSpec,
     DecaySpec,
     DemandSpec,
@@ -59,6 +59,7 @@ __all__ = [
     "ObjectiveSpec",
     "OnewayValuesSpec",
     "OutputSpec",
+    "PhaseSpec",
     "RulesSpec",
     "Scenario",
     "SolverSpec",

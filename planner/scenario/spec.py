@@ -18,6 +18,7 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
+from planner.scenario.phases import BudgetSpec, phase_kind_problem
 from planner.scenario.policy import ColocationSpec, ColocationType, HouseInSpec
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
@@ -283,12 +284,6 @@ class StandardsSpec(_Spec):
     need_tightening: Annotated[float, Field(ge=0, lt=1)] = Field(
         0.0, description="mu in R(i) = R (1 - mu * need_i): stricter standards for the neediest."
     )
-
-
-class BudgetSpec(_Spec):
-    """Money available for new sites (existing sites cost nothing to keep)."""
-
-    amount_eur: NonNegFloat
 
 
 ObjectiveKind = Literal[
@@ -565,6 +560,14 @@ class Scenario(_Spec):
                 f"standards' ({self.standards.frequent_min:g}/{self.standards.house_min:g}); "
                 f"{', '.join(off)} differ: scale both standards of those modes alike"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _phases_of_max_coverage(self) -> Scenario:
+        """Phases are a rollout of the ``max_coverage`` model (no capacities, no values)."""
+        problem = phase_kind_problem(self.budget, self.objective, self.colocation)
+        if problem:
+            raise ValueError(problem)
         return self
 
     def label(self) -> str:
