@@ -44,6 +44,8 @@ from planner.model.coverage import (
     CoverageProblem,
     CoverageSolution,
     Form,
+    PhaseBudgets,
+    PhaseSchedule,
     build_coverage_problem,
     group_budget,
     link_antennes,
@@ -52,6 +54,7 @@ from planner.model.coverage import (
     plan_problems,
     solve_coverage,
     solve_form,
+    solve_phases,
     what_it_takes,
 )
 from planner.model.decay import DecayFunction, DecayRows, decay_rows
@@ -77,6 +80,8 @@ __all__ = [
     "FacilitySolution",
     "Form",
     "GroupRule",
+    "PhaseBudgets",
+    "PhaseSchedule",
     "PlanRules",
     "SiteConstraints",
     "build_coverage_problem",
@@ -99,6 +104,7 @@ __all__ = [
     "solve_mclp",
     "solve_pcenter",
     "solve_pcenter_plan",
+    "solve_phases",
     "solve_pmedian",
     "solve_pmedian_plan",
     "solve_set_cover",

@@ -68,9 +68,12 @@ def fill_amount_from_phases(data: object) -> object:
     phases = data["phases"]
     if not isinstance(phases, list | tuple):
         return data
-    amounts = [p.get("amount_eur") if isinstance(p, dict) else None for p in phases]
-    amounts = [getattr(p, "amount_eur", a) for p, a in zip(phases, amounts, strict=True)]
-    if all(isinstance(a, int | float) and math.isfinite(a) for a in amounts):
+    raw = [
+        p.get("amount_eur") if isinstance(p, dict) else getattr(p, "amount_eur", None)
+        for p in phases
+    ]
+    amounts = [float(a) for a in raw if isinstance(a, int | float) and math.isfinite(a)]
+    if len(amounts) == len(raw):
         # a negative phase is its own error (amount_eur >= 0 per phase); not a second one here
         return {**data, "amount_eur": float(sum(max(a, 0.0) for a in amounts))}
     return data
