@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from planner.results.plan import Plan
     from planner.travel.matrices import TravelTimes
 
-__all__ = ["phase_coverage", "phase_rows", "with_phases"]
+__all__ = ["PHASE_COLUMNS", "phase_coverage", "phase_rows", "with_phases"]
 
 PHASE_COLUMNS = (
     "year",
