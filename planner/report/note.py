@@ -48,6 +48,7 @@ from planner.report.assets import (
 )
 from planner.report.note_colocation import colocation_sentence
 from planner.report.note_pdf import write_note_pdf
+from planner.report.note_phases import opening_order, phase_html, phase_table
 from planner.report.note_region import municipality_html, municipality_rows, travel_method
 from planner.report.note_remarks import remark
 from planner.report.note_standards import common_sentence
@@ -472,6 +473,8 @@ def note_content(
         attendance=attendance_sentence(summary, language),
         modes=modes_sentence(summary, language),
         municipalities=municipality_rows(summary, language),
+        phases=phase_table(summary, language),
+        phase_order=opening_order(summary, plan.sites, language),
     )
 
 
@@ -543,6 +546,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"<h2>{text['figures']}</h2>\n"
         f"{_html_table([text['figure'], text['value']], content.figures)}\n"
         f"{precision}"
+        f"{phase_html(content.phases, content.phase_order, content.language)}"
         f"<h2>{text['sites']}</h2>\n{sites}\n"
         f"{municipality_html(content.municipalities, content.language)}"
         f"<h2>{text['method']}</h2>\n<p>{esc(content.method)}</p>\n{remarks}"

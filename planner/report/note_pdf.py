@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from planner.report.note_phases import PHASE_TEXT
 from planner.report.note_text import TEXT
 
 if TYPE_CHECKING:
@@ -99,6 +100,16 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
     for sentence in (content.precision, content.modes, content.attendance):
         if sentence:
             story += [Spacer(1, 2 * mm), para(sentence)]
+    if content.phases:  # a phased rollout: the table per year and the order of opening
+        phase_text = PHASE_TEXT[content.language]
+        header = [para(cell, small) for cell in phase_text["header"].split("|")]
+        rows = [[para(cell, small) for cell in row] for row in content.phases]
+        story += [
+            Paragraph(phase_text["title"], styles["Heading2"]),
+            Table([header, *rows], style=grid, repeatRows=1),
+            Spacer(1, 2 * mm),
+            para(content.phase_order),
+        ]
     story += [
         Paragraph(text["sites"], styles["Heading2"]),
     ]

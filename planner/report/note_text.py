@@ -362,6 +362,10 @@ class NoteContent:
         Coverage per travel mode (:func:`modes_sentence`; empty with one mode).
     municipalities : list of tuple of str
         A region's table per municipality (:func:`planner.report.note_region.municipality_rows`).
+    phases : list of tuple of str
+        A phased rollout's table per year (:func:`planner.report.note_phases.phase_table`).
+    phase_order : str
+        What opens in which year (:func:`planner.report.note_phases.opening_order`).
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -388,6 +392,8 @@ class NoteContent:
     attendance: str = ""
     modes: str = ""
     municipalities: list[tuple[str, ...]] = field(default_factory=list)
+    phases: list[tuple[str, ...]] = field(default_factory=list)
+    phase_order: str = ""
 
 
 _ATTENDANCE = {
