@@ -302,3 +302,31 @@ def test_scenario_gent_phases_parses() -> None:
     scenario = load_scenario(Path(ROOT / "scenarios" / "gent_phases.yaml"))
     assert [p.year for p in scenario.budget.phases] == [2027, 2028, 2029]
     assert scenario.budget.amount_eur == 3_000_000
+
+
+def test_outputs_of_a_phased_run(demo_phases: Any, tmp_path: Path) -> None:
+    from planner.report.outputs import write_outputs  # noqa: PLC0415 - writes maps and note
+
+    plan, _ = demo_phases
+    written = write_outputs(plan, tmp_path / "out")
+    rows = written["phases.csv"].read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("year,budget,available,spend,spend_cumulative,houses")
+    assert [row.split(",")[0] for row in rows[1:]] == ["2027", "2028", "2029"]
+    page = written["map.html"].read_text(encoding="utf-8")
+    assert all(f"Jaar {year}:" in page for year in (2027, 2028, 2029))
+    note = written["note.html"].read_text(encoding="utf-8")
+    assert "Jaar per jaar" in note
+    assert "Volgorde van opening: 2027:" in note
+    import pyogrio  # noqa: PLC0415
+
+    sites = pyogrio.read_dataframe(written["plan.gpkg"], layer="sites")
+    assert sites["phase_year"].dropna().astype(int).isin([2027, 2028, 2029]).all()
+
+
+def test_note_in_english_says_year_by_year(demo_phases: Any) -> None:
+    from planner.report.note import note_content, note_html  # noqa: PLC0415
+
+    plan, _ = demo_phases
+    page = note_html(note_content(plan, language="en"), map_image=None)
+    assert "Year by year" in page
+    assert "Order of opening: 2027:" in page
