@@ -330,3 +330,21 @@ def test_note_in_english_says_year_by_year(demo_phases: Any) -> None:
     page = note_html(note_content(plan, language="en"), map_image=None)
     assert "Year by year" in page
     assert "Order of opening: 2027:" in page
+
+
+def test_demo_carry_over_without_keeping_existing_sites_passes_the_check() -> None:
+    phases_ = [{"year": 2027, "amount_eur": 0}] + [
+        {"year": 2028 + t, "amount_eur": 500_000} for t in range(2)
+    ]
+    overrides = {
+        "budget.phases": phases_,
+        "budget.amount_eur": 1e6,
+        "budget.carry_over": True,
+        "objective.keep_existing": False,
+    }
+    plan, _ = run_capturing(load_scenario(DEMO, overrides=overrides))
+    by_year = plan.summary["phases"]["by_year"]
+    assert "phases" in plan.summary["checked"]
+    assert by_year["2027"]["spend"] == 0.0
+    assert by_year["2029"]["spend"] > 500_000  # money left in 2028 carried over
+    assert by_year["2029"]["spend_cumulative"] <= 1e6

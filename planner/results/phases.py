@@ -110,7 +110,9 @@ def with_phases(
     opened = schedule.opened()
     existing = plan.sites["existing_role"].to_numpy(dtype=object)
     role = np.where(schedule.house[-1], "house", np.where(schedule.antenne[-1], "antenne", ""))
-    new = (opened >= 0) & (existing != role)
+    # a site gets its year unless it is open in its existing role from the first phase on
+    # (an existing site closed at first, with keep_existing: false, gets the year it reopens)
+    new = (opened > 0) | ((opened == 0) & (existing != role))
     year = pd.array(np.where(new, years[np.maximum(opened, 0)], 0), dtype="Int64")
     year[~new] = pd.NA
     sites = plan.sites.copy()

@@ -289,8 +289,10 @@ def _ties(
             # a later phase has every variable site of an earlier one (its budget is larger);
             # a site it lacks must stay closed in the earlier phase too
             where = np.searchsorted(sites_next, sites)
-            inside = where < sites_next.size
-            found = inside & (sites_next[np.minimum(where, max(sites_next.size - 1, 0))] == sites)
+            found = np.zeros(sites.size, dtype=bool)
+            if sites_next.size:
+                inside = where < sites_next.size
+                found = inside & (sites_next[np.minimum(where, sites_next.size - 1)] == sites)
             k = sites.size
             local = np.arange(n_rows, n_rows + k, dtype=np.intp)
             rows += [local, local[found]]
