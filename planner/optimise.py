@@ -77,12 +77,14 @@ from planner.model import (
     CoverageSolution,
     DecayFunction,
     GroupRule,
+    PhaseBudgets,
     PlanRules,
     decay_rows,
     plan_coverage,
     solve_coverage,
     solve_mclp,
     solve_pcenter_plan,
+    solve_phases,
     solve_pmedian_plan,
     solve_set_cover,
     solve_with_site_values,
@@ -100,6 +102,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_rules",
     "model_instance",
+    "phase_budgets",
     "plan_rules",
     "row_ids",
     "rule_sites",
@@ -246,6 +249,10 @@ def solve_scenario(
         if value is not None:  # max_coverage with co-location values
             skip = scenario.objective.unreachable == "skip"
             return solve_with_site_values(instance, value, scenario.solver, skip_unreachable=skip)
+        if scenario.budget.phases:  # max_coverage (the scenario says so)
+            skip = scenario.objective.unreachable == "skip"
+            budgets = phase_budgets(scenario)
+            return solve_phases(instance, budgets, scenario.solver, skip_unreachable=skip)
         return _solve_kind(scenario, instance)
     except InfeasibleError as error:
         more = _colocation_limits(scenario, instance)
@@ -333,6 +340,28 @@ def _solve_kind(scenario: Scenario, instance: CoverageInstance) -> CoverageSolut
     if kind == "p_median":
         return solve_pmedian_plan(instance, p, solver, skip_unreachable=skip)
     return solve_pcenter_plan(instance, p, solver, skip_unreachable=skip)
+
+
+def phase_budgets(scenario: Scenario) -> PhaseBudgets:
+    """Return the scenario's phases (``budget.phases``, ``budget.carry_over``) for the model.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+
+    Returns
+    -------
+    PhaseBudgets
+        Years, budgets and weights.
+    """
+    phases = scenario.budget.phases
+    return PhaseBudgets(
+        years=tuple(p.year for p in phases),
+        amounts=tuple(p.amount_eur for p in phases),
+        weights=tuple(p.weight for p in phases),
+        carry_over=scenario.budget.carry_over,
+    )
 
 
 def solve_attendance(

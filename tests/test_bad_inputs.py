@@ -598,6 +598,42 @@ CASES: tuple[Case, ...] = (
         ("key 'budget.amount_eur'", "write 3000000, without thousands separators"),
     ),
     Case(
+        "phases-out-of-order",
+        "budget.phases with 2028 listed before 2027",
+        _keys(
+            budget={
+                "phases": [{"year": 2028, "amount_eur": 3e5}, {"year": 2027, "amount_eur": 3e5}]
+            }
+        ),
+        ("budget.phases", "the years must rise", "2027 comes after 2028"),
+    ),
+    Case(
+        "phases-year-twice",
+        "budget.phases gives the year 2027 twice",
+        _keys(
+            budget={
+                "phases": [{"year": 2027, "amount_eur": 3e5}, {"year": 2027, "amount_eur": 3e5}]
+            }
+        ),
+        ("budget.phases", "year 2027 appears more than once"),
+    ),
+    Case(
+        "phases-negative-budget",
+        "a phase of budget.phases with a negative budget",
+        _keys(
+            budget={
+                "phases": [{"year": 2027, "amount_eur": 3e5}, {"year": 2028, "amount_eur": -1e5}]
+            }
+        ),
+        ("key 'budget.phases.1.amount_eur'", "greater than or equal to 0"),
+    ),
+    Case(
+        "phases-sum-differs",
+        "budget.amount_eur beside budget.phases that sum to another amount",
+        _keys(budget={"amount_eur": 6e5, "phases": [{"year": 2027, "amount_eur": 1e5}]}),
+        ("budget.amount_eur (EUR 600,000) differs from the sum of budget.phases",),
+    ),
+    Case(
         "key-not-a-list",
         "rules.required_houses is one site id, not a list",
         _keys(rules={"required_houses": "S1"}),

@@ -133,3 +133,31 @@ def test_docx_lists_the_alternatives_as_the_pdf_does(tmp_path: Path) -> None:
     assert "Even goed of bijna even goed" in headings
     found = tables(out / "note.docx")
     assert any(len(table) == 3 for table in found)  # the header and the two plans
+
+
+def test_docx_has_the_table_per_year_of_a_phased_rollout(tmp_path: Path) -> None:
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from planner.cli import app  # noqa: PLC0415
+    from tests.conftest import ROOT  # noqa: PLC0415
+
+    out = tmp_path / "phased"
+    phases = "[{year: 2027, amount_eur: 5e5}, {year: 2028, amount_eur: 5e5}]"
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            str(ROOT / "scenarios" / "demo.yaml"),
+            "--set",
+            f"budget.phases={phases}",
+            "--set",
+            "budget.amount_eur=1e6",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out / "note.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Jaar per jaar" in headings
+    assert any(table[1][0] == "2027" for table in tables(out / "note.docx") if len(table) > 1)

@@ -216,6 +216,17 @@ def _print_coverage(summary: dict[str, Any]) -> None:
             f"{spread('house_neediest_quintile')} / {spread('frequent_neediest_quintile')}",
             highlight=False,
         )
+    for year, phase in summary.get("phases", {}).get("by_year", {}).items():
+        share = phase["coverage"]
+        out.print(
+            f"  {year}: EUR {phase['spend']:,.0f} on {phase['houses_opened']} houses and "
+            f"{phase['antennes_opened']} antennes; then {phase['houses']} houses, "
+            f"{phase['antennes']} antennes, house {_pct(share['house'], 0)}, frequent "
+            f"{_pct(share['frequent'], 0)}; neediest fifth "
+            f"{_pct(share['house_neediest_quintile'], 0)} / "
+            f"{_pct(share['frequent_neediest_quintile'], 0)}",
+            highlight=False,
+        )
     attendance = summary.get("attendance")
     if attendance:
         out.print(
@@ -240,8 +251,12 @@ _FIGURES = {
 
 def _print_solve(summary: dict[str, Any], status: str) -> None:
     """Print what the solver proved and the model's own figures."""
+    phases = summary.get("phases")
+    model = summary["model"]
+    if phases:
+        model += f" in {len(phases['years'])} phases (objective: the weighted mean over them)"
     out.print(
-        f"  solver {summary['solver']}: {status}; model {summary['model']}, objective "
+        f"  solver {summary['solver']}: {status}; model {model}, objective "
         f"{_number(summary['objective'])}, bound {_number(summary['bound'])}",
         highlight=False,
     )

@@ -50,6 +50,8 @@ from planner.model.coverage import (
     CoverageProblem,
     CoverageSolution,
     Form,
+    PhaseBudgets,
+    PhaseSchedule,
     build_coverage_problem,
     group_budget,
     link_antennes,
@@ -58,6 +60,7 @@ from planner.model.coverage import (
     plan_problems,
     solve_coverage,
     solve_form,
+    solve_phases,
     what_it_takes,
 )
 from planner.model.decay import DecayFunction, DecayRows, decay_rows
@@ -85,6 +88,8 @@ __all__ = [
     "FacilitySolution",
     "Form",
     "GroupRule",
+    "PhaseBudgets",
+    "PhaseSchedule",
     "PlanRules",
     "SiteConstraints",
     "alternatives_form",
@@ -109,6 +114,7 @@ __all__ = [
     "solve_mclp",
     "solve_pcenter",
     "solve_pcenter_plan",
+    "solve_phases",
     "solve_pmedian",
     "solve_pmedian_plan",
     "solve_set_cover",

@@ -50,6 +50,7 @@ from planner.report.note_alternatives import alternatives_html, alternatives_of
 from planner.report.note_colocation import colocation_sentence
 from planner.report.note_docx import write_note_docx
 from planner.report.note_pdf import write_note_pdf
+from planner.report.note_phases import opening_order, phase_html, phase_table
 from planner.report.note_precision import precision_sentence
 from planner.report.note_region import municipality_html, municipality_rows, travel_method
 from planner.report.note_remarks import remark
@@ -433,6 +434,8 @@ def note_content(
         modes=modes_sentence(summary, language),
         municipalities=municipality_rows(summary, language),
         **alternatives_of(summary, language),
+        phases=phase_table(summary, language),
+        phase_order=opening_order(summary, plan.sites, language),
     )
     return with_today(content, plan)  # vandaag → plan, what changes, per wijk, the footer
 
@@ -505,6 +508,7 @@ def note_html(content: NoteContent, map_image: str | None = "map.png") -> str:
         f"<h2>{text['figures']}</h2>\n"
         f"{_html_table([text['figure'], text['value']], content.figures)}\n"
         f"{precision}{today_html(content)}"
+        f"{phase_html(content.phases, content.phase_order, content.language)}"
         f"<h2>{text['sites']}</h2>\n{sites}\n{wijken_html(content)}"
         f"{municipality_html(content.municipalities, content.language)}"
         f"{alternatives_html(content)}"

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from planner.report.note_alternatives import ALTERNATIVES_TEXT
+from planner.report.note_phases import PHASE_TEXT
 from planner.report.note_region import municipality_heading
 from planner.report.note_text import TEXT
 from planner.report.note_today import TODAY_TEXT
@@ -87,7 +88,11 @@ def _page(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a docx
 
 
 def _extra_tables(document: Any, content: NoteContent) -> None:  # noqa: ANN401 - a Document
-    """Add the tables per wijk, per municipality and of the alternatives, under headings."""
+    """Add the tables per year, per wijk, per municipality and of the alternatives."""
+    if content.phases:  # a phased rollout: the table per year and the order of opening
+        document.add_heading(PHASE_TEXT[content.language]["title"], level=2)
+        _table(document, PHASE_TEXT[content.language]["header"], content.phases)
+        document.add_paragraph(content.phase_order)
     if content.wijken:
         document.add_heading(TODAY_TEXT[content.language]["wijken"], level=2)
         _table(document, content.wijk_header, content.wijken)

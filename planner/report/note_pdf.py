@@ -13,6 +13,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from planner.report.note_alternatives import ALTERNATIVES_TEXT
+from planner.report.note_phases import PHASE_TEXT
 from planner.report.note_region import municipality_heading
 from planner.report.note_text import TEXT
 from planner.report.note_today import TODAY_TEXT
@@ -200,6 +201,16 @@ def write_note_pdf(content: NoteContent, path: Path, map_png: Path | None) -> No
     if content.changes:
         story.append(Paragraph(today["changes"], styles["Heading2"]))
         story += [para(f"\u2022 {line}") for line in content.changes]
+    if content.phases:  # a phased rollout: the table per year and the order of opening
+        phase_text = PHASE_TEXT[content.language]
+        header = [para(cell, small) for cell in phase_text["header"].split("|")]
+        rows = [[para(cell, small) for cell in row] for row in content.phases]
+        story += [
+            Paragraph(phase_text["title"], styles["Heading2"]),
+            Table([header, *rows], style=grid, repeatRows=1),
+            Spacer(1, 2 * mm),
+            para(content.phase_order),
+        ]
     story += [
         Paragraph(text["sites"], styles["Heading2"]),
     ]

@@ -384,6 +384,10 @@ class NoteContent:
         The header of that table, its cells joined with ``|``.
     footer : str
         Date, planner's version and the scenario file.
+    phases : list of tuple of str
+        A phased rollout's table per year (:func:`planner.report.note_phases.phase_table`).
+    phase_order : str
+        What opens in which year (:func:`planner.report.note_phases.opening_order`).
     sites : list of tuple of str
         One row per open site: name, id, role, existing or new, linked house, cost.
     method : str
@@ -419,6 +423,8 @@ class NoteContent:
     wijken: list[tuple[str, ...]] = field(default_factory=list)
     wijk_header: str = ""
     footer: str = ""
+    phases: list[tuple[str, ...]] = field(default_factory=list)
+    phase_order: str = ""
 
 
 _ATTENDANCE = {

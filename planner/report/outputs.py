@@ -38,6 +38,7 @@ from planner.data.layers import GPKG_DATE, fixed_gpkg_date
 from planner.errors import InputFileError
 from planner.report.gpkg_styles import write_layer_styles
 from planner.report.need_classes import need_classes
+from planner.results.phases import PHASE_COLUMNS, phase_rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -190,6 +191,18 @@ def _write_csv(path: Path, summary: dict[str, Any]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["key", "value"])
         writer.writerows((key, "" if value is None else value) for key, value in rows)
+
+
+def _write_phases_csv(path: Path, summary: dict[str, Any]) -> bool:
+    """Write ``phases.csv`` (one row per phase of a phased rollout); False without phases."""
+    rows = phase_rows(summary)
+    if not rows:
+        return False
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(PHASE_COLUMNS))
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    return True
 
 
 def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -402,6 +415,8 @@ def write_outputs(
         _write_gpkg(staging / "plan.gpkg", plan)
         write_json(staging / "summary.json", plan.summary)
         _write_csv(staging / "summary.csv", plan.summary)
+        if _write_phases_csv(staging / "phases.csv", plan.summary):
+            names.append("phases.csv")
         if plan.scenario.outputs.map:
             from planner.report.webmap import write_map  # noqa: PLC0415 - folium is heavy; only when asked
 

@@ -75,6 +75,7 @@ from planner.report.webmap_layers import (
     sector_features,
     to_wgs84,
 )
+from planner.report.webmap_phases import add_phase_layers
 from planner.report.webmap_region import add_municipality_layer, region_legend_html
 from planner.report.webmap_text import escape_text, euro, share, standard_label
 
@@ -354,6 +355,7 @@ def build_map(
     municipalities = add_municipality_layer(fmap, plan)
     add_links(fmap, links, site_names)
     add_site_layers(fmap, sites, site_names)
+    add_phase_layers(fmap, sites, plan.summary)
     folium.LayerControl(collapsed=False).add_to(fmap)
     root.html.add_child(folium.Element(region_legend_html(plan, municipalities)))
     root.header.add_child(folium.Element(_CSS))

@@ -62,6 +62,7 @@ from planner.results.check_base import (
     read_truth,
 )
 from planner.results.check_modes import check_modes
+from planner.results.check_phases import check_phases
 from planner.results.check_rules import check_rules, colocation_flag
 from planner.results.precision import HEADLINE, SPEED_FACTORS, STANDARD_SHIFTS_MIN
 
@@ -470,6 +471,8 @@ def _check_objective(c: Check, tt_house: FloatArray, inputs: Inputs) -> None:
     objective = c.objective
     if objective is None or c.kind == "max_attendance":  # checked with the attendance
         return
+    if len(c.scenario.budget.phases) > 1:  # the weighted mean over the phases: check_phases
+        return
     t = c.truth
     kind = c.kind
     families = t.target > 0
@@ -551,6 +554,7 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     check_attendance(c, tt_house)
     check_rules(c, inputs)
     check_modes(c, plan, inputs)
+    check_phases(c, plan)
     if c.problems:
         raise PlanCheckError(
             [f"plan check failed ({scenario.objective.kind}): {p}" for p in c.problems]

@@ -24,6 +24,7 @@ from planner.scenario.load import (
     question_overrides,
     scenario_from_dict,
 )
+from planner.scenario.phases import BudgetSpec, PhaseSpec
 from planner.scenario.policy import (
     COLOCATION_TYPES,
     ColocationSpec,
@@ -32,7 +33,6 @@ from planner.scenario.policy import (
     RulesSpec,
 )
 from planner.scenario.spec import (
-    BudgetSpec,
     DataSpec,
     DecaySpec,
     DemandSpec,
@@ -63,6 +63,7 @@ __all__ = [
     "ObjectiveSpec",
     "OnewayValuesSpec",
     "OutputSpec",
+    "PhaseSpec",
     "RulesSpec",
     "Scenario",
     "SolverSpec",

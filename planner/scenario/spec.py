@@ -18,6 +18,7 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
+from planner.scenario.phases import BudgetSpec, phase_kind_problem
 from planner.scenario.policy import ColocationSpec, RulesSpec
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
@@ -285,12 +286,6 @@ class StandardsSpec(_Spec):
     )
 
 
-class BudgetSpec(_Spec):
-    """Money available for new sites (existing sites cost nothing to keep)."""
-
-    amount_eur: NonNegFloat
-
-
 ObjectiveKind = Literal[
     "max_coverage",
     "max_attendance",
@@ -505,6 +500,19 @@ class Scenario(_Spec):
             raise ValueError(
                 f"objective.alternatives ({self.objective.alternatives}) needs solver.name: "
                 f"highs (one model kept across the solves), got {self.solver.name}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _phases_of_max_coverage(self) -> Scenario:
+        """Phases are a rollout of the ``max_coverage`` model (no capacities, no values)."""
+        problem = phase_kind_problem(self.budget, self.objective, self.colocation)
+        if problem:
+            raise ValueError(problem)
+        if len(self.budget.phases) > 1 and self.objective.alternatives > 1:
+            raise ValueError(
+                "budget.phases and objective.alternatives cannot be combined yet: ask for the "
+                "alternatives of one budget, or for the phases without alternatives"
             )
         return self
 

@@ -32,6 +32,7 @@ from planner.report.outputs import pause_if_asked
 from planner.results.check import check_plan
 from planner.results.colocation import colocation_summary
 from planner.results.metrics import count, families
+from planner.results.phases import with_phases
 from planner.results.plan import Plan, make_plan
 from planner.results.regions import region_summary
 from planner.scenario import Scenario, load_scenario
@@ -362,6 +363,7 @@ def checked_plan(
     before = dict(timings)
     with _stage("plan", timings, progress):
         plan = make_plan(scenario, inputs, demand, travel, solution, stages.network)
+        plan = with_phases(plan, solution, demand, travel)
         extra = region_summary(plan, inputs) | colocation_summary(plan, inputs)
         plan = replace(plan, summary={**plan.summary, **extra})
     with _stage("check", timings, progress):

@@ -116,7 +116,9 @@ Modules, in the order a solve runs through them:
 - :mod:`~planner.model.coverage.tiebreak`: the second, lexicographic solve that makes the cost
   tie-break exact (the cheapest plan reaching the same families);
 - :mod:`~planner.model.coverage.solve`: :func:`solve_form`, :func:`solve_coverage` and the
-  plan read back as a :class:`CoverageSolution`.
+  plan read back as a :class:`CoverageSolution`;
+- :mod:`~planner.model.coverage.phases`: a phased rollout, the model once per phase with the
+  rows that tie the phases together (:func:`solve_phases`).
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ from planner.model.coverage.evaluate import (
     plan_problems,
 )
 from planner.model.coverage.instance import MAX_COVERAGE, CoverageInstance, Form
+from planner.model.coverage.phases import PhaseBudgets, PhaseSchedule, solve_phases
 from planner.model.coverage.run import run_model, stopped_by_time_limit
 from planner.model.coverage.solve import CoverageSolution, solve_coverage, solve_form
 
@@ -141,6 +144,8 @@ __all__ = [
     "CoverageProblem",
     "CoverageSolution",
     "Form",
+    "PhaseBudgets",
+    "PhaseSchedule",
     "build_coverage_problem",
     "group_budget",
     "link_antennes",
@@ -150,6 +155,7 @@ __all__ = [
     "run_model",
     "solve_coverage",
     "solve_form",
+    "solve_phases",
     "stopped_by_time_limit",
     "what_it_takes",
 ]

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from planner.model.coverage.phases import PhaseSchedule
     from planner.scenario import SolverSpec
     from planner.solve import SolveResult
 
@@ -113,6 +114,9 @@ class CoverageSolution:
         reaching its coverage (:mod:`planner.model.coverage.tiebreak`), False when only the
         cost term of the first solve decided (it stopped early, or the second solve did).
         None for models without a cost tie-break.
+    phases : PhaseSchedule or None
+        A phased rollout (``budget.phases``): what is open, spent and reached in each phase;
+        the plan itself is the last phase's. None without phases.
     """
 
     house: BoolArray
@@ -131,6 +135,7 @@ class CoverageSolution:
     figures: Mapping[str, float | int | None] = field(default_factory=dict)
     load: FloatArray | None = None
     tie_break_exact: bool | None = None
+    phases: PhaseSchedule | None = None
 
 
 def solve_coverage(
