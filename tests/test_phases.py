@@ -348,3 +348,22 @@ def test_demo_carry_over_without_keeping_existing_sites_passes_the_check() -> No
     assert by_year["2027"]["spend"] == 0.0
     assert by_year["2029"]["spend"] > 500_000  # money left in 2028 carried over
     assert by_year["2029"]["spend_cumulative"] <= 1e6
+
+
+def test_phases_with_alternatives_are_refused_in_one_line() -> None:
+    from planner.errors import ScenarioError  # noqa: PLC0415
+
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(
+            ROOT / "scenarios" / "demo.yaml",
+            {
+                "budget.phases": [
+                    {"year": 2027, "amount_eur": 5e5},
+                    {"year": 2028, "amount_eur": 5e5},
+                ],
+                "budget.amount_eur": 1e6,
+                "objective.alternatives": 3,
+            },
+        )
+    assert len(caught.value.problems) == 1
+    assert "budget.phases and objective.alternatives cannot be combined" in caught.value.problems[0]
