@@ -209,7 +209,7 @@ def test_note_and_csv_report_the_colocation(tiny_city: TinyCity, tmp_path: Path)
     )
     assert code == 0, output
     note = (out / "note.html").read_text(encoding="utf-8")
-    assert "Vindplaatsen: van de 2 huizen liggen er 0 (0 %) bij een school" in note
+    assert "Vindplaatsen: van de 2 huizen: 0 (0 %) bij een school" in note
     assert "1 (50 %) bij een consultatiebureau" in note
     assert "50 % van de huizen heeft geen consultatiebureau op de locatie" in note
     assert "(bevraging van de Huizen van het Kind: 19,4 %)" in note
@@ -255,3 +255,23 @@ def test_eligible_new_sites_against_a_loop(seed: int) -> None:
         near = any(sites["coloc_consultatiebureau"].iloc[k] and e[j, k] <= 6.0 for k in range(n))
         expected = bool(row["coloc_consultatiebureau"]) or near or row["consultatiebureau_m"] <= 250
         assert house_ok[j] == expected
+
+
+def test_a_type_no_site_has_is_said_to_be_unknown_not_absent(
+    tiny_city: TinyCity, tmp_path: Path
+) -> None:
+    # a consultatiebureau column that is false everywhere: the data hold none (Gent's open
+    # data), so "100 % of the houses without one" would mislead against the survey's 19.4 %
+    sites = gpd.read_file(tiny_city.sites)
+    sites["is_school"] = [True, False, False, False]
+    sites["is_consultatiebureau"] = [False, False, False, False]
+    sites.to_file(tiny_city.sites, driver="GPKG")
+    out = tmp_path / "note"
+    code, output = _run(tiny_city, out, "budget.amount_eur=1000000")
+    assert code == 0, output
+    note = (out / "note.html").read_text(encoding="utf-8")
+    assert "heeft geen consultatiebureau op de locatie" not in note
+    assert "Geen enkele locatie in de gegevens ligt bij een consultatiebureau" in note
+    assert "bij een school" in note
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["colocation"]["sites_flagged"] == {"school": 1, "consultatiebureau": 0}

@@ -37,7 +37,7 @@ _TYPES = {
 
 _TEXT = {
     "nl": {
-        "role": "van de {total} {what} liggen er {parts}",
+        "role": "van de {total} {what}: {parts}",
         "part": "{count} ({share}) bij {kind}",
         "houses": "huizen",
         "antennes": "antennes",
@@ -45,6 +45,10 @@ _TEXT = {
         "without": (
             "{share} van de huizen heeft geen consultatiebureau op de locatie (bevraging van "
             "de Huizen van het Kind: {survey})."
+        ),
+        "absent": (
+            "Geen enkele locatie in de gegevens ligt bij {kinds}: daarover zegt dit plan dus "
+            "niets (geef die diensten op als vindplaatsen)."
         ),
         "antennes_at": "Nieuwe antennes komen alleen op vindplaatsen ({kinds}).",
         "cb_min": "binnen {value} minuten",
@@ -64,14 +68,18 @@ _TEXT = {
         "or": " of ",
     },
     "en": {
-        "role": "of the {total} {what}, {parts}",
-        "part": "{count} ({share}) share a place with {kind}",
+        "role": "of the {total} {what}: {parts}",
+        "part": "{count} ({share}) with {kind}",
         "houses": "houses",
         "antennes": "antennes",
         "lead": "Vindplaatsen: {roles}.",
         "without": (
             "{share} of the houses have no consultatiebureau on site (survey of the Huizen van "
             "het Kind: {survey})."
+        ),
+        "absent": (
+            "No site in the data lies at {kinds}: this plan therefore says nothing about them "
+            "(give those services as vindplaatsen)."
         ),
         "antennes_at": "New antennes go only to vindplaatsen ({kinds}).",
         "cb_min": "within {value} minutes",
@@ -112,16 +120,22 @@ def colocation_sentence(summary: Mapping[str, Any], language: Language = "nl") -
     if not isinstance(block, dict):
         return ""
     text, kinds = _TEXT[language], _TYPES[language]
-    known = list(block.get("known_types") or [])
+    flagged = block.get("sites_flagged")
+    known = [
+        kind
+        for kind in block.get("known_types") or []
+        if not isinstance(flagged, dict) or flagged.get(kind, 1) > 0
+    ]
+    absent = [kind for kind in block.get("known_types") or [] if kind not in known]
     sentences = []
-    if not known:
+    if not known and not absent:
         sentences.append(text["none"])
     else:
         roles = []
         for what in ("houses", "antennes"):
             figures = block.get(what) or {}
             total = int(figures.get("total") or 0)
-            if not total:
+            if not total or not known:
                 continue
             parts = [
                 text["part"].format(
@@ -146,6 +160,8 @@ def colocation_sentence(summary: Mapping[str, Any], language: Language = "nl") -
                     ),
                 )
             )
+    if absent:
+        sentences.append(text["absent"].format(kinds=text["or"].join(kinds[k] for k in absent)))
     sentences += _rules(block, language)
     return " ".join(sentences)
 

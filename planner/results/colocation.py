@@ -43,7 +43,9 @@ def colocation_summary(plan: Plan, inputs: Inputs) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``{"colocation": {...}}``: ``known_types``, ``houses`` and ``antennes`` (per type
+        ``{"colocation": {...}}``: ``known_types``, ``sites_flagged`` (per type, how many
+        sites of the inputs are co-located: 0 means the data hold none), ``houses`` and
+        ``antennes`` (per type
         ``count`` and ``share``, None for an unknown type or no open site),
         ``houses_without_consultatiebureau`` (share, None when unknown), the yardstick
         ``survey_houses_without_consultatiebureau`` (0.194), ``value_families`` (per type, as
@@ -60,6 +62,11 @@ def colocation_summary(plan: Plan, inputs: Inputs) -> dict[str, Any]:
         .to_numpy(dtype=object)
     )
     block: dict[str, Any] = {"known_types": list(known)}
+    block["sites_flagged"] = {  # among every site of the inputs: 0 says the data lack the type
+        kind: int(sites[f"coloc_{kind}"].to_numpy(dtype=bool).sum())
+        for kind in known
+        if f"coloc_{kind}" in sites.columns
+    }
     for what, mask in (("houses", role == "house"), ("antennes", role == "antenne")):
         total = int(mask.sum())
         per_type: dict[str, Any] = {}
