@@ -24,7 +24,13 @@ from planner.scenario.load import (
     question_overrides,
     scenario_from_dict,
 )
-from planner.scenario.policy import COLOCATION_TYPES, ColocationSpec, HouseInSpec
+from planner.scenario.policy import (
+    COLOCATION_TYPES,
+    TARGET_GROUPS,
+    ColocationSpec,
+    HouseInSpec,
+    TargetSpec,
+)
 from planner.scenario.spec import (
     BudgetSpec,
     DataSpec,
@@ -46,6 +52,7 @@ from planner.scenario.spec import (
 
 __all__ = [
     "COLOCATION_TYPES",
+    "TARGET_GROUPS",
     "BudgetSpec",
     "ColocationSpec",
     "DataSpec",
@@ -63,6 +70,7 @@ __all__ = [
     "Scenario",
     "SolverSpec",
     "StandardsSpec",
+    "TargetSpec",
     "TravelSpec",
     "folder_name",
     "load_scenario",

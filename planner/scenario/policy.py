@@ -16,7 +16,15 @@ from pydantic import Field, StringConstraints, model_validator
 
 from planner.scenario.base import NonNegFloat, _Spec
 
-__all__ = ["COLOCATION_TYPES", "ColocationSpec", "ColocationType", "HouseInSpec"]
+__all__ = [
+    "COLOCATION_TYPES",
+    "TARGET_GROUPS",
+    "ColocationSpec",
+    "ColocationType",
+    "HouseInSpec",
+    "TargetGroup",
+    "TargetSpec",
+]
 
 ColocationType = Literal["school", "childcare", "consultatiebureau", "lokaal_loket"]
 COLOCATION_TYPES: tuple[ColocationType, ...] = (
@@ -80,4 +88,45 @@ class ColocationSpec(_Spec):
         "many more families (of average need) with the whole offer; an antenne, which offers "
         "only the frequent services, earns the frequent share (1 - alpha) of it. "
         "objective.kind max_coverage only.",
+    )
+
+
+TargetGroup = Literal[
+    "all",
+    "neediest_fifth",
+    "quintile_1",
+    "quintile_2",
+    "quintile_3",
+    "quintile_4",
+    "quintile_5",
+]
+TARGET_GROUPS: tuple[TargetGroup, ...] = (
+    "all",
+    "neediest_fifth",
+    "quintile_1",
+    "quintile_2",
+    "quintile_3",
+    "quintile_4",
+    "quintile_5",
+)
+"""The groups of families a target may name: everyone, the neediest fifth, a need quintile."""
+
+
+class TargetSpec(_Spec):
+    """One target of ``objective.kind: min_cost_targets``: a share of a group within a standard.
+
+    ``{standard: house, group: neediest_fifth, share: 0.95}``: 95 % of the families of the
+    neediest fifth within the house standard R_H. ``quintile_1`` is the neediest fifth too,
+    ``quintile_5`` the least needy (sectors ranked by need index, as in the equity block).
+    """
+
+    standard: Literal["house", "frequent"] = Field(
+        description="house: a house within R_H; frequent: a house or antenne within R_A."
+    )
+    group: TargetGroup = Field(
+        "all",
+        description="all families, the neediest_fifth, or quintile_1 (neediest) .. quintile_5.",
+    )
+    share: Annotated[float, Field(ge=0, le=1)] = Field(
+        description="Share of the group's families (0..1) the plan must reach."
     )

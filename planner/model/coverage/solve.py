@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from planner.model.coverage.targets import TargetOutcome
     from planner.scenario import SolverSpec
     from planner.solve import SolveResult
 
@@ -112,6 +113,8 @@ class CoverageSolution:
         reaching its coverage (:mod:`planner.model.coverage.tiebreak`), False when only the
         cost term of the first solve decided (it stopped early, or the second solve did).
         None for models without a cost tie-break.
+    targets : tuple of TargetOutcome
+        ``min_cost_targets``: each target with the share reached and whether it binds.
     """
 
     house: BoolArray
@@ -130,6 +133,7 @@ class CoverageSolution:
     figures: Mapping[str, float | int | None] = field(default_factory=dict)
     load: FloatArray | None = None
     tie_break_exact: bool | None = None
+    targets: tuple[TargetOutcome, ...] = ()
 
 
 def solve_coverage(
