@@ -20,6 +20,8 @@ kind                 model
 ``max_attendance``   as ``max_coverage``, maximising the weighted families expected to use a
                      house and a frequent service under distance decay
                      (:func:`solve_attendance`)
+``min_cost_targets`` cheapest houses + antennes reaching ``objective.targets``
+                     (:func:`planner.model.solve_targets`, targets from :func:`targets_of`)
 ==================== =====================================================================
 
 Distance decay (``max_attendance``) is the coverage model over replicated rows
@@ -71,10 +73,12 @@ from planner.data.policy import (
     site_capacity,
     site_groups,
 )
+from planner.demand.need import target_group
 from planner.errors import DataError, InfeasibleError
 from planner.model import (
     CoverageInstance,
     CoverageSolution,
+    CoverageTarget,
     DecayFunction,
     GroupRule,
     PlanRules,
@@ -85,6 +89,7 @@ from planner.model import (
     solve_pcenter_plan,
     solve_pmedian_plan,
     solve_set_cover,
+    solve_targets,
     solve_with_site_values,
     what_it_takes,
 )
@@ -107,6 +112,8 @@ __all__ = [
     "site_values",
     "solve_attendance",
     "solve_scenario",
+    "target_label",
+    "targets_of",
 ]
 
 logger = logging.getLogger(__name__)
@@ -246,6 +253,8 @@ def solve_scenario(
         if value is not None:  # max_coverage with co-location values
             skip = scenario.objective.unreachable == "skip"
             return solve_with_site_values(instance, value, scenario.solver, skip_unreachable=skip)
+        if scenario.objective.kind == "min_cost_targets":
+            return solve_targets(instance, targets_of(scenario, demand), scenario.solver)
         return _solve_kind(scenario, instance)
     except InfeasibleError as error:
         more = _colocation_limits(scenario, instance)
@@ -254,6 +263,51 @@ def solve_scenario(
         if not more:
             raise
         raise InfeasibleError([*error.problems, *more]) from error
+
+
+def target_label(scenario: Scenario, index: int) -> str:
+    """Name target ``index`` of ``objective.targets``: ``objective.targets[0] (house, all, 70 %)``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    index
+        Position in ``objective.targets``.
+
+    Returns
+    -------
+    str
+        The key and what it asks.
+    """
+    spec = scenario.objective.targets[index]
+    return f"objective.targets[{index}] ({spec.standard}, {spec.group}, {100 * spec.share:g} %)"
+
+
+def targets_of(scenario: Scenario, demand: Demand) -> tuple[CoverageTarget, ...]:
+    """Turn ``objective.targets`` into the model's targets over the demand rows.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its targets).
+    demand
+        The demand rows (families, the neediest fifth, the need quintiles of the sectors).
+
+    Returns
+    -------
+    tuple of CoverageTarget
+        One per target, in the scenario's order.
+    """
+    return tuple(
+        CoverageTarget(
+            name=target_label(scenario, index),
+            frequent=spec.standard == "frequent",
+            member=target_group(demand, spec.group),
+            share=spec.share,
+        )
+        for index, spec in enumerate(scenario.objective.targets)
+    )
 
 
 def _colocation_limits(scenario: Scenario, instance: CoverageInstance) -> list[str]:

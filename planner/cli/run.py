@@ -82,10 +82,13 @@ def run_command(
     status = "proven optimal" if s["proven_optimal"] else f"NOT proven optimal ({s['status']}"
     if not s["proven_optimal"]:
         status += f", gap {100 * s['gap']:.2f} %)" if s["gap"] is not None else ", no bound)"
+    kind = plan.scenario.objective.kind
     budget = (
         f"of {s['budget']:,.0f}"
-        if plan.scenario.objective.kind in {"max_coverage", "max_attendance"}
-        else f"(budget does not apply to {plan.scenario.objective.kind})"
+        if kind in {"max_coverage", "max_attendance"}
+        else f"(the budget of {s['budget']:,.0f} caps it)"
+        if kind == "min_cost_targets"
+        else f"(budget does not apply to {kind})"
     )
     out.print(
         f"{plan.scenario.label()}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "
@@ -94,6 +97,7 @@ def run_command(
         highlight=False,
     )
     _print_coverage(s)
+    _print_targets(s)
     _print_solve(s, status)
     for note in s["notes"]:
         out.print(f"  note: {note}", highlight=False)
@@ -159,6 +163,23 @@ _FIGURES = {
     "decay_rows": "decay rows",
     "decay_bound": "step below the decay function by at most",
 }
+
+
+def _print_targets(s: dict[str, Any]) -> None:
+    """Print each target of min_cost_targets: asked, reached, and whether it binds."""
+    for item in s.get("targets", {}).get("items", []):
+        reached = "n/a" if item["reached"] is None else f"{100 * item['reached']:.1f} %"
+        binds = (
+            f"binds (without it EUR {item['cost_without']:,.0f})"
+            if item["binds"]
+            else "does not bind"
+        )
+        proven = "" if item["proven"] else ", not proven"
+        out.print(
+            f"  target {item['key']}: {100 * item['share']:g} % of {item['group']} within the "
+            f"{item['standard']} standard, reached {reached}; {binds}{proven}",
+            highlight=False,
+        )
 
 
 def _print_solve(summary: dict[str, Any], status: str) -> None:

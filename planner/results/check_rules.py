@@ -48,7 +48,7 @@ def _allowed(c: Check) -> tuple[BoolArray, BoolArray]:
     t = c.truth
     house = (t.can_house | t.existing_house) & ~t.forbidden
     antenne = (t.can_antenne | t.existing_antenne) & ~t.forbidden
-    if c.kind in {"max_coverage", "max_attendance"}:
+    if c.kind in {"max_coverage", "max_attendance", "min_cost_targets"}:
         need_h = c.required("required_houses") & ~t.existing_house
         need_a = c.required("required_antennes") & ~t.existing_antenne
         left = c.scenario.budget.amount_eur - t.cost_house[need_h].sum()

@@ -35,6 +35,7 @@ from planner.results.sectors import (
     by_sector_top,
     points_table,
 )
+from planner.results.targets import targets_summary
 from planner.results.yardstick import standard_figures
 
 if TYPE_CHECKING:
@@ -328,6 +329,7 @@ def _summary(
             served_house=None if solution.served is None else np.asarray(solution.served, float),
             sector=demand.sector if demand.by_point else None,
         ),
+        **targets_summary(scenario, solution, demand, covered_house, covered_frequent),
         "imputed_sectors": imputed_ids,
         "notes": notes,
     }
@@ -453,6 +455,11 @@ def _model_notes(
         notes.append(
             f"reaching every family within the standards costs EUR {cost:,.0f}, {fits} the "
             f"budget of EUR {budget:,.0f} (set cover ignores the budget)"
+        )
+    if kind == "min_cost_targets":
+        notes.append(
+            f"the cheapest plan reaching objective.targets costs EUR {cost:,.0f}; the budget "
+            f"(EUR {budget:,.0f}) only caps it"
         )
     if kind in {"p_median", "p_center", "mclp"}:
         notes.append(

@@ -58,8 +58,11 @@ SHARE_SLACK: Final[float] = 1e-9
 
 
 class _Standard(Protocol):
-    fixed: BoolArray
-    columns: IntArray
+    @property
+    def fixed(self) -> BoolArray: ...
+
+    @property
+    def columns(self) -> IntArray: ...
 
     def rows(self, sectors: BoolArray) -> sparse.csr_matrix: ...
 
