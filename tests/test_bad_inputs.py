@@ -990,6 +990,81 @@ CASES: tuple[Case, ...] = (
         _keys(objective={"kind": "mclp", "p": 1}, rules={"min_houses": 2}),
         ("rules.min_houses = 2 does not admit objective.p = 1",),
     ),
+    # targets instead of a budget (issue 12)
+    Case(
+        "targets-missing",
+        "objective.kind min_cost_targets without objective.targets",
+        _keys(objective={"kind": "min_cost_targets"}),
+        ("min_cost_targets needs objective.targets",),
+    ),
+    Case(
+        "targets-other-kind",
+        "objective.targets with objective.kind max_coverage",
+        _keys(objective={"targets": [{"standard": "house", "share": 0.7}]}),
+        ("objective.targets is only used by min_cost_targets, not max_coverage",),
+    ),
+    Case(
+        "target-share-percent",
+        "a target's share given as a percentage (70 for 0.7)",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "house", "share": 70}],
+            }
+        ),
+        ("key 'objective.targets.0.share'", "0.7 for 70 %"),
+    ),
+    Case(
+        "target-group-unknown",
+        "a target's group that does not exist (poorest)",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "house", "group": "poorest", "share": 0.9}],
+            }
+        ),
+        ("key 'objective.targets.0.group'", "neediest_fifth"),
+    ),
+    Case(
+        "target-repeated",
+        "the same standard and group given two shares",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [
+                    {"standard": "house", "share": 0.9},
+                    {"standard": "house", "group": "all", "share": 0.7},
+                ],
+            }
+        ),
+        ("objective.targets[1] repeats house / all",),
+    ),
+    Case(
+        "target-out-of-reach",
+        "a target above what any plan can reach (every family within the frequent standard)",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "frequent", "share": 1.0}],
+            },
+            standards={"frequent_min": 1},
+        ),
+        ("is out of reach: no plan reaches more than", "lower the share to at most"),
+        validate=None,
+    ),
+    Case(
+        "target-budget-too-small",
+        "targets whose cheapest plan costs more than the budget",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "house", "share": 1.0}],
+            },
+            budget={"amount_eur": 1000},
+        ),
+        ("is below the cheapest plan that reaches objective.targets: EUR",),
+        validate=None,
+    ),
     # policy by name (issue 12)
     Case(
         "site-name-unknown",

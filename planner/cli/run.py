@@ -97,7 +97,6 @@ def run_command(
         highlight=False,
     )
     _print_coverage(s)
-    _print_targets(s)
     _print_solve(s, status)
     for note in s["notes"]:
         out.print(f"  note: {note}", highlight=False)
@@ -163,23 +162,6 @@ _FIGURES = {
     "decay_rows": "decay rows",
     "decay_bound": "step below the decay function by at most",
 }
-
-
-def _print_targets(s: dict[str, Any]) -> None:
-    """Print each target of min_cost_targets: asked, reached, and whether it binds."""
-    for item in s.get("targets", {}).get("items", []):
-        reached = "n/a" if item["reached"] is None else f"{100 * item['reached']:.1f} %"
-        binds = (
-            f"binds (without it EUR {item['cost_without']:,.0f})"
-            if item["binds"]
-            else "does not bind"
-        )
-        proven = "" if item["proven"] else ", not proven"
-        out.print(
-            f"  target {item['key']}: {100 * item['share']:g} % of {item['group']} within the "
-            f"{item['standard']} standard, reached {reached}; {binds}{proven}",
-            highlight=False,
-        )
 
 
 def _print_solve(summary: dict[str, Any], status: str) -> None:

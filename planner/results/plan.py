@@ -35,7 +35,7 @@ from planner.results.sectors import (
     by_sector_top,
     points_table,
 )
-from planner.results.targets import targets_summary
+from planner.results.targets import target_notes, targets_summary
 from planner.results.yardstick import standard_figures
 
 if TYPE_CHECKING:
@@ -268,6 +268,8 @@ def _summary(
             f"{'has' if travel.unreachable_pairs == 1 else 'have'} no route (inf)"
         )
     notes += [f"solver check: {result.remark}"] if result.remark else []
+    targets = targets_summary(scenario, solution, demand, covered_house, covered_frequent)
+    notes += target_notes(targets, scenario.budget.amount_eur)
     neediest = demand.neediest
     return {
         "scenario": scenario.name,
@@ -329,7 +331,7 @@ def _summary(
             served_house=None if solution.served is None else np.asarray(solution.served, float),
             sector=demand.sector if demand.by_point else None,
         ),
-        **targets_summary(scenario, solution, demand, covered_house, covered_frequent),
+        **targets,
         "imputed_sectors": imputed_ids,
         "notes": notes,
     }
@@ -455,11 +457,6 @@ def _model_notes(
         notes.append(
             f"reaching every family within the standards costs EUR {cost:,.0f}, {fits} the "
             f"budget of EUR {budget:,.0f} (set cover ignores the budget)"
-        )
-    if kind == "min_cost_targets":
-        notes.append(
-            f"the cheapest plan reaching objective.targets costs EUR {cost:,.0f}; the budget "
-            f"(EUR {budget:,.0f}) only caps it"
         )
     if kind in {"p_median", "p_center", "mclp"}:
         notes.append(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from planner.results.check_base import Check
     from planner.scenario import Scenario
 
-__all__ = ["BINDS_MEANS", "check_targets", "targets_summary"]
+__all__ = ["BINDS_MEANS", "check_targets", "target_notes", "targets_summary"]
 
 BINDS_MEANS: Final[str] = (
     "a target binds when the cheapest plan without it (the other targets, the rules and the "
@@ -100,6 +100,49 @@ def targets_summary(
             "items": items,
         }
     }
+
+
+def target_notes(block: dict[str, Any], budget: float) -> list[str]:
+    """Return the notes on the targets: the cost, each target reached, which bind.
+
+    Parameters
+    ----------
+    block
+        What :func:`targets_summary` returned (empty: no notes).
+    budget
+        The scenario's budget (a cap on the cost).
+
+    Returns
+    -------
+    list of str
+        One note on the cost, one per target.
+    """
+    if not block:
+        return []
+    targets = block["targets"]
+    cost = (
+        f"the cheapest plan reaching objective.targets costs EUR {targets['cost']:,.0f}; the "
+        f"budget (EUR {budget:,.0f}) only caps it; {BINDS_MEANS}"
+    )
+    notes = [cost]
+    for item in targets["items"]:
+        standard = (
+            "a house or antenne within R_A"
+            if item["standard"] == "frequent"
+            else ("a house within R_H")
+        )
+        reached = "no families" if item["reached"] is None else f"{100 * item['reached']:.1f} %"
+        binds = (
+            f"binds: without it the cheapest plan costs EUR {item['cost_without']:,.0f}"
+            if item["binds"]
+            else f"does not bind (without it: EUR {item['cost_without']:,.0f})"
+        )
+        notes.append(
+            f"{item['key']}: {100 * item['share']:g} % of {item['group'].replace('_', ' ')} with "
+            f"{standard}; reached {reached}; {binds}; alone it costs EUR "
+            f"{item['cost_alone']:,.0f}{'' if item['proven'] else ' (not proven optimal)'}"
+        )
+    return notes
 
 
 def check_targets(c: Check, demand: Demand) -> None:

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 import numpy as np
 from scipy import sparse
 
+from planner.errors import InfeasibleError
 from planner.model._arrays import MilpBuilder, identity_minus, unique_rows
 from planner.model.coverage.instance import CoverageInstance, CoverageTarget, Form
 
@@ -128,6 +129,12 @@ def add_target_rows(
     -------
     int
         The number of target rows added.
+
+    Raises
+    ------
+    InfeasibleError
+        When a target asks more families than every variable and fixed site together reach
+        (an empty row would otherwise be left to the solver, and CBC drops empty rows).
     """
     if not targets:
         return 0
@@ -149,6 +156,15 @@ def add_target_rows(
     if n_u:
         b.add_rows(identity_minus(matrix[first]), np.concatenate([cols, near.columns]), upper=0.0)
     need = asked - constant
+    short = need > coef.sum(axis=1) * (1.0 + SHARE_SLACK)
+    if short.any():  # even every site the budget and rules leave open misses it
+        raise InfeasibleError(
+            [
+                f"{targets[t].name} cannot be reached with the sites the budget and the rules "
+                "leave open"
+                for t in np.flatnonzero(short)
+            ]
+        )
     binding = need > 0
     if binding.any():
         b.add_rows(sparse.csr_matrix(coef[binding]), cols, lower=need[binding])
