@@ -45,8 +45,9 @@ KINDS = (
     "mclp",
     "p_median",
     "p_center",
+    "min_cost_targets",
 )
-EXAMPLES = {"highs": 100, "cbc": 15}  # per kind: 7 x 115 = 805 random instances solved
+EXAMPLES = {"highs": 100, "cbc": 15}  # per kind: 8 x 115 = 920 random instances solved
 EXAMPLE_COUNTS: dict[str, Counter[str]] = {}
 
 
@@ -107,7 +108,7 @@ def random_case(
         possible = int(((can_house | (existing == "house")) & ~forbidden).sum())
         kept = int((existing == "house").sum())
         objective["p"] = int(rng.integers(max(1, kept), max(1, kept, min(3, possible)) + 1))
-    if capacities and kind not in {"p_center", "max_attendance"}:
+    if capacities and kind not in {"p_center", "max_attendance", "min_cost_targets"}:
         objective["capacity_column"] = "capacity"
     covering = kind.startswith("set_cover")
     if rng.random() < (0.6 if covering else 0.3):
@@ -115,6 +116,18 @@ def random_case(
     if rng.random() < 0.2:
         objective["keep_existing"] = False
     decay_rng = np.random.default_rng(seed + 1)
+    budget: float | None = None
+    if kind == "min_cost_targets":  # its own generator too; the budget a cap, mostly loose
+        target_rng = np.random.default_rng(seed + 2)
+        objective["targets"] = [
+            {"standard": "house", "group": "all", "share": float(target_rng.uniform(0.1, 0.6))},
+            {
+                "standard": str(target_rng.choice(["house", "frequent"])),
+                "group": str(target_rng.choice(["neediest_fifth", "quintile_2", "quintile_5"])),
+                "share": float(target_rng.uniform(0.2, 0.8)),
+            },
+        ]
+        budget = float(target_rng.choice([1.5e6, 3e6, 1e9]))
     raw = {
         "name": "random",
         "data": {"sectors": "sectors.gpkg", "sites": "sites.gpkg", "network": "streets.gpkg"},
@@ -138,12 +151,16 @@ def random_case(
             "levels_per_standard": int(decay_rng.choice([2, 5, 20])),
         },
         "rules": random_rules(
-            rng, sites, antennes=kind in {"max_coverage", "max_attendance", "set_cover"}
+            rng,
+            sites,
+            antennes=kind in {"max_coverage", "max_attendance", "set_cover", "min_cost_targets"},
         )
         if rules
         else {},
         "solver": {"name": solver, "time_limit_s": 20},
     }
+    if budget is not None:  # drawn after the others, so their draws stay as they were
+        raw["budget"] = {"amount_eur": budget}
     scenario = scenario_from_dict(raw)
     inputs = Inputs(sectors=sectors, sites=sites)
     demand = build_demand(sectors, scenario.need, scenario.standards)
@@ -389,6 +406,17 @@ def test_cli_reports_a_failed_check_as_internal_error(
         (
             {"kind": "max_coverage"},
             {"antennes_at": ["school", "childcare"], "house_consultatiebureau_min": 30},
+        ),
+        # targets instead of a budget (issue 12)
+        (
+            {
+                "kind": "min_cost_targets",
+                "targets": [
+                    {"standard": "house", "group": "neediest_fifth", "share": 0.9},
+                    {"standard": "frequent", "group": "all", "share": 0.5},
+                ],
+            },
+            {"house_per_group": [{"column": "zone"}]},
         ),
     ],
 )

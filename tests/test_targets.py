@@ -6,17 +6,23 @@ enumeration, written apart from the model), and the targets no plan can reach.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, PlanCheckError
 from planner.model import CoverageInstance, CoverageTarget, plan_problems, solve_targets
 from planner.model.coverage.targets import TARGETS
-from tests.conftest import SOLVER_NAMES, solver_spec
+from planner.results.check import check_plan
+from tests.conftest import SOLVER_NAMES, run_capturing, solver_spec
 from tests.test_catalogue import brute_force, random_instance
+
+if TYPE_CHECKING:
+    from planner.results.plan import Plan
+    from tests.conftest import Case, TinyCity
 
 INF = np.inf
 
@@ -99,18 +105,20 @@ def test_hand_share_just_above_a_site_needs_the_next_one() -> None:
     assert only.cost_without == pytest.approx(0.0)
 
 
-def test_hand_target_above_any_plan_names_the_most_that_can_be_reached() -> None:
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_hand_target_above_any_plan_names_the_most_that_can_be_reached(name: str) -> None:
     forbidden = np.array([False, False, True, False])  # C's only site forbidden: 30 % at most
     with pytest.raises(InfeasibleError, match=r"no plan reaches more than 30\.0 %"):
         solve_targets(
-            hand(forbidden=forbidden), (target("all 50 %", EVERYONE, 0.5),), solver_spec("highs")
+            hand(forbidden=forbidden), (target("all 50 %", EVERYONE, 0.5),), solver_spec(name)
         )
 
 
-def test_hand_budget_below_the_cheapest_plan_names_its_cost() -> None:
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_hand_budget_below_the_cheapest_plan_names_its_cost(name: str) -> None:
     # 80 % of everyone: C (70) and A (10) at least, S2 + S0 for EUR 6
     with pytest.raises(InfeasibleError, match=r"below the cheapest plan .*EUR 6;"):
-        solve_targets(hand(budget=2.0), (target("all 80 %", EVERYONE, 0.8),), solver_spec("highs"))
+        solve_targets(hand(budget=2.0), (target("all 80 %", EVERYONE, 0.8),), solver_spec(name))
 
 
 def test_hand_frequent_target_uses_antennes() -> None:
@@ -202,3 +210,49 @@ def test_brute_force_target_seeds_are_not_trivial() -> None:
         )
     assert feasible >= 12, feasible
     assert binding >= 6, binding
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+def targets_plan(tiny_city: TinyCity) -> tuple[Plan, Case]:
+    raw = tiny_city.raw_scenario()
+    raw["standards"] = {"house_min": 25, "frequent_min": 20, "link_min": 20}
+    raw["objective"] = {
+        "kind": "min_cost_targets",
+        "targets": [
+            {"standard": "house", "group": "neediest_fifth", "share": 0.9},
+            {"standard": "frequent", "group": "all", "share": 0.6},
+        ],
+    }
+    return run_capturing(tiny_city.write_scenario(raw))
+
+
+def test_pipeline_reports_and_checks_the_targets(tiny_city: TinyCity) -> None:
+    plan, case = targets_plan(tiny_city)
+    summary = plan.summary
+    assert summary["check"] == "passed"
+    assert "targets" in summary["checked"]
+    block = summary["targets"]
+    assert block["cost"] == summary["cost"]
+    assert [item["key"] for item in block["items"]] == [
+        "objective.targets[0]",
+        "objective.targets[1]",
+    ]
+    for item in block["items"]:
+        assert item["reached"] >= item["share"]
+        assert item["binds"] == (item["cost_without"] < summary["cost"] - 0.5)
+    assert block["binding"] == [item["key"] for item in block["items"] if item["binds"]]
+    assert any("objective.targets[0]: 90 % of neediest fifth" in n for n in summary["notes"])
+    # the independent check: a reached share that is off, and a plan that misses a target
+    corrupted = copy.deepcopy(summary)
+    corrupted["targets"]["items"][1]["reached"] += 0.01
+    with pytest.raises(PlanCheckError, match=r"objective.targets\[1\].reached"):
+        check_plan(
+            dataclasses.replace(plan, summary=corrupted), case.inputs, case.demand, case.travel
+        )
+    sites = plan.sites.copy()
+    sites.loc[sites["role"] != "closed", ["role", "cost"]] = ["closed", 0.0]
+    closed = dataclasses.replace(plan, sites=sites)
+    with pytest.raises(PlanCheckError, match=r"objective.targets\[\d\] asks"):
+        check_plan(closed, case.inputs, case.demand, case.travel)
