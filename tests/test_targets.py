@@ -16,6 +16,7 @@ import pytest
 from planner.errors import InfeasibleError, PlanCheckError
 from planner.model import CoverageInstance, CoverageTarget, plan_problems, solve_targets
 from planner.model.coverage.targets import TARGETS
+from planner.report.note_remarks import remark
 from planner.results.check import check_plan
 from tests.conftest import SOLVER_NAMES, run_capturing, solver_spec
 from tests.test_catalogue import brute_force, random_instance
@@ -244,6 +245,10 @@ def test_pipeline_reports_and_checks_the_targets(tiny_city: TinyCity) -> None:
         assert item["binds"] == (item["cost_without"] < summary["cost"] - 0.5)
     assert block["binding"] == [item["key"] for item in block["items"] if item["binds"]]
     assert any("objective.targets[0]: 90 % of neediest fifth" in n for n in summary["notes"])
+    dutch = [remark(n, "nl") for n in summary["notes"] if "objective.targets" in n]
+    assert dutch[0].startswith("Het goedkoopste plan dat de doelen haalt kost €")
+    assert dutch[1].startswith("Doel 1: 90 % van het meest kwetsbare vijfde met een huis")
+    assert dutch[2].startswith("Doel 2: 60 % van alle gezinnen met een huis of antenne")
     # the independent check: a reached share that is off, and a plan that misses a target
     corrupted = copy.deepcopy(summary)
     corrupted["targets"]["items"][1]["reached"] += 0.01
