@@ -24,6 +24,7 @@ __all__ = [
     "HouseInSpec",
     "TargetGroup",
     "TargetSpec",
+    "targets_problem",
 ]
 
 ColocationType = Literal["school", "childcare", "consultatiebureau", "lokaal_loket"]
@@ -130,3 +131,48 @@ class TargetSpec(_Spec):
     share: Annotated[float, Field(ge=0, le=1)] = Field(
         description="Share of the group's families (0..1) the plan must reach."
     )
+
+
+def targets_problem(
+    kind: str, targets: tuple[TargetSpec, ...], capacity_column: str | None
+) -> str | None:
+    """Return what is wrong with ``objective.targets`` for ``objective.kind``, or None.
+
+    Parameters
+    ----------
+    kind
+        ``objective.kind``.
+    targets
+        ``objective.targets``.
+    capacity_column
+        ``objective.capacity_column``.
+
+    Returns
+    -------
+    str or None
+        One line, or None when the targets fit the kind.
+    """
+    if kind != "min_cost_targets":
+        if targets:
+            return (
+                f"objective.targets is only used by min_cost_targets, not {kind}: remove it "
+                "or set objective.kind: min_cost_targets"
+            )
+        return None
+    if not targets:
+        return (
+            "objective.kind min_cost_targets needs objective.targets, e.g. [{standard: house, "
+            "group: all, share: 0.7}]"
+        )
+    if capacity_column is not None:
+        return "min_cost_targets does not take capacities: remove objective.capacity_column"
+    seen: set[tuple[str, str]] = set()
+    for index, target in enumerate(targets):
+        key = (target.standard, target.group)
+        if key in seen:
+            return (
+                f"objective.targets[{index}] repeats {target.standard} / {target.group}: give "
+                "each standard and group one share"
+            )
+        seen.add(key)
+    return None

@@ -18,7 +18,13 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
-from planner.scenario.policy import ColocationSpec, ColocationType, HouseInSpec, TargetSpec
+from planner.scenario.policy import (
+    ColocationSpec,
+    ColocationType,
+    HouseInSpec,
+    TargetSpec,
+    targets_problem,
+)
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
 __all__ = ["Mode", "NonNegFloat", "OutputSpec", "PosFloat", "Scenario", "SolverSpec"]
@@ -316,8 +322,7 @@ class ObjectiveSpec(_Spec):
         "R_H and R_A; set_cover_single: the cheapest houses reaching every family within R_H; "
         "p_median: p houses, least weighted travel time; p_center: p houses, least worst "
         "travel time; mclp: at most p houses reaching the most weighted families within R_H; "
-        "min_cost_targets: the cheapest houses + antennes reaching objective.targets (the "
-        "budget caps the cost).",
+        "min_cost_targets: the cheapest plan reaching objective.targets (budget: a cap).",
     )
     alpha: Annotated[float, Field(ge=0, le=1)] = Field(
         0.5, description="Share of the objective for house coverage; 1 - alpha for frequent."
@@ -337,10 +342,7 @@ class ObjectiveSpec(_Spec):
     )
 
     targets: tuple[TargetSpec, ...] = Field(
-        (),
-        description="min_cost_targets: shares of groups of families to reach, e.g. "
-        "[{standard: house, group: neediest_fifth, share: 0.95}, {standard: house, group: "
-        "all, share: 0.7}].",
+        (), description="min_cost_targets: shares of groups of families to reach."
     )
 
     unreachable: Literal["error", "skip"] = Field(
@@ -360,7 +362,9 @@ class ObjectiveSpec(_Spec):
                 f"objective.p is only used by p_median, p_center and mclp, not {self.kind}: "
                 "remove it"
             )
-        self._targets_for_kind()
+        problem = targets_problem(self.kind, self.targets, self.capacity_column)
+        if problem is not None:
+            raise ValueError(problem)
         if self.kind == "p_center" and self.capacity_column is not None:
             raise ValueError("p_center does not take capacities: remove objective.capacity_column")
         if self.kind == "max_attendance" and self.capacity_column is not None:
@@ -370,32 +374,6 @@ class ObjectiveSpec(_Spec):
                 "max_coverage"
             )
         return self
-
-    def _targets_for_kind(self) -> None:
-        if self.kind == "min_cost_targets":
-            if not self.targets:
-                raise ValueError(
-                    "objective.kind min_cost_targets needs objective.targets, e.g. [{standard: "
-                    "house, group: all, share: 0.7}]"
-                )
-            if self.capacity_column is not None:
-                raise ValueError(
-                    "min_cost_targets does not take capacities: remove objective.capacity_column"
-                )
-            seen: set[tuple[str, str]] = set()
-            for index, target in enumerate(self.targets):
-                key = (target.standard, target.group)
-                if key in seen:
-                    raise ValueError(
-                        f"objective.targets[{index}] repeats {target.standard} / {target.group}: "
-                        "give each standard and group one share"
-                    )
-                seen.add(key)
-        elif self.targets:
-            raise ValueError(
-                f"objective.targets is only used by min_cost_targets, not {self.kind}: remove it "
-                "or set objective.kind: min_cost_targets"
-            )
 
 
 class DecaySpec(_Spec):
