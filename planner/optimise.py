@@ -69,9 +69,11 @@ from planner.data.policy import (
     check_rules,
     group_labels_of,
     house_in_member,
+    may_close_sites,
     rule_sites,
     site_capacity,
     site_groups,
+    site_running,
 )
 from planner.demand.need import target_group
 from planner.errors import DataError, InfeasibleError
@@ -92,6 +94,7 @@ from planner.model import (
     solve_targets,
     solve_with_site_values,
     what_it_takes,
+    with_running_costs,
 )
 
 if TYPE_CHECKING:
@@ -153,11 +156,13 @@ def model_instance(
     house_ok, antenne_ok = eligible_new_sites(scenario, sites, travel.site_site)
     problems: list[str] = []
     capacity = site_capacity(scenario, sites, problems)
+    running = site_running(scenario, sites, problems)
+    may_close = may_close_sites(scenario, inputs, problems)
     rules = plan_rules(scenario, inputs, demand, travel, problems)
     _, forbidden = rule_sites(scenario, inputs, [])
     if problems:
         raise DataError(problems)
-    return CoverageInstance(
+    instance = CoverageInstance(
         weight=demand.weight,
         d=travel.sector_site,
         e=travel.site_site,
@@ -180,6 +185,15 @@ def model_instance(
         families=demand.target,
         capacity=capacity,
         rules=rules,
+    )
+    basis, years = scenario.budget.basis, scenario.budget.years or 1.0
+    return with_running_costs(
+        instance,
+        running_house=running[0],
+        running_antenne=running[1],
+        basis=basis,
+        years=years,
+        may_close=may_close,
     )
 
 

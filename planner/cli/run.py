@@ -83,8 +83,12 @@ def run_command(
     if not s["proven_optimal"]:
         status += f", gap {100 * s['gap']:.2f} %)" if s["gap"] is not None else ", no bound)"
     kind = plan.scenario.objective.kind
+    costs = s.get("costs") or {}
     budget = (
-        f"of {s['budget']:,.0f}"
+        f"one-off, yearly {costs['yearly_eur']:,.0f}; the budget counts {costs['basis']} "
+        f"{costs['budget_counts_eur']:,.0f} of {s['budget']:,.0f}"
+        if costs and costs["basis"] != "investment"
+        else f"of {s['budget']:,.0f}"
         if kind in {"max_coverage", "max_attendance"}
         else f"(the budget of {s['budget']:,.0f} caps it)"
         if kind == "min_cost_targets"

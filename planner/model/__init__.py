@@ -58,6 +58,7 @@ from planner.model.coverage import (
     solve_form,
     what_it_takes,
 )
+from planner.model.coverage.existing import with_running_costs
 from planner.model.decay import DecayFunction, DecayRows, decay_rows
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.heuristics import capacitated_heuristic, pcenter_heuristic, pmedian_heuristic
@@ -112,5 +113,6 @@ __all__ = [
     "solve_targets",
     "solve_with_site_values",
     "what_it_takes",
+    "with_running_costs",
     "with_site_values",
 ]

@@ -67,6 +67,7 @@ from planner.results.check_base import (
 )
 from planner.results.check_modes import check_modes
 from planner.results.check_rules import check_rules, colocation_flag
+from planner.results.existing import check_costs
 from planner.results.precision import HEADLINE, SPEED_FACTORS, STANDARD_SHIFTS_MIN
 from planner.results.targets import check_targets
 
@@ -92,8 +93,11 @@ def _check_sites(c: Check) -> None:
         p.antenne & ~(t.can_antenne | t.existing_antenne), "antennes on sites that may not host one"
     )
     if c.scenario.objective.keep_existing:
-        c.require(t.existing_house & ~p.house, "existing houses not kept (keep_existing)")
-        c.require(t.existing_antenne & ~p.antenne, "existing antennes not kept (keep_existing)")
+        kept = ~c.required("may_close")
+        c.require(t.existing_house & kept & ~p.house, "existing houses not kept (keep_existing)")
+        c.require(
+            t.existing_antenne & kept & ~p.antenne, "existing antennes not kept (keep_existing)"
+        )
     if c.kind in HOUSES_ONLY:
         c.require(p.antenne & ~t.existing_antenne, f"{c.kind} places houses only, new antennes")
     c.checked.append("sites")
@@ -118,6 +122,7 @@ def _check_budget(c: Check) -> None:
     budget = c.scenario.budget.amount_eur
     if (
         c.kind in {"max_coverage", "max_attendance", "min_cost_targets"}
+        and c.scenario.budget.basis == "investment"  # else checked by check_costs
         and total > budget * (1 + 1e-9) + EURO_TOL
     ):
         c.problems.append(
@@ -559,6 +564,7 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     check_attendance(c, tt_house)
     check_rules(c, inputs)
     check_targets(c, demand)
+    check_costs(c, inputs)
     check_modes(c, plan, inputs)
     if c.problems:
         raise PlanCheckError(

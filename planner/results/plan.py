@@ -20,6 +20,7 @@ from planner.demand.modes import equivalent_scale
 from planner.optimise import row_ids
 from planner.results.attendance import attendance_summary
 from planner.results.equity import equity_summary
+from planner.results.existing import plan_extras
 from planner.results.metrics import (
     count,
     coverage_by_mode,
@@ -35,7 +36,6 @@ from planner.results.sectors import (
     by_sector_top,
     points_table,
 )
-from planner.results.targets import target_notes, targets_summary
 from planner.results.yardstick import standard_figures
 
 if TYPE_CHECKING:
@@ -268,8 +268,10 @@ def _summary(
             f"{'has' if travel.unreachable_pairs == 1 else 'have'} no route (inf)"
         )
     notes += [f"solver check: {result.remark}"] if result.remark else []
-    targets = targets_summary(scenario, solution, demand, covered_house, covered_frequent)
-    notes += target_notes(targets, scenario.budget.amount_eur)
+    extras, extra_notes = plan_extras(
+        scenario, solution, demand, (covered_house, covered_frequent), sites
+    )
+    notes += extra_notes
     neediest = demand.neediest
     return {
         "scenario": scenario.name,
@@ -331,7 +333,7 @@ def _summary(
             served_house=None if solution.served is None else np.asarray(solution.served, float),
             sector=demand.sector if demand.by_point else None,
         ),
-        **targets,
+        **extras,
         "imputed_sectors": imputed_ids,
         "notes": notes,
     }

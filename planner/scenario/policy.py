@@ -21,6 +21,7 @@ __all__ = [
     "TARGET_GROUPS",
     "ColocationSpec",
     "ColocationType",
+    "GroupRuleSpec",
     "HouseInSpec",
     "TargetGroup",
     "TargetSpec",
@@ -37,6 +38,21 @@ COLOCATION_TYPES: tuple[ColocationType, ...] = (
 """The services a site can share its place with (the vindplaatsen of Gent's plan)."""
 
 _Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class GroupRuleSpec(_Spec):
+    """At least one house per group of sectors (a wijk, a municipality)."""
+
+    column: str = Field(
+        description="Sector column naming each sector's group (e.g. wijk, municipality NIS code)."
+    )
+    serves: Literal["located", "reach"] = Field(
+        "located",
+        description="'located': a house serves a group when it lies in one of the group's "
+        "sectors (a site column of the same name, when present, overrides the map); 'reach': "
+        "when it is within the house standard R_H of at least one of the group's sectors with "
+        "families.",
+    )
 
 
 class HouseInSpec(_Spec):

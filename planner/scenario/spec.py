@@ -18,16 +18,27 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
+from planner.scenario.costs import BudgetSpec, budget_problem
 from planner.scenario.policy import (
     ColocationSpec,
     ColocationType,
+    GroupRuleSpec,
     HouseInSpec,
     TargetSpec,
     targets_problem,
 )
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
-__all__ = ["Mode", "NonNegFloat", "OutputSpec", "PosFloat", "Scenario", "SolverSpec"]
+__all__ = [
+    "BudgetSpec",
+    "GroupRuleSpec",
+    "Mode",
+    "NonNegFloat",
+    "OutputSpec",
+    "PosFloat",
+    "Scenario",
+    "SolverSpec",
+]
 
 
 class OnewayValuesSpec(_Spec):
@@ -291,12 +302,6 @@ class StandardsSpec(_Spec):
     )
 
 
-class BudgetSpec(_Spec):
-    """Money available for new sites (existing sites cost nothing to keep)."""
-
-    amount_eur: NonNegFloat
-
-
 ObjectiveKind = Literal[
     "max_coverage",
     "max_attendance",
@@ -426,21 +431,6 @@ class DecaySpec(_Spec):
         return self
 
 
-class GroupRuleSpec(_Spec):
-    """At least one house per group of sectors (a wijk, a municipality)."""
-
-    column: str = Field(
-        description="Sector column naming each sector's group (e.g. wijk, municipality NIS code)."
-    )
-    serves: Literal["located", "reach"] = Field(
-        "located",
-        description="'located': a house serves a group when it lies in one of the group's "
-        "sectors (a site column of the same name, when present, overrides the map); 'reach': "
-        "when it is within the house standard R_H of at least one of the group's sectors with "
-        "families.",
-    )
-
-
 class RulesSpec(_Spec):
     """Policy rules every plan must meet (constraints, for every objective kind)."""
 
@@ -452,6 +442,9 @@ class RulesSpec(_Spec):
     )
     forbidden_sites: tuple[str, ...] = Field(
         (), description="Site ids or names that may never open (existing ones: they close)."
+    )
+    may_close: tuple[str, ...] = Field(
+        (), description="Existing sites (ids or names) that may close, saving their running cost."
     )
     min_houses: Annotated[int, Field(ge=0)] | None = Field(
         None, description="At least this many houses (existing and required included)."
@@ -562,6 +555,13 @@ class Scenario(_Spec):
             f"rules.{key}_houses = {count} does not admit objective.p = {p} ({kind} places "
             f"{'at most' if kind == 'mclp' else 'exactly'} p houses): change one of them"
         )
+
+    @model_validator(mode="after")
+    def _budget_fits_kind(self) -> Scenario:
+        problem = budget_problem(self.budget, self.objective.kind)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
     @model_validator(mode="after")
     def _any_keeps_ratio(self) -> Scenario:
