@@ -1065,6 +1065,49 @@ CASES: tuple[Case, ...] = (
         ("is below the cheapest plan that reaches objective.targets: EUR",),
         validate=None,
     ),
+    # existing sites as decisions (issue 12)
+    Case(
+        "budget-total-without-years",
+        "budget.basis total without budget.years",
+        _keys(budget={"amount_eur": 600000, "basis": "total"}),
+        ("budget.basis total needs budget.years",),
+    ),
+    Case(
+        "budget-years-without-total",
+        "budget.years with budget.basis investment",
+        _keys(budget={"amount_eur": 600000, "years": 10}),
+        ("budget.years is only used by budget.basis total, not investment",),
+    ),
+    Case(
+        "budget-yearly-other-kind",
+        "budget.basis yearly with objective.kind set_cover",
+        _keys(
+            budget={"amount_eur": 600000, "basis": "yearly", "running_house_eur": 1000},
+            objective={"kind": "set_cover"},
+        ),
+        ("budget.basis yearly binds max_coverage and max_attendance only, not set_cover",),
+    ),
+    Case(
+        "budget-yearly-without-running-costs",
+        "budget.basis yearly with no running cost in the sites file or the budget",
+        _keys(budget={"amount_eur": 600000, "basis": "yearly"}),
+        ("budget.basis yearly counts the sites' yearly running costs", "running_house_eur"),
+        validate=None,
+    ),
+    Case(
+        "running-cost-negative",
+        "a negative yearly running cost in the sites file",
+        _edit_sites(lambda s: s.assign(running_cost_house=[1000.0, -5.0, 1000.0, 1000.0])),
+        ("column 'running_cost_house' must hold euro a year >= 0", "(S2)"),
+        validate=None,
+    ),
+    Case(
+        "may-close-new-site",
+        "rules.may_close names a site that is not open today",
+        _keys(rules={"may_close": ["School West"]}),
+        ("rules.may_close names sites that are not open today: S1",),
+        validate=None,
+    ),
     # policy by name (issue 12)
     Case(
         "site-name-unknown",

@@ -6,17 +6,26 @@ raw definitions (one-off euros of new sites, yearly euros of every open site, th
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pytest
 
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, PlanCheckError
 from planner.model import CoverageInstance, solve_coverage, with_running_costs
 from planner.model.coverage import MAX_COVERAGE
-from tests.conftest import SOLVER_NAMES, solver_spec
+from planner.report.note_remarks import remark
+from planner.results.check import check_plan
+from tests.conftest import SOLVER_NAMES, run_capturing, solver_spec
 from tests.test_catalogue import brute_force, random_instance
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from tests.conftest import TinyCity
 
 INF = np.inf
 
@@ -187,3 +196,68 @@ def test_brute_force_seeds_close_sites_and_bind_the_yearly_budget() -> None:
         )
     assert closed >= 3, closed
     assert yearly >= 3, yearly
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+def relocate_city(tiny_city: TinyCity, budget: dict[str, Any]) -> Path:
+    sites = gpd.read_file(tiny_city.sites)
+    sites["running_cost_house"] = [100_000.0, 120_000.0, 100_000.0, None]
+    sites.to_file(tiny_city.sites)
+    raw = tiny_city.raw_scenario()
+    raw["budget"] = budget
+    raw["rules"] = {"may_close": ["Bib Centrum"]}
+    return tiny_city.write_scenario(raw)
+
+
+def test_pipeline_reports_and_checks_one_off_and_yearly_costs(tiny_city: TinyCity) -> None:
+    budget = {"amount_eur": 1_500_000, "basis": "total", "years": 5, "running_antenne_eur": 20_000}
+    plan, case = run_capturing(relocate_city(tiny_city, budget))
+    summary = plan.summary
+    assert summary["check"] == "passed"
+    assert "one-off and yearly costs" in summary["checked"]
+    costs = summary["costs"]
+    sites = plan.sites
+    house, antenne = sites["role"] == "house", sites["role"] == "antenne"
+    running = sites["running_cost_house"].fillna(0.0)
+    yearly = float(running[house].sum()) + 20_000.0 * int(antenne.sum())
+    assert costs["yearly_eur"] == pytest.approx(yearly)
+    assert costs["one_off_eur"] == pytest.approx(summary["cost"])
+    assert costs["budget_counts_eur"] == pytest.approx(summary["cost"] + 5 * yearly)
+    assert costs["budget_counts_eur"] <= 1_500_000
+    closed = summary["closed_sites"]
+    assert closed == (
+        ["S2"] if sites.loc[sites["site_id"] == "S2", "role"].item() == "closed" else []
+    )
+    assert costs["yearly_saving_eur"] == pytest.approx(120_000.0 * len(closed))
+    assert any(n.startswith("one-off EUR") for n in summary["notes"])
+    # the independent check catches a yearly figure that is off and a wrong list of closures
+    corrupted = copy.deepcopy(summary)
+    corrupted["costs"]["yearly_eur"] += 1_000
+    with pytest.raises(PlanCheckError, match=r"costs.yearly_eur"):
+        check_plan(
+            dataclasses.replace(plan, summary=corrupted), case.inputs, case.demand, case.travel
+        )
+    corrupted = copy.deepcopy(summary)
+    corrupted["closed_sites"] = ["S1"]
+    with pytest.raises(PlanCheckError, match=r"closed_sites"):
+        check_plan(
+            dataclasses.replace(plan, summary=corrupted), case.inputs, case.demand, case.travel
+        )
+
+
+def test_pipeline_yearly_budget_closes_the_existing_house(tiny_city: TinyCity) -> None:
+    # EUR 100,000 a year runs one house, or an antenne (50,000) without its house; Bib Centrum
+    # costs 120,000 as a house: it closes (kept as an antenne it would need a house too)
+    budget = {"amount_eur": 100_000, "basis": "yearly", "running_antenne_eur": 50_000}
+    plan, _ = run_capturing(relocate_city(tiny_city, budget))
+    assert plan.summary["closed_sites"] == ["S2"]
+    assert plan.summary["costs"]["yearly_eur"] <= 100_000
+    assert (
+        "closes 1 existing site: S2 (Bib Centrum); saves EUR 120,000 a year"
+        in (plan.summary["notes"])
+    )
+    dutch = [remark(n, "nl") for n in plan.summary["notes"]]
+    assert "1 bestaande locatie sluit: S2 (Bib Centrum); dat bespaart € 120.000 per jaar." in dutch
+    assert any(n.startswith("Eenmalig € ") and "telt de jaarlijkse euro's" in n for n in dutch)

@@ -317,7 +317,48 @@ def _nl_target(found: re.Match[str]) -> str:
     )
 
 
+_BASIS_NL = {
+    "the one-off euros": "de eenmalige euro's",
+    "the yearly euros": "de jaarlijkse euro's",
+}
+
+
+@_when(
+    rf"^one-off {_EUR}, yearly {_EUR} \(running costs of the open sites\); the budget "
+    rf"\({_EUR}\) counts (.+): {_EUR}$"
+)
+def _nl_costs(found: re.Match[str]) -> str:
+    basis = found.group(4)
+    years = re.match(r"the one-off euros plus ([\d.]+) years of the yearly ones", basis)
+    if years is not None:
+        basis = f"de eenmalige euro's plus {_nl(years.group(1))} jaar de jaarlijkse"
+    return (
+        f"Eenmalig € {_nl(found.group(1))}, jaarlijks € {_nl(found.group(2))} (werkingskosten "
+        f"van de open locaties); het budget (€ {_nl(found.group(3))}) telt "
+        f"{_BASIS_NL.get(basis, basis)}: € {_nl(found.group(5))}."
+    )
+
+
+@_when(rf"^closes (\d+) existing sites?: (.+); saves {_EUR} a year$")
+def _nl_closes(found: re.Match[str]) -> str:
+    count = _nl_count(found.group(1), "bestaande locatie sluit", "bestaande locaties sluiten")
+    return f"{count}: {found.group(2)}; dat bespaart € {_nl(found.group(3))} per jaar."
+
+
+@_when(r"^existing (antennes upgraded to a house|houses kept as an antenne): (.+)$")
+def _nl_role_change(found: re.Match[str]) -> str:
+    what = (
+        "Bestaande antennes die een huis worden"
+        if found.group(1).startswith("antennes")
+        else "Bestaande huizen die als antenne verdergaan"
+    )
+    return f"{what}: {found.group(2)}."
+
+
 _REMARKS_NL: tuple[_Translation, ...] = (
+    _nl_costs,
+    _nl_closes,
+    _nl_role_change,
     _nl_targets_cost,
     _nl_target,
     _nl_false_infeasible,

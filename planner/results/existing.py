@@ -154,24 +154,28 @@ def costs_summary(scenario: Scenario, table: gpd.GeoDataFrame) -> tuple[dict[str
     basis = {
         "investment": "the one-off euros",
         "yearly": "the yearly euros",
-        "total": f"the one-off euros plus {budget.years:g} years of the yearly ones",
+        "total": f"the one-off euros plus {budget.years or 0:g} years of the yearly ones",
     }[budget.basis]
-    notes = [
-        (
-            f"one-off EUR {f['one_off']:,.0f}, yearly EUR {f['yearly']:,.0f} (running costs of the "
-            f"open sites); the budget (EUR {budget.amount_eur:,.0f}) counts {basis}: EUR "
-            f"{counts:,.0f}"
-        )
-    ]
+    euros = (
+        f"one-off EUR {f['one_off']:,.0f}, yearly EUR {f['yearly']:,.0f} (running costs of the "
+        f"open sites); the budget (EUR {budget.amount_eur:,.0f}) counts {basis}: EUR "
+        f"{counts:,.0f}"
+    )
+    notes = [euros]
+    names = dict(zip(table["site_id"].astype(str), table["name"].astype(str), strict=True))
+
+    def named(ids: list[str]) -> str:
+        return ", ".join(f"{i} ({names[i]})" if names.get(i, i) != i else i for i in ids)
+
     if f["closed"]:
         notes.append(
             f"closes {len(f['closed'])} existing site{'s' if len(f['closed']) > 1 else ''}: "
-            f"{', '.join(f['closed'])}; saves EUR {f['saving']:,.0f} a year"
+            f"{named(f['closed'])}; saves EUR {f['saving']:,.0f} a year"
         )
     if f["upgraded"]:
-        notes.append(f"existing antennes upgraded to a house: {', '.join(f['upgraded'])}")
+        notes.append(f"existing antennes upgraded to a house: {named(f['upgraded'])}")
     if f["downgraded"]:
-        notes.append(f"existing houses kept as an antenne: {', '.join(f['downgraded'])}")
+        notes.append(f"existing houses kept as an antenne: {named(f['downgraded'])}")
     return block, notes
 
 
