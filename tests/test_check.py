@@ -161,6 +161,18 @@ def random_case(
     }
     if budget is not None:  # drawn after the others, so their draws stay as they were
         raw["budget"] = {"amount_eur": budget}
+    running_rng = np.random.default_rng(seed + 3)
+    if kind == "max_coverage" and running_rng.random() < 0.4:  # running costs, closing
+        sites["running_cost_house"] = running_rng.integers(1, 6, n_j) * 2e4
+        sites["running_cost_antenne"] = running_rng.integers(0, 3, n_j) * 1e4
+        basis = str(running_rng.choice(["investment", "yearly", "total"]))
+        raw["budget"] = {
+            "amount_eur": {"investment": 6e5, "yearly": 1.5e5, "total": 1.2e6}[basis],
+            "basis": basis,
+            **({"years": 3} if basis == "total" else {}),
+        }
+        if existing[0] != "" and running_rng.random() < 0.6:
+            raw["rules"] = {**raw["rules"], "may_close": ["S00"]}
     scenario = scenario_from_dict(raw)
     inputs = Inputs(sectors=sectors, sites=sites)
     demand = build_demand(sectors, scenario.need, scenario.standards)
