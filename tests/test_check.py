@@ -116,18 +116,6 @@ def random_case(
     if rng.random() < 0.2:
         objective["keep_existing"] = False
     decay_rng = np.random.default_rng(seed + 1)
-    budget: float | None = None
-    if kind == "min_cost_targets":  # its own generator too; the budget a cap, mostly loose
-        target_rng = np.random.default_rng(seed + 2)
-        objective["targets"] = [
-            {"standard": "house", "group": "all", "share": float(target_rng.uniform(0.1, 0.6))},
-            {
-                "standard": str(target_rng.choice(["house", "frequent"])),
-                "group": str(target_rng.choice(["neediest_fifth", "quintile_2", "quintile_5"])),
-                "share": float(target_rng.uniform(0.2, 0.8)),
-            },
-        ]
-        budget = float(target_rng.choice([1.5e6, 3e6, 1e9]))
     raw = {
         "name": "random",
         "data": {"sectors": "sectors.gpkg", "sites": "sites.gpkg", "network": "streets.gpkg"},
@@ -159,20 +147,7 @@ def random_case(
         else {},
         "solver": {"name": solver, "time_limit_s": 20},
     }
-    if budget is not None:  # drawn after the others, so their draws stay as they were
-        raw["budget"] = {"amount_eur": budget}
-    running_rng = np.random.default_rng(seed + 3)
-    if kind == "max_coverage" and running_rng.random() < 0.4:  # running costs, closing
-        sites["running_cost_house"] = running_rng.integers(1, 6, n_j) * 2e4
-        sites["running_cost_antenne"] = running_rng.integers(0, 3, n_j) * 1e4
-        basis = str(running_rng.choice(["investment", "yearly", "total"]))
-        raw["budget"] = {
-            "amount_eur": {"investment": 6e5, "yearly": 1.5e5, "total": 1.2e6}[basis],
-            "basis": basis,
-            **({"years": 3} if basis == "total" else {}),
-        }
-        if existing[0] != "" and running_rng.random() < 0.6:
-            raw["rules"] = {**raw["rules"], "may_close": ["S00"]}
+    issue12_keys(kind, seed, raw, sites, existing)
     scenario = scenario_from_dict(raw)
     inputs = Inputs(sectors=sectors, sites=sites)
     demand = build_demand(sectors, scenario.need, scenario.standards)
@@ -184,6 +159,39 @@ def random_case(
         unreachable_pairs=int(np.isinf(d).sum()),
     )
     return Case(scenario, inputs, demand, travel)
+
+
+def issue12_keys(
+    kind: str, seed: int, raw: dict[str, Any], sites: gpd.GeoDataFrame, existing: np.ndarray
+) -> None:
+    """Targets (min_cost_targets) and running costs, closing and budget bases (max_coverage).
+
+    Each from its own generator, drawn after the others, so the other draws stay as they were.
+    """
+    n_j = len(sites)
+    if kind == "min_cost_targets":  # the budget a cap, mostly loose
+        target_rng = np.random.default_rng(seed + 2)
+        raw["objective"]["targets"] = [
+            {"standard": "house", "group": "all", "share": float(target_rng.uniform(0.1, 0.6))},
+            {
+                "standard": str(target_rng.choice(["house", "frequent"])),
+                "group": str(target_rng.choice(["neediest_fifth", "quintile_2", "quintile_5"])),
+                "share": float(target_rng.uniform(0.2, 0.8)),
+            },
+        ]
+        raw["budget"] = {"amount_eur": float(target_rng.choice([1.5e6, 3e6, 1e9]))}
+    running_rng = np.random.default_rng(seed + 3)
+    if kind == "max_coverage" and running_rng.random() < 0.4:
+        sites["running_cost_house"] = running_rng.integers(1, 6, n_j) * 2e4
+        sites["running_cost_antenne"] = running_rng.integers(0, 3, n_j) * 1e4
+        basis = str(running_rng.choice(["investment", "yearly", "total"]))
+        raw["budget"] = {
+            "amount_eur": {"investment": 6e5, "yearly": 1.5e5, "total": 1.2e6}[basis],
+            "basis": basis,
+            **({"years": 3} if basis == "total" else {}),
+        }
+        if existing[0] != "" and running_rng.random() < 0.6:
+            raw["rules"] = {**raw["rules"], "may_close": ["S00"]}
 
 
 def random_rules(

@@ -258,6 +258,8 @@ def test_pipeline_yearly_budget_closes_the_existing_house(tiny_city: TinyCity) -
         "closes 1 existing site: S2 (Bib Centrum); saves EUR 120,000 a year"
         in (plan.summary["notes"])
     )
+    assert not plan.summary["budget_too_small"]  # a yearly budget is not one-off euros
+    assert not any("below the cheapest new site" in n for n in plan.summary["notes"])
     dutch = [remark(n, "nl") for n in plan.summary["notes"]]
     assert "1 bestaande locatie sluit: S2 (Bib Centrum); dat bespaart € 120.000 per jaar." in dutch
     assert any(n.startswith("Eenmalig € ") and "telt de jaarlijkse euro's" in n for n in dutch)

@@ -242,6 +242,7 @@ def _summary(
     kind = scenario.objective.kind
     budget_too_small = bool(
         kind in {"max_coverage", "max_attendance"}
+        and scenario.budget.basis == "investment"
         and cheapest.size
         and scenario.budget.amount_eur < cheapest.min()
     )
