@@ -20,6 +20,8 @@ kind                 model
 ``max_attendance``   as ``max_coverage``, maximising the weighted families expected to use a
                      house and a frequent service under distance decay
                      (:func:`solve_attendance`)
+``min_cost_targets`` cheapest houses + antennes reaching ``objective.targets``
+                     (:func:`planner.model.solve_targets`, targets from :func:`targets_of`)
 ==================== =====================================================================
 
 Distance decay (``max_attendance``) is the coverage model over replicated rows
@@ -56,7 +58,6 @@ empty cell meaning no limit; they count families (the target group).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
@@ -67,36 +68,41 @@ from planner.data.policy import (
     check_rules,
     group_labels_of,
     house_in_member,
+    may_close_sites,
     rule_sites,
     site_capacity,
     site_groups,
+    site_running,
 )
+from planner.demand.need import target_group
 from planner.errors import DataError, InfeasibleError
 from planner.model import (
     CoverageInstance,
     CoverageSolution,
+    CoverageTarget,
     DecayFunction,
     GroupRule,
     PhaseBudgets,
     PlanRules,
-    decay_rows,
-    plan_coverage,
     solve_coverage,
     solve_mclp,
     solve_pcenter_plan,
     solve_phases,
     solve_pmedian_plan,
     solve_set_cover,
+    solve_targets,
     solve_with_site_values,
     what_it_takes,
+    with_running_costs,
 )
+from planner.model.attendance import solve_attendance
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.data.inputs import Inputs
     from planner.demand import Demand
-    from planner.scenario import GroupRuleSpec, Scenario, SolverSpec
+    from planner.scenario import GroupRuleSpec, Scenario
     from planner.travel.matrices import TravelTimes
 
 __all__ = [
@@ -110,6 +116,8 @@ __all__ = [
     "site_values",
     "solve_attendance",
     "solve_scenario",
+    "target_label",
+    "targets_of",
 ]
 
 logger = logging.getLogger(__name__)
@@ -149,11 +157,13 @@ def model_instance(
     house_ok, antenne_ok = eligible_new_sites(scenario, sites, travel.site_site)
     problems: list[str] = []
     capacity = site_capacity(scenario, sites, problems)
+    running = site_running(scenario, sites, problems)
+    may_close = may_close_sites(scenario, inputs, problems)
     rules = plan_rules(scenario, inputs, demand, travel, problems)
     _, forbidden = rule_sites(scenario, inputs, [])
     if problems:
         raise DataError(problems)
-    return CoverageInstance(
+    instance = CoverageInstance(
         weight=demand.weight,
         d=travel.sector_site,
         e=travel.site_site,
@@ -176,6 +186,15 @@ def model_instance(
         families=demand.target,
         capacity=capacity,
         rules=rules,
+    )
+    basis, years = scenario.budget.basis, scenario.budget.years or 1.0
+    return with_running_costs(
+        instance,
+        running_house=running[0],
+        running_antenne=running[1],
+        basis=basis,
+        years=years,
+        may_close=may_close,
     )
 
 
@@ -249,6 +268,8 @@ def solve_scenario(
         if value is not None:  # max_coverage with co-location values
             skip = scenario.objective.unreachable == "skip"
             return solve_with_site_values(instance, value, scenario.solver, skip_unreachable=skip)
+        if scenario.objective.kind == "min_cost_targets":
+            return solve_targets(instance, targets_of(scenario, demand), scenario.solver)
         if scenario.budget.phases:  # max_coverage (the scenario says so)
             skip = scenario.objective.unreachable == "skip"
             budgets = phase_budgets(scenario)
@@ -261,6 +282,51 @@ def solve_scenario(
         if not more:
             raise
         raise InfeasibleError([*error.problems, *more]) from error
+
+
+def target_label(scenario: Scenario, index: int) -> str:
+    """Name target ``index`` of ``objective.targets``: ``objective.targets[0] (house, all, 70 %)``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    index
+        Position in ``objective.targets``.
+
+    Returns
+    -------
+    str
+        The key and what it asks.
+    """
+    spec = scenario.objective.targets[index]
+    return f"objective.targets[{index}] ({spec.standard}, {spec.group}, {100 * spec.share:g} %)"
+
+
+def targets_of(scenario: Scenario, demand: Demand) -> tuple[CoverageTarget, ...]:
+    """Turn ``objective.targets`` into the model's targets over the demand rows.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (its targets).
+    demand
+        The demand rows (families, the neediest fifth, the need quintiles of the sectors).
+
+    Returns
+    -------
+    tuple of CoverageTarget
+        One per target, in the scenario's order.
+    """
+    return tuple(
+        CoverageTarget(
+            name=target_label(scenario, index),
+            frequent=spec.standard == "frequent",
+            member=target_group(demand, spec.group),
+            share=spec.share,
+        )
+        for index, spec in enumerate(scenario.objective.targets)
+    )
 
 
 def _colocation_limits(scenario: Scenario, instance: CoverageInstance) -> list[str]:
@@ -362,98 +428,6 @@ def phase_budgets(scenario: Scenario) -> PhaseBudgets:
         weights=tuple(p.weight for p in phases),
         carry_over=scenario.budget.carry_over,
     )
-
-
-def solve_attendance(
-    instance: CoverageInstance,
-    decay: DecayFunction,
-    solver: SolverSpec,
-    *,
-    skip_unreachable: bool = False,
-) -> CoverageSolution:
-    r"""Maximise the expected attendance :math:`\sum_q w_q (\alpha g_H + (1-\alpha) g_A)`.
-
-    The coverage model runs on the replicated rows of :func:`planner.model.decay_rows` (plus
-    the demand rows with weight 0, for the universal floor); the plan is then evaluated at
-    the demand rows: coverage within the standards as for ``max_coverage``, and
-    ``objective`` the step-function attendance the model maximised.
-
-    Parameters
-    ----------
-    instance
-        The instance at the demand rows (no capacities).
-    decay
-        The decay function and its grid.
-    solver
-        Solver settings.
-    skip_unreachable
-        Under the universal floor, leave out rows no allowed site can reach.
-
-    Returns
-    -------
-    CoverageSolution
-        The plan with ``model = "max_attendance"``; ``figures`` gains ``attendance_step``
-        (the objective), ``decay_rows`` (replicated rows) and ``decay_bound`` (largest
-        :math:`f - g`).
-    """
-    if instance.capacity is not None:
-        raise DataError(
-            "objective.kind max_attendance does not take capacities: remove "
-            "objective.capacity_column"
-        )
-    rep = decay_rows(
-        decay, instance.d, instance.weight, instance.radius_house, instance.radius_frequent
-    )
-    n = instance.weight.shape[0]
-    labels = np.asarray(instance.sector_ids or [str(i) for i in range(n)], dtype=object)
-    level_names = np.char.add(" level ", (rep.level + 1).astype(str)).astype(object)
-    replicated = dataclasses.replace(
-        instance,
-        weight=np.concatenate([np.zeros(n), rep.weight]),
-        d=np.concatenate([instance.d, instance.d[rep.row]]),
-        radius_house=np.concatenate([instance.radius_house, rep.radius_house]),
-        radius_frequent=np.concatenate([instance.radius_frequent, rep.radius_frequent]),
-        families=np.concatenate([instance.family_counts(), np.zeros(rep.row.size)]),
-        sector_ids=tuple(np.concatenate([labels, labels[rep.row] + level_names])),
-    )
-    logger.info(
-        f"max_attendance: {rep.row.size:,} decay rows from {n:,} demand rows "
-        f"({decay.describe()}, {decay.levels()[0].size} levels)"
-    )
-    solution = solve_coverage(replicated, solver, skip_unreachable=skip_unreachable)
-    house, antenne = np.asarray(solution.house), np.asarray(solution.antenne)
-    covered_house, covered_frequent, value = plan_coverage(instance, house, antenne)
-    tt_house = _nearest_minutes(instance.d, house)
-    tt_frequent = _nearest_minutes(instance.d, house | antenne)
-    alpha = instance.alpha
-    step = float(
-        instance.weight
-        @ (
-            alpha * decay.step_values(tt_house, instance.radius_house)
-            + (1 - alpha) * decay.step_values(tt_frequent, instance.radius_frequent)
-        )
-    )
-    figures = dict(solution.figures)
-    figures["covered_weight"] = round(float(instance.weight @ covered_house), 6)
-    figures["attendance_step"] = round(step, 6)
-    figures["decay_rows"] = int(rep.row.size)
-    figures["decay_bound"] = round(decay.bound(), 6)
-    return dataclasses.replace(
-        solution,
-        coverage_objective=value,
-        covered_house=covered_house,
-        covered_frequent=covered_frequent,
-        objective=step,
-        model="max_attendance",
-        figures=figures,
-    )
-
-
-def _nearest_minutes(d: NDArray[np.float64], open_: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """Minutes from every row to its nearest open site (``inf``: none)."""
-    if not open_.any():
-        return np.full(d.shape[0], np.inf)
-    return np.asarray(d[:, open_].min(axis=1), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- rules

@@ -1052,6 +1052,124 @@ CASES: tuple[Case, ...] = (
         _keys(objective={"kind": "mclp", "p": 1}, rules={"min_houses": 2}),
         ("rules.min_houses = 2 does not admit objective.p = 1",),
     ),
+    # targets instead of a budget (issue 12)
+    Case(
+        "targets-missing",
+        "objective.kind min_cost_targets without objective.targets",
+        _keys(objective={"kind": "min_cost_targets"}),
+        ("min_cost_targets needs objective.targets",),
+    ),
+    Case(
+        "targets-other-kind",
+        "objective.targets with objective.kind max_coverage",
+        _keys(objective={"targets": [{"standard": "house", "share": 0.7}]}),
+        ("objective.targets is only used by min_cost_targets, not max_coverage",),
+    ),
+    Case(
+        "target-share-percent",
+        "a target's share given as a percentage (70 for 0.7)",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "house", "share": 70}],
+            }
+        ),
+        ("key 'objective.targets.0.share'", "0.7 for 70 %"),
+    ),
+    Case(
+        "target-group-unknown",
+        "a target's group that does not exist (poorest)",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "house", "group": "poorest", "share": 0.9}],
+            }
+        ),
+        ("key 'objective.targets.0.group'", "neediest_fifth"),
+    ),
+    Case(
+        "target-repeated",
+        "the same standard and group given two shares",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [
+                    {"standard": "house", "share": 0.9},
+                    {"standard": "house", "group": "all", "share": 0.7},
+                ],
+            }
+        ),
+        ("objective.targets[1] repeats house / all",),
+    ),
+    Case(
+        "target-out-of-reach",
+        "a target above what any plan can reach (every family within the frequent standard)",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "frequent", "share": 1.0}],
+            },
+            standards={"frequent_min": 1},
+        ),
+        ("is out of reach: no plan reaches more than", "lower the share to at most"),
+        validate=None,
+    ),
+    Case(
+        "target-budget-too-small",
+        "targets whose cheapest plan costs more than the budget",
+        _keys(
+            objective={
+                "kind": "min_cost_targets",
+                "targets": [{"standard": "house", "share": 1.0}],
+            },
+            budget={"amount_eur": 1000},
+        ),
+        ("is below the cheapest plan that reaches objective.targets: EUR",),
+        validate=None,
+    ),
+    # existing sites as decisions (issue 12)
+    Case(
+        "budget-total-without-years",
+        "budget.basis total without budget.years",
+        _keys(budget={"amount_eur": 600000, "basis": "total"}),
+        ("budget.basis total needs budget.years",),
+    ),
+    Case(
+        "budget-years-without-total",
+        "budget.years with budget.basis investment",
+        _keys(budget={"amount_eur": 600000, "years": 10}),
+        ("budget.years is only used by budget.basis total, not investment",),
+    ),
+    Case(
+        "budget-yearly-other-kind",
+        "budget.basis yearly with objective.kind set_cover",
+        _keys(
+            budget={"amount_eur": 600000, "basis": "yearly", "running_house_eur": 1000},
+            objective={"kind": "set_cover"},
+        ),
+        ("budget.basis yearly binds max_coverage and max_attendance only, not set_cover",),
+    ),
+    Case(
+        "budget-yearly-without-running-costs",
+        "budget.basis yearly with no running cost in the sites file or the budget",
+        _keys(budget={"amount_eur": 600000, "basis": "yearly"}),
+        ("budget.basis yearly counts the sites' yearly running costs", "running_house_eur"),
+        validate=None,
+    ),
+    Case(
+        "running-cost-negative",
+        "a negative yearly running cost in the sites file",
+        _edit_sites(lambda s: s.assign(running_cost_house=[1000.0, -5.0, 1000.0, 1000.0])),
+        ("column 'running_cost_house' must hold euro a year >= 0", "(S2)"),
+        validate=None,
+    ),
+    Case(
+        "may-close-new-site",
+        "rules.may_close names a site that is not open today",
+        _keys(rules={"may_close": ["School West"]}),
+        ("rules.may_close names sites that are not open today: S1",),
+        validate=None,
+    ),
     # policy by name (issue 12)
     Case(
         "site-name-unknown",

@@ -45,8 +45,9 @@ KINDS = (
     "mclp",
     "p_median",
     "p_center",
+    "min_cost_targets",
 )
-EXAMPLES = {"highs": 100, "cbc": 15}  # per kind: 7 x 115 = 805 random instances solved
+EXAMPLES = {"highs": 100, "cbc": 15}  # per kind: 8 x 115 = 920 random instances solved
 EXAMPLE_COUNTS: dict[str, Counter[str]] = {}
 
 
@@ -107,7 +108,7 @@ def random_case(
         possible = int(((can_house | (existing == "house")) & ~forbidden).sum())
         kept = int((existing == "house").sum())
         objective["p"] = int(rng.integers(max(1, kept), max(1, kept, min(3, possible)) + 1))
-    if capacities and kind not in {"p_center", "max_attendance"}:
+    if capacities and kind not in {"p_center", "max_attendance", "min_cost_targets"}:
         objective["capacity_column"] = "capacity"
     covering = kind.startswith("set_cover")
     if rng.random() < (0.6 if covering else 0.3):
@@ -138,12 +139,15 @@ def random_case(
             "levels_per_standard": int(decay_rng.choice([2, 5, 20])),
         },
         "rules": random_rules(
-            rng, sites, antennes=kind in {"max_coverage", "max_attendance", "set_cover"}
+            rng,
+            sites,
+            antennes=kind in {"max_coverage", "max_attendance", "set_cover", "min_cost_targets"},
         )
         if rules
         else {},
         "solver": {"name": solver, "time_limit_s": 20},
     }
+    issue12_keys(kind, seed, raw, sites, existing)
     scenario = scenario_from_dict(raw)
     inputs = Inputs(sectors=sectors, sites=sites)
     demand = build_demand(sectors, scenario.need, scenario.standards)
@@ -155,6 +159,39 @@ def random_case(
         unreachable_pairs=int(np.isinf(d).sum()),
     )
     return Case(scenario, inputs, demand, travel)
+
+
+def issue12_keys(
+    kind: str, seed: int, raw: dict[str, Any], sites: gpd.GeoDataFrame, existing: np.ndarray
+) -> None:
+    """Targets (min_cost_targets) and running costs, closing and budget bases (max_coverage).
+
+    Each from its own generator, drawn after the others, so the other draws stay as they were.
+    """
+    n_j = len(sites)
+    if kind == "min_cost_targets":  # the budget a cap, mostly loose
+        target_rng = np.random.default_rng(seed + 2)
+        raw["objective"]["targets"] = [
+            {"standard": "house", "group": "all", "share": float(target_rng.uniform(0.1, 0.6))},
+            {
+                "standard": str(target_rng.choice(["house", "frequent"])),
+                "group": str(target_rng.choice(["neediest_fifth", "quintile_2", "quintile_5"])),
+                "share": float(target_rng.uniform(0.2, 0.8)),
+            },
+        ]
+        raw["budget"] = {"amount_eur": float(target_rng.choice([1.5e6, 3e6, 1e9]))}
+    running_rng = np.random.default_rng(seed + 3)
+    if kind == "max_coverage" and running_rng.random() < 0.4:
+        sites["running_cost_house"] = running_rng.integers(1, 6, n_j) * 2e4
+        sites["running_cost_antenne"] = running_rng.integers(0, 3, n_j) * 1e4
+        basis = str(running_rng.choice(["investment", "yearly", "total"]))
+        raw["budget"] = {
+            "amount_eur": {"investment": 6e5, "yearly": 1.5e5, "total": 1.2e6}[basis],
+            "basis": basis,
+            **({"years": 3} if basis == "total" else {}),
+        }
+        if existing[0] != "" and running_rng.random() < 0.6:
+            raw["rules"] = {**raw["rules"], "may_close": ["S00"]}
 
 
 def random_rules(
@@ -389,6 +426,17 @@ def test_cli_reports_a_failed_check_as_internal_error(
         (
             {"kind": "max_coverage"},
             {"antennes_at": ["school", "childcare"], "house_consultatiebureau_min": 30},
+        ),
+        # targets instead of a budget (issue 12)
+        (
+            {
+                "kind": "min_cost_targets",
+                "targets": [
+                    {"standard": "house", "group": "neediest_fifth", "share": 0.9},
+                    {"standard": "frequent", "group": "all", "share": 0.5},
+                ],
+            },
+            {"house_per_group": [{"column": "zone"}]},
         ),
     ],
 )

@@ -139,7 +139,7 @@ def test_check_recomputes_coverage_per_mode(
         right = coverage_by_mode(*args, **kwargs)
         return {**right, "walk": {**right["walk"], "house": 1.0}}
 
-    monkeypatch.setattr("planner.results.plan.coverage_by_mode", wrong)
+    monkeypatch.setattr("planner.results.plan_modes.coverage_by_mode", wrong)
     modes = {"walk": {"share": 0.5}, "bike": {"share": 0.5}}
     with pytest.raises(PlanCheckError, match=r"coverage_by_mode\.walk\.house"):
         run(_city(tmp_path, modes=modes))

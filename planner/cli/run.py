@@ -96,10 +96,17 @@ def run_command(
     status = "proven optimal" if s["proven_optimal"] else f"NOT proven optimal ({s['status']}"
     if not s["proven_optimal"]:
         status += f", gap {100 * s['gap']:.2f} %)" if s["gap"] is not None else ", no bound)"
+    kind = plan.scenario.objective.kind
+    costs = s.get("costs") or {}
     budget = (
-        f"of {s['budget']:,.0f}"
-        if plan.scenario.objective.kind in {"max_coverage", "max_attendance"}
-        else f"(budget does not apply to {plan.scenario.objective.kind})"
+        f"one-off, yearly {costs['yearly_eur']:,.0f}; the budget counts {costs['basis']} "
+        f"{costs['budget_counts_eur']:,.0f} of {s['budget']:,.0f}"
+        if costs and costs["basis"] != "investment"
+        else f"of {s['budget']:,.0f}"
+        if kind in {"max_coverage", "max_attendance"}
+        else f"(the budget of {s['budget']:,.0f} caps it)"
+        if kind == "min_cost_targets"
+        else f"(budget does not apply to {kind})"
     )
     out.print(
         f"{plan.scenario.label()}: {_count(s['houses'], 'house')} ({s['houses_new']} new), "

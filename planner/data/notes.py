@@ -214,6 +214,7 @@ def _cost_notes(scenario: Scenario, sites: pd.DataFrame) -> list[str]:
     budget = scenario.budget.amount_eur
     if (
         scenario.objective.kind in {"max_coverage", "max_attendance"}
+        and scenario.budget.basis == "investment"  # the one-off euros of the candidates
         and each.size
         and each.sum() <= budget
     ):

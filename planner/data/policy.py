@@ -21,6 +21,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner.scenario.costs import RUNNING_COLUMNS
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -355,3 +357,84 @@ def rule_sites(
             "saves nothing in the model), or remove them from rules.forbidden_sites"
         )
     return required, forbidden
+
+
+def site_running(
+    scenario: Scenario, sites: gpd.GeoDataFrame, problems: list[str]
+) -> tuple[NDArray[np.float64] | None, NDArray[np.float64] | None]:
+    """Read the yearly running cost per site and role (``running_cost_house`` / ``_antenne``).
+
+    Parameters
+    ----------
+    scenario
+        The scenario (``budget.basis``: yearly and total need at least one of the columns).
+    sites
+        The checked site layer (extra columns carried along).
+    problems
+        Problems found (appended to): text or negative values, no column under a basis that
+        counts running costs.
+
+    Returns
+    -------
+    tuple of ndarray or None
+        Euro a year per site for a house and for an antenne (empty cells and missing columns:
+        ``budget.running_house_eur`` / ``running_antenne_eur``); None when neither gives one.
+    """
+    budget = scenario.budget
+    out: list[NDArray[np.float64] | None] = []
+    for column, default in zip(
+        RUNNING_COLUMNS, (budget.running_house_eur, budget.running_antenne_eur), strict=True
+    ):
+        if column not in sites.columns:
+            out.append(np.full(len(sites), default) if default > 0 else None)
+            continue
+        raw = sites[column]
+        values = pd.to_numeric(raw, errors="coerce")
+        empty = raw.isna() | (raw.astype("string").str.strip() == "")
+        bad = (values.isna() & ~empty) | (values < 0)
+        if bad.any():
+            shown = ", ".join(str(v) for v in sites.loc[bad, "site_id"][:_SHOWN])
+            problems.append(
+                f"sites: column '{column}' must hold euro a year >= 0 or be empty (0); "
+                f"{int(bad.sum())} rows do not ({shown}): fix those cells"
+            )
+            out.append(None)
+            continue
+        out.append(np.where(empty.to_numpy(), default, values.to_numpy(dtype=float)))
+    if budget.basis != "investment" and out[0] is None and out[1] is None:
+        problems.append(
+            f"budget.basis {budget.basis} counts the sites' yearly running costs, but the sites "
+            f"file has neither {RUNNING_COLUMNS[0]} nor {RUNNING_COLUMNS[1]} and the budget no "
+            "running_house_eur / running_antenne_eur: give them (euro a year) or use basis: "
+            "investment"
+        )
+    return out[0], out[1]
+
+
+def may_close_sites(scenario: Scenario, inputs: Inputs, problems: list[str]) -> NDArray[np.bool_]:
+    """Resolve ``rules.may_close``: existing sites that may close (by id or name).
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    inputs
+        The checked sites.
+    problems
+        Problems found (appended to): unknown or ambiguous names, sites that are not existing.
+
+    Returns
+    -------
+    ndarray of bool
+        The sites that may close.
+    """
+    sites = inputs.sites
+    mask = resolve_sites("rules.may_close", scenario.rules.may_close, sites, problems)
+    new = mask & (sites["existing_role"].to_numpy() == "")
+    if new.any():
+        ids = sites["site_id"].astype(str).to_numpy()
+        problems.append(
+            f"rules.may_close names sites that are not open today: {', '.join(ids[new])}: only "
+            "existing sites (column existing) can close; remove them"
+        )
+    return np.asarray(mask & ~new, dtype=bool)

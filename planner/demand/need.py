@@ -47,12 +47,16 @@ if TYPE_CHECKING:
     from planner.scenario import NeedSpec, StandardsSpec
 
 __all__ = [
+    "QUINTILE_EDGES",
     "Demand",
     "build_demand",
     "demand_weights",
     "need_index",
+    "need_quintiles",
     "neediest_quintile",
     "representative_points",
+    "row_quintiles",
+    "target_group",
 ]
 
 logger = logging.getLogger(__name__)
@@ -372,4 +376,101 @@ def build_demand(
         sector=np.arange(len(need), dtype=np.int64),
         share=np.ones(len(need)),
         n_sectors=len(need),
+    )
+
+
+QUINTILE_EDGES = (0.2, 0.4, 0.6, 0.8)
+"""Upper edges (shares of the target group, neediest first) of quintiles 1 to 4."""
+
+
+def need_quintiles(need: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Return the need quintile of every sector: 1 = neediest fifth, ..., 5 = least needy.
+
+    Sectors are ranked by need, neediest first (ties by position) and assigned to quintile
+    :math:`q` when the midpoint of their families on the cumulative scale lies in
+    :math:`((q - 1)/5, q/5]`. Quintile 1 is the same set of sectors as
+    :func:`neediest_quintile` (including its rule that the neediest sector is
+    in quintile 1 even when it holds more than two fifths of the families).
+
+    Parameters
+    ----------
+    need
+        Need index :math:`n_i` per sector.
+    target
+        Families :math:`T_i` per sector.
+
+    Returns
+    -------
+    numpy.ndarray
+        Quintile 1 to 5 per sector; all 5 when there are no families at all.
+    """
+    need = np.asarray(need, dtype=float)
+    target = np.asarray(target, dtype=float)
+    quintile = np.full(len(need), 5, dtype=np.int64)
+    total = float(np.sum(target))
+    if total <= 0 or len(need) == 0:
+        return quintile
+    order = np.lexsort((np.arange(len(need)), -need))
+    cumulative = np.cumsum(target[order])
+    midpoints = (cumulative - target[order] / 2.0) / total
+    quintile[order] = np.searchsorted(np.asarray(QUINTILE_EDGES), midpoints, side="left") + 1
+    if not (quintile == 1).any():
+        quintile[order[0]] = 1
+    return quintile
+
+
+def row_quintiles(demand: Demand) -> NDArray[np.int64]:
+    """Return the need quintile (1 = neediest fifth .. 5) of every demand row.
+
+    Quintiles are made of whole sectors (:func:`need_quintiles` over the sectors' need and
+    families), whatever the rows are: sectors, demand points or points per mode.
+
+    Parameters
+    ----------
+    demand
+        The demand rows.
+
+    Returns
+    -------
+    numpy.ndarray
+        The quintile of each row's sector.
+    """
+    sector = np.asarray(demand.sector, dtype=np.int64)
+    n = int(demand.n_sectors)
+    need = np.zeros(n)
+    need[sector] = demand.need
+    target = np.bincount(sector, weights=demand.target, minlength=n).astype(np.float64)
+    return need_quintiles(need, target)[sector]
+
+
+def target_group(demand: Demand, group: str) -> NDArray[np.bool_]:
+    """Return the demand rows of a group of ``objective.targets``.
+
+    Parameters
+    ----------
+    demand
+        The demand rows.
+    group
+        ``all``, ``neediest_fifth`` (the summary's neediest fifth) or ``quintile_1`` ..
+        ``quintile_5`` (1 = neediest).
+
+    Returns
+    -------
+    numpy.ndarray
+        True for the rows of the group.
+
+    Raises
+    ------
+    DataError
+        For another group name.
+    """
+    if group == "all":
+        return np.ones(demand.target.shape[0], dtype=bool)
+    if group == "neediest_fifth":
+        return np.asarray(demand.neediest, dtype=bool).copy()
+    if group.startswith("quintile_") and group[-1] in "12345" and len(group) == len("quintile_1"):
+        return np.asarray(row_quintiles(demand) == int(group[-1]), dtype=bool)
+    raise DataError(
+        f"objective.targets: unknown group {group!r}: use all, neediest_fifth or quintile_1 .. "
+        "quintile_5"
     )

@@ -7,7 +7,8 @@ Every model kind's instance, solve entry and result type is importable from here
 - ``mclp``: :func:`solve_mclp`;
 - ``p_median``: :func:`solve_pmedian_plan`; on arrays :func:`solve_pmedian` and
   :func:`solve_capacitated_pmedian`;
-- ``p_center``: :func:`solve_pcenter_plan`; on arrays :func:`solve_pcenter`.
+- ``p_center``: :func:`solve_pcenter_plan`; on arrays :func:`solve_pcenter`;
+- ``min_cost_targets``: :func:`solve_targets` (targets as :class:`CoverageTarget`).
 
 The plan-level solvers take a :class:`CoverageInstance` (with :class:`PlanRules`) and return
 a :class:`CoverageSolution`: its ``objective`` is the model's own objective for its kind, and
@@ -22,6 +23,7 @@ Modules, one model family each:
 - :mod:`planner.model.setcover`: the cheapest plan reaching every family (hierarchical and
   one-level set covering).
 - :mod:`planner.model.mclp`: maximal covering with ``p`` houses.
+- :mod:`planner.model.targets`: the cheapest plan reaching stated shares, and which binds.
 - :mod:`planner.model.base`: inputs, checks and result shared by the p-facility models.
 - :mod:`planner.model.heuristics`: the p-median, p-center and capacitated heuristic starts.
 - :mod:`planner.model.radius`: the radius formulation of the p-median.
@@ -49,9 +51,11 @@ from planner.model.coverage import (
     CoverageInstance,
     CoverageProblem,
     CoverageSolution,
+    CoverageTarget,
     Form,
     PhaseBudgets,
     PhaseSchedule,
+    TargetOutcome,
     build_coverage_problem,
     group_budget,
     link_antennes,
@@ -63,6 +67,7 @@ from planner.model.coverage import (
     solve_phases,
     what_it_takes,
 )
+from planner.model.coverage.existing import with_running_costs
 from planner.model.decay import DecayFunction, DecayRows, decay_rows
 from planner.model.facility import solve_pcenter_plan, solve_pmedian_plan
 from planner.model.heuristics import capacitated_heuristic, pcenter_heuristic, pmedian_heuristic
@@ -71,6 +76,7 @@ from planner.model.pcenter import solve_pcenter
 from planner.model.pmedian import solve_pmedian
 from planner.model.rules import GroupRule, PlanRules
 from planner.model.setcover import SET_COVER, SET_COVER_SINGLE, solve_set_cover
+from planner.model.targets import solve_targets
 
 __all__ = [
     "ALTERNATIVE_KINDS",
@@ -82,6 +88,7 @@ __all__ = [
     "CoverageInstance",
     "CoverageProblem",
     "CoverageSolution",
+    "CoverageTarget",
     "DecayFunction",
     "DecayRows",
     "FacilityInputs",
@@ -92,6 +99,7 @@ __all__ = [
     "PhaseSchedule",
     "PlanRules",
     "SiteConstraints",
+    "TargetOutcome",
     "alternatives_form",
     "build_coverage_problem",
     "capacitated_heuristic",
@@ -118,7 +126,9 @@ __all__ = [
     "solve_pmedian",
     "solve_pmedian_plan",
     "solve_set_cover",
+    "solve_targets",
     "solve_with_site_values",
     "what_it_takes",
+    "with_running_costs",
     "with_site_values",
 ]

@@ -346,7 +346,87 @@ def _nl_voronoi(found: re.Match[str]) -> str:
     )
 
 
+@_when(rf"^the cheapest plan reaching objective\.targets costs {_EUR}; the budget \({_EUR}\)")
+def _nl_targets_cost(found: re.Match[str]) -> str:
+    return (
+        f"Het goedkoopste plan dat de doelen haalt kost € {_nl(found.group(1))}; het budget "
+        f"(€ {_nl(found.group(2))}) is alleen een bovengrens. Een doel is bindend als het "
+        "goedkoopste plan zonder dat doel (met de andere doelen, de regels en het budget) "
+        "minder kost."
+    )
+
+
+_GROUPS_NL = {"all": "alle gezinnen", "neediest fifth": "het meest kwetsbare vijfde"}
+
+
+@_when(
+    r"^objective\.targets\[(\d+)\]: ([\d.]+) % of (.+?) with (a house within R_H|a house or "
+    r"antenne within R_A); reached ([^;]+); (binds|does not bind)"
+    rf".*?{_EUR}.*alone it costs {_EUR}"
+)
+def _nl_target(found: re.Match[str]) -> str:
+    group = found.group(3)
+    group = _GROUPS_NL.get(group, group.replace("quintile", "kwintiel"))
+    standard = "een huis" if found.group(4).endswith("R_H") else "een huis of antenne"
+    norm = "R_H" if found.group(4).endswith("R_H") else "R_A"
+    reached = found.group(5).replace(".", ",").replace("no families", "geen gezinnen")
+    binds = (
+        f"bindend: zonder dit doel kost het goedkoopste plan € {_nl(found.group(7))}"
+        if found.group(6) == "binds"
+        else f"niet bindend (zonder dit doel: € {_nl(found.group(7))})"
+    )
+    unproven = " (niet bewezen optimaal)" if "not proven" in found.string else ""
+    return (
+        f"Doel {int(found.group(1)) + 1}: {_nl(found.group(2))} % van {group} met {standard} "
+        f"binnen de norm ({norm}); gehaald: {reached}; {binds}; dit doel alleen kost "
+        f"€ {_nl(found.group(8))}{unproven}."
+    )
+
+
+_BASIS_NL = {
+    "the one-off euros": "de eenmalige euro's",
+    "the yearly euros": "de jaarlijkse euro's",
+}
+
+
+@_when(
+    rf"^one-off {_EUR}, yearly {_EUR} \(running costs of the open sites\); the budget "
+    rf"\({_EUR}\) counts (.+): {_EUR}$"
+)
+def _nl_costs(found: re.Match[str]) -> str:
+    basis = found.group(4)
+    years = re.match(r"the one-off euros plus ([\d.]+) years of the yearly ones", basis)
+    if years is not None:
+        basis = f"de eenmalige euro's plus {_nl(years.group(1))} jaar de jaarlijkse"
+    return (
+        f"Eenmalig € {_nl(found.group(1))}, jaarlijks € {_nl(found.group(2))} (werkingskosten "
+        f"van de open locaties); het budget (€ {_nl(found.group(3))}) telt "
+        f"{_BASIS_NL.get(basis, basis)}: € {_nl(found.group(5))}."
+    )
+
+
+@_when(rf"^closes (\d+) existing sites?: (.+); saves {_EUR} a year$")
+def _nl_closes(found: re.Match[str]) -> str:
+    count = _nl_count(found.group(1), "bestaande locatie sluit", "bestaande locaties sluiten")
+    return f"{count}: {found.group(2)}; dat bespaart € {_nl(found.group(3))} per jaar."
+
+
+@_when(r"^existing (antennes upgraded to a house|houses kept as an antenne): (.+)$")
+def _nl_role_change(found: re.Match[str]) -> str:
+    what = (
+        "Bestaande antennes die een huis worden"
+        if found.group(1).startswith("antennes")
+        else "Bestaande huizen die als antenne verdergaan"
+    )
+    return f"{what}: {found.group(2)}."
+
+
 _REMARKS_NL: tuple[_Translation, ...] = (
+    _nl_costs,
+    _nl_closes,
+    _nl_role_change,
+    _nl_targets_cost,
+    _nl_target,
     _nl_false_infeasible,
     _nl_start_dropped,
     _nl_straight_line,

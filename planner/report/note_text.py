@@ -285,6 +285,7 @@ _MODEL_NAMES = {
         "een beperkte capaciteit per huis",
         "p_center": "kortste langste reistijd met een vast aantal huizen",
         "mclp": "maximale dekking met een vast aantal huizen",
+        "min_cost_targets": "goedkoopste plan dat de gestelde doelen haalt",
     },
     "en": {
         "max_coverage": "maximum coverage within the budget",
@@ -296,6 +297,7 @@ _MODEL_NAMES = {
         "and a capacity per house",
         "p_center": "shortest longest travel time with a fixed number of houses",
         "mclp": "maximum coverage with a fixed number of houses",
+        "min_cost_targets": "cheapest plan that reaches the stated targets",
     },
 }
 

@@ -12,7 +12,8 @@ and the travel-time matrices, never from the model's variables:
   ``p_center``) open no new antenne;
 - **budget**: each site's cost (:math:`c^H_j` for a new house, :math:`c^A_j` for a new
   antenne, nothing for an existing site in its own role), their sum equal to the summary's
-  cost, and within the budget :math:`B` for ``max_coverage``;
+  cost, and within the budget :math:`B` for ``max_coverage`` (and ``min_cost_targets``,
+  where it caps the cost);
 - **links**: every antenne linked to an open house :math:`k` with :math:`e_{jk} \le L`, the
   nearest one, with the minutes of :math:`e_{jk}`, and the links layer saying the same;
 - **sectors**: the time to the sector's house (the nearest open house, or the assigned one for
@@ -28,6 +29,9 @@ and the travel-time matrices, never from the model's variables:
   the families served add up;
 - **rules**: required sites open, counts within their bounds (and :math:`p`), the universal
   floor and the covering rules of the set-cover kinds, one house per group, the spacing;
+- **targets** (``min_cost_targets``): each target's share of its group's families within its
+  standard, recomputed from the matrices and the open sites, and reached
+  (:mod:`planner.results.targets`);
 - **modes**: with several modes, the families per sector and mode and the coverage per mode
   (:mod:`planner.results.check_modes`).
 
@@ -64,7 +68,9 @@ from planner.results.check_base import (
 from planner.results.check_modes import check_modes
 from planner.results.check_phases import check_phases
 from planner.results.check_rules import check_rules, colocation_flag
+from planner.results.existing import check_costs
 from planner.results.precision import HEADLINE, SPEED_FACTORS, STANDARD_SHIFTS_MIN
+from planner.results.targets import check_targets
 
 if TYPE_CHECKING:
     from planner.data.inputs import Inputs
@@ -88,8 +94,11 @@ def _check_sites(c: Check) -> None:
         p.antenne & ~(t.can_antenne | t.existing_antenne), "antennes on sites that may not host one"
     )
     if c.scenario.objective.keep_existing:
-        c.require(t.existing_house & ~p.house, "existing houses not kept (keep_existing)")
-        c.require(t.existing_antenne & ~p.antenne, "existing antennes not kept (keep_existing)")
+        kept = ~c.required("may_close")
+        c.require(t.existing_house & kept & ~p.house, "existing houses not kept (keep_existing)")
+        c.require(
+            t.existing_antenne & kept & ~p.antenne, "existing antennes not kept (keep_existing)"
+        )
     if c.kind in HOUSES_ONLY:
         c.require(p.antenne & ~t.existing_antenne, f"{c.kind} places houses only, new antennes")
     c.checked.append("sites")
@@ -112,7 +121,11 @@ def _check_budget(c: Check) -> None:
     total = float(cost.sum())
     c.same("cost (EUR)", c.summary.get("cost"), total, EURO_TOL)
     budget = c.scenario.budget.amount_eur
-    if c.kind in {"max_coverage", "max_attendance"} and total > budget * (1 + 1e-9) + EURO_TOL:
+    if (
+        c.kind in {"max_coverage", "max_attendance", "min_cost_targets"}
+        and c.scenario.budget.basis == "investment"  # else checked by check_costs
+        and total > budget * (1 + 1e-9) + EURO_TOL
+    ):
         c.problems.append(
             f"the plan costs EUR {total:,.2f}, over the budget of EUR {budget:,.2f} "
             f"(by EUR {total - budget:,.2f})"
@@ -491,7 +504,7 @@ def _check_objective(c: Check, tt_house: FloatArray, inputs: Inputs) -> None:
                 f"{value:g} (off by {value - objective:.6g}; the cost tie-break is at most "
                 f"{slack:.6g})"
             )
-    elif kind in {"set_cover", "set_cover_single"}:
+    elif kind in {"set_cover", "set_cover_single", "min_cost_targets"}:
         cost = float(_site_costs(c).sum())
         prices = np.concatenate([t.cost_house, t.cost_antenne])
         prices = prices[np.isfinite(prices)]
@@ -553,6 +566,8 @@ def check_plan(plan: Plan, inputs: Inputs, demand: Demand, travel: TravelTimes) 
     _check_objective(c, tt_house, inputs)
     check_attendance(c, tt_house)
     check_rules(c, inputs)
+    check_targets(c, demand)
+    check_costs(c, inputs)
     check_modes(c, plan, inputs)
     check_phases(c, plan)
     if c.problems:

@@ -48,7 +48,8 @@ def _allowed(c: Check) -> tuple[BoolArray, BoolArray]:
     t = c.truth
     house = (t.can_house | t.existing_house) & ~t.forbidden
     antenne = (t.can_antenne | t.existing_antenne) & ~t.forbidden
-    if c.kind in {"max_coverage", "max_attendance"}:
+    investment = c.scenario.budget.basis == "investment"
+    if c.kind in {"max_coverage", "max_attendance", "min_cost_targets"} and investment:
         need_h = c.required("required_houses") & ~t.existing_house
         need_a = c.required("required_antennes") & ~t.existing_antenne
         left = c.scenario.budget.amount_eur - t.cost_house[need_h].sum()
@@ -59,9 +60,10 @@ def _allowed(c: Check) -> tuple[BoolArray, BoolArray]:
         antenne = t.existing_antenne & ~t.forbidden
     fixed = c.required("required_houses")
     if c.scenario.objective.keep_existing:  # an existing site stays in its own role
-        house &= ~t.existing_antenne
-        antenne &= ~t.existing_house
-        fixed |= t.existing_house
+        may_close = c.required("may_close")
+        house &= ~(t.existing_antenne & ~may_close)
+        antenne &= ~(t.existing_house & ~may_close)
+        fixed |= t.existing_house & ~may_close
     spacing = c.scenario.rules.house_spacing_min
     if spacing:  # no house closer than the spacing to a house that is open anyway
         close = np.minimum(t.e, t.e.T) < spacing

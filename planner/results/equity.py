@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from planner.demand.need import QUINTILE_EDGES, need_quintiles
 from planner.results.metrics import rounded, travel_time_stats
 
 if TYPE_CHECKING:
@@ -60,45 +61,6 @@ __all__ = [
     "palma_ratio",
     "theil_t",
 ]
-
-QUINTILE_EDGES = (0.2, 0.4, 0.6, 0.8)
-"""Upper edges (shares of the target group, neediest first) of quintiles 1 to 4."""
-
-
-def need_quintiles(need: NDArray[np.float64], target: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Return the need quintile of every sector: 1 = neediest fifth, ..., 5 = least needy.
-
-    Sectors are ranked by need, neediest first (ties by position) and assigned to quintile
-    :math:`q` when the midpoint of their families on the cumulative scale lies in
-    :math:`((q - 1)/5, q/5]`. Quintile 1 is the same set of sectors as
-    :func:`planner.demand.neediest_quintile` (including its rule that the neediest sector is
-    in quintile 1 even when it holds more than two fifths of the families).
-
-    Parameters
-    ----------
-    need
-        Need index :math:`n_i` per sector.
-    target
-        Families :math:`T_i` per sector.
-
-    Returns
-    -------
-    numpy.ndarray
-        Quintile 1 to 5 per sector; all 5 when there are no families at all.
-    """
-    need = np.asarray(need, dtype=float)
-    target = np.asarray(target, dtype=float)
-    quintile = np.full(len(need), 5, dtype=np.int64)
-    total = float(np.sum(target))
-    if total <= 0 or len(need) == 0:
-        return quintile
-    order = np.lexsort((np.arange(len(need)), -need))
-    cumulative = np.cumsum(target[order])
-    midpoints = (cumulative - target[order] / 2.0) / total
-    quintile[order] = np.searchsorted(np.asarray(QUINTILE_EDGES), midpoints, side="left") + 1
-    if not (quintile == 1).any():
-        quintile[order[0]] = 1
-    return quintile
 
 
 def _reachable(

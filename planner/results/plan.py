@@ -16,19 +16,19 @@ import numpy as np
 from shapely import LineString
 
 from planner.data.notes import imputed_flags, input_notes
-from planner.demand.modes import equivalent_scale
 from planner.optimise import row_ids
 from planner.results.attendance import attendance_summary
 from planner.results.equity import equity_summary
+from planner.results.existing import plan_extras
 from planner.results.metrics import (
     count,
-    coverage_by_mode,
     coverage_share,
     families,
     nearest_open,
     served_share,
     travel_time_stats,
 )
+from planner.results.plan_modes import fastest_columns, modes_block
 from planner.results.reach import reach_notes
 from planner.results.sectors import (
     by_sector_mean,
@@ -243,6 +243,7 @@ def _summary(
     kind = scenario.objective.kind
     budget_too_small = bool(
         kind in {"max_coverage", "max_attendance"}
+        and scenario.budget.basis == "investment"
         and cheapest.size
         and scenario.budget.amount_eur < cheapest.min()
     )
@@ -266,6 +267,10 @@ def _summary(
     max_snap = scenario.travel.max_snap_distance_m  # why pairs have no route, per end
     notes += reach_notes(travel, demand, sites["site_id"].to_numpy(dtype=object), max_snap)
     notes += [f"solver check: {result.remark}"] if result.remark else []
+    extras, extra_notes = plan_extras(
+        scenario, solution, demand, (covered_house, covered_frequent), sites
+    )
+    notes += extra_notes
     neediest = demand.neediest
     return {
         "scenario": scenario.name,
@@ -304,7 +309,7 @@ def _summary(
             "need_tightening": scenario.standards.need_tightening,
         },
         "mode": scenario.travel.mode,
-        **_modes_block(scenario, demand, covered_house, covered_frequent, solution),
+        **modes_block(scenario, demand, covered_house, covered_frequent, solution),
         "coverage": {
             "house": _served_share(solution, covered_house, demand.target),
             "frequent": coverage_share(covered_frequent, demand.target),
@@ -327,69 +332,10 @@ def _summary(
             served_house=None if solution.served is None else np.asarray(solution.served, float),
             sector=demand.sector if demand.by_point else None,
         ),
+        **extras,
         "imputed_sectors": imputed_ids,
         "notes": notes,
     }
-
-
-def _modes_block(
-    scenario: Scenario,
-    demand: Demand,
-    covered_house: np.ndarray,
-    covered_frequent: np.ndarray,
-    solution: CoverageSolution,
-) -> dict[str, Any]:
-    """Several modes: the rule, each mode's standards and share, coverage per mode (``share``).
-
-    Coverage per mode counts the families using the mode (the rows of the mode); ``coverage``
-    beside it is the expected share over all modes. Under ``any`` no row has one mode, so only
-    the rule and the standards are given.
-    """
-    spec = scenario.travel
-    if not spec.modes:
-        return {}
-    standards = spec.mode_standards(scenario.standards)
-    block: dict[str, Any] = {
-        "combine": spec.combine,
-        "modes": {
-            mode: {"house_min": house, "frequent_min": frequent, "share": spec.modes[mode].share}
-            for mode, (house, frequent) in standards.items()
-        },
-    }
-    if demand.mode is None:
-        return {"modes": block}
-    served = None if solution.served is None else np.asarray(solution.served, dtype=float)
-    block["coverage_by_mode"] = coverage_by_mode(
-        demand.mode, demand.modes, demand.target, covered_house, covered_frequent, served
-    )
-    return {"modes": block}
-
-
-def _fastest_columns(
-    scenario: Scenario, travel: TravelTimes, index: tuple[np.ndarray, np.ndarray]
-) -> dict[str, np.ndarray | list[str | None]]:
-    """Under ``combine: any``: the mode reaching each row's sites and its own minutes.
-
-    ``tt_*_min`` are standard-equivalent minutes there; ``mode_house`` / ``mode_frequent``
-    name the mode that gives them and ``tt_*_mode_min`` are that mode's minutes
-    (:math:`d' R^m_H / R_H`).
-    """
-    fastest = travel.fastest_mode
-    if fastest is None:
-        return {}
-    scale = equivalent_scale(scenario.travel, scenario.standards)
-    names = np.asarray(list(scenario.travel.modes), dtype=object)
-    rows = np.arange(fastest.shape[0])
-    out: dict[str, np.ndarray | list[str | None]] = {}
-    for tier, site in zip(("house", "frequent"), index, strict=True):
-        found = site >= 0
-        mode = fastest[rows, np.where(found, site, 0)].astype(np.int64)
-        minutes = travel.sector_site[rows, np.where(found, site, 0)] / scale[mode]
-        out[f"mode_{tier}"] = [
-            str(m) if ok else None for m, ok in zip(names[mode], found, strict=True)
-        ]
-        out[f"tt_{tier}_mode_min"] = np.round(np.where(found, minutes, np.nan), 3)
-    return out
 
 
 def _demand_points(demand: Demand) -> dict[str, Any]:
@@ -550,7 +496,7 @@ def make_plan(
     }
     if solution.served is not None:  # capacities: share of families served within R_H
         columns["served_house_share"] = np.round(solution.served, 6)
-    columns |= _fastest_columns(scenario, travel, (house_idx, frequent_idx))
+    columns |= fastest_columns(scenario, travel, (house_idx, frequent_idx))
     columns["snap_m"] = np.round(travel.sector_snap_m, 2)
     sector_ids = inputs.sectors["sector_id"].astype(str).to_numpy(dtype=object)
     points = points_table(demand, row_ids(inputs, demand), sector_ids, columns, inputs.sectors.crs)

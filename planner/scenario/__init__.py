@@ -18,19 +18,22 @@ file, applies overrides and turns validation errors into plain messages.
 
 from __future__ import annotations
 
+from planner.scenario.costs import BudgetSpec
 from planner.scenario.load import (
     folder_name,
     load_scenario,
     question_overrides,
     scenario_from_dict,
 )
-from planner.scenario.phases import BudgetSpec, PhaseSpec
+from planner.scenario.phases import PhaseSpec
 from planner.scenario.policy import (
     COLOCATION_TYPES,
+    TARGET_GROUPS,
     ColocationSpec,
     GroupRuleSpec,
     HouseInSpec,
     RulesSpec,
+    TargetSpec,
 )
 from planner.scenario.spec import (
     DataSpec,
@@ -50,6 +53,7 @@ from planner.scenario.spec import (
 
 __all__ = [
     "COLOCATION_TYPES",
+    "TARGET_GROUPS",
     "BudgetSpec",
     "ColocationSpec",
     "DataSpec",
@@ -68,6 +72,7 @@ __all__ = [
     "Scenario",
     "SolverSpec",
     "StandardsSpec",
+    "TargetSpec",
     "TravelSpec",
     "folder_name",
     "load_scenario",

@@ -245,7 +245,8 @@ def _pydantic_problems(
                     continue
             shown = f" (got {_shown(got)})" if not isinstance(got, dict | list) else ""
             hint = ""
-            if key in _FRACTIONS and isinstance(got, int | float) and got > 1:
+            fraction = key in _FRACTIONS or re.fullmatch(r"objective\.targets\.\d+\.share", key)
+            if fraction and isinstance(got, int | float) and got > 1:
                 hint = f": give a fraction, not a percentage ({got / 100:g} for {got:g} %)"
             hint = hint or _number_hint(item)
             problems.append(f"{origin}: key '{key}': {_own_words(item, key)}{shown}{hint}")

@@ -1,8 +1,8 @@
 """Typed phased rollout: ``budget.phases`` (a budget per year) and ``budget.carry_over``.
 
 A scenario may spread its budget over phases (years): each phase has its own budget and a
-weight of its coverage in the objective. Kept apart from :mod:`planner.scenario.spec` so that
-each scenario module stays short; :class:`PhaseSpec` is re-exported by
+weight of its coverage in the objective. The budget section itself is
+:class:`planner.scenario.costs.BudgetSpec`; :class:`PhaseSpec` is re-exported by
 :mod:`planner.scenario`.
 """
 
@@ -12,18 +12,18 @@ import itertools
 import math
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from planner.scenario.base import NonNegFloat, PosFloat, _Spec
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from planner.scenario.costs import BudgetSpec
     from planner.scenario.policy import ColocationSpec
     from planner.scenario.spec import ObjectiveSpec
 
 __all__ = [
-    "BudgetSpec",
     "PhaseSpec",
     "fill_amount_from_phases",
     "phase_kind_problem",
@@ -116,27 +116,6 @@ def phase_problem(amount_eur: float, phases: Sequence[PhaseSpec]) -> str | None:
     return None
 
 
-class BudgetSpec(_Spec):
-    """Money available for new sites (existing sites cost nothing to keep), maybe per phase."""
-
-    amount_eur: NonNegFloat
-    phases: tuple[PhaseSpec, ...] = Field(
-        (), description="A budget per year (phased rollout); amount_eur is then their sum."
-    )
-    carry_over: bool = Field(
-        False, description="With phases: money a phase leaves unspent carries over."
-    )
-
-    _fill = model_validator(mode="before")(fill_amount_from_phases)
-
-    @model_validator(mode="after")
-    def _phases_in_order(self) -> BudgetSpec:
-        problem = phase_problem(self.amount_eur, self.phases)
-        if problem:
-            raise ValueError(problem)
-        return self
-
-
 def phase_kind_problem(
     budget: BudgetSpec, objective: ObjectiveSpec, colocation: ColocationSpec
 ) -> str | None:
@@ -160,5 +139,10 @@ def phase_kind_problem(
         return (
             "budget.phases works with objective.kind max_coverage, without "
             "objective.capacity_column and colocation.value_families: drop the phases or those"
+        )
+    if budget.phases and budget.basis != "investment":
+        return (
+            f"budget.phases are budgets of one-off investment; budget.basis {budget.basis} "
+            "cannot be split over them yet: use basis: investment with phases"
         )
     return None

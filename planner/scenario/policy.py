@@ -18,11 +18,15 @@ from planner.scenario.base import NonNegFloat, PosFloat, _Spec
 
 __all__ = [
     "COLOCATION_TYPES",
+    "TARGET_GROUPS",
     "ColocationSpec",
     "ColocationType",
     "GroupRuleSpec",
     "HouseInSpec",
     "RulesSpec",
+    "TargetGroup",
+    "TargetSpec",
+    "targets_problem",
 ]
 
 ColocationType = Literal["school", "childcare", "consultatiebureau", "lokaal_loket"]
@@ -35,6 +39,21 @@ COLOCATION_TYPES: tuple[ColocationType, ...] = (
 """The services a site can share its place with (the vindplaatsen of Gent's plan)."""
 
 _Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class GroupRuleSpec(_Spec):
+    """At least one house per group of sectors (a wijk, a municipality)."""
+
+    column: str = Field(
+        description="Sector column naming each sector's group (e.g. wijk, municipality NIS code)."
+    )
+    serves: Literal["located", "reach"] = Field(
+        "located",
+        description="'located': a house serves a group when it lies in one of the group's "
+        "sectors (a site column of the same name, when present, overrides the map); 'reach': "
+        "when it is within the house standard R_H of at least one of the group's sectors with "
+        "families.",
+    )
 
 
 class HouseInSpec(_Spec):
@@ -90,21 +109,6 @@ class ColocationSpec(_Spec):
     )
 
 
-class GroupRuleSpec(_Spec):
-    """At least one house per group of sectors (a wijk, a municipality)."""
-
-    column: str = Field(
-        description="Sector column naming each sector's group (e.g. wijk, municipality NIS code)."
-    )
-    serves: Literal["located", "reach"] = Field(
-        "located",
-        description="'located': a house serves a group when it lies in one of the group's "
-        "sectors (a site column of the same name, when present, overrides the map); 'reach': "
-        "when it is within the house standard R_H of at least one of the group's sectors with "
-        "families.",
-    )
-
-
 class RulesSpec(_Spec):
     """Policy rules every plan must meet (constraints, for every objective kind)."""
 
@@ -116,6 +120,9 @@ class RulesSpec(_Spec):
     )
     forbidden_sites: tuple[str, ...] = Field(
         (), description="Site ids or names that may never open (existing ones: they close)."
+    )
+    may_close: tuple[str, ...] = Field(
+        (), description="Existing sites (ids or names) that may close, saving their running cost."
     )
     min_houses: Annotated[int, Field(ge=0)] | None = Field(
         None, description="At least this many houses (existing and required included)."
@@ -172,3 +179,89 @@ class RulesSpec(_Spec):
                 f"sites {', '.join(sorted(both))} are required both as house and as antenne"
             )
         return self
+
+
+TargetGroup = Literal[
+    "all",
+    "neediest_fifth",
+    "quintile_1",
+    "quintile_2",
+    "quintile_3",
+    "quintile_4",
+    "quintile_5",
+]
+TARGET_GROUPS: tuple[TargetGroup, ...] = (
+    "all",
+    "neediest_fifth",
+    "quintile_1",
+    "quintile_2",
+    "quintile_3",
+    "quintile_4",
+    "quintile_5",
+)
+"""The groups of families a target may name: everyone, the neediest fifth, a need quintile."""
+
+
+class TargetSpec(_Spec):
+    """One target of ``objective.kind: min_cost_targets``: a share of a group within a standard.
+
+    ``{standard: house, group: neediest_fifth, share: 0.95}``: 95 % of the families of the
+    neediest fifth within the house standard R_H. ``quintile_1`` is the neediest fifth too,
+    ``quintile_5`` the least needy (sectors ranked by need index, as in the equity block).
+    """
+
+    standard: Literal["house", "frequent"] = Field(
+        description="house: a house within R_H; frequent: a house or antenne within R_A."
+    )
+    group: TargetGroup = Field(
+        "all",
+        description="all families, the neediest_fifth, or quintile_1 (neediest) .. quintile_5.",
+    )
+    share: Annotated[float, Field(ge=0, le=1)] = Field(
+        description="Share of the group's families (0..1) the plan must reach."
+    )
+
+
+def targets_problem(
+    kind: str, targets: tuple[TargetSpec, ...], capacity_column: str | None
+) -> str | None:
+    """Return what is wrong with ``objective.targets`` for ``objective.kind``, or None.
+
+    Parameters
+    ----------
+    kind
+        ``objective.kind``.
+    targets
+        ``objective.targets``.
+    capacity_column
+        ``objective.capacity_column``.
+
+    Returns
+    -------
+    str or None
+        One line, or None when the targets fit the kind.
+    """
+    if kind != "min_cost_targets":
+        if targets:
+            return (
+                f"objective.targets is only used by min_cost_targets, not {kind}: remove it "
+                "or set objective.kind: min_cost_targets"
+            )
+        return None
+    if not targets:
+        return (
+            "objective.kind min_cost_targets needs objective.targets, e.g. [{standard: house, "
+            "group: all, share: 0.7}]"
+        )
+    if capacity_column is not None:
+        return "min_cost_targets does not take capacities: remove objective.capacity_column"
+    seen: set[tuple[str, str]] = set()
+    for index, target in enumerate(targets):
+        key = (target.standard, target.group)
+        if key in seen:
+            return (
+                f"objective.targets[{index}] repeats {target.standard} / {target.group}: give "
+                "each standard and group one share"
+            )
+        seen.add(key)
+    return None

@@ -18,11 +18,25 @@ from planner.scenario.base import (
     _as_text_keys,
     _Spec,
 )
-from planner.scenario.phases import BudgetSpec, phase_kind_problem
-from planner.scenario.policy import ColocationSpec, RulesSpec
+from planner.scenario.costs import BudgetSpec, budget_problem
+from planner.scenario.phases import phase_kind_problem
+from planner.scenario.policy import (
+    ColocationSpec,
+    RulesSpec,
+    TargetSpec,
+    targets_problem,
+)
 from planner.scenario.run_spec import OutputSpec, SolverSpec
 
-__all__ = ["Mode", "NonNegFloat", "OutputSpec", "PosFloat", "Scenario", "SolverSpec"]
+__all__ = [
+    "BudgetSpec",
+    "Mode",
+    "NonNegFloat",
+    "OutputSpec",
+    "PosFloat",
+    "Scenario",
+    "SolverSpec",
+]
 
 
 class OnewayValuesSpec(_Spec):
@@ -294,6 +308,7 @@ ObjectiveKind = Literal[
     "p_median",
     "p_center",
     "mclp",
+    "min_cost_targets",
 ]
 _NEEDS_P = ("p_median", "p_center", "mclp")
 _NO_ALTERNATIVES = ("p_median", "p_center", "max_attendance")
@@ -310,7 +325,8 @@ class ObjectiveSpec(_Spec):
         "cheapest houses + antennes reaching every family within "
         "R_H and R_A; set_cover_single: the cheapest houses reaching every family within R_H; "
         "p_median: p houses, least weighted travel time; p_center: p houses, least worst "
-        "travel time; mclp: at most p houses reaching the most weighted families within R_H.",
+        "travel time; mclp: at most p houses reaching the most weighted families within R_H; "
+        "min_cost_targets: the cheapest plan reaching objective.targets (budget: a cap).",
     )
     alpha: Annotated[float, Field(ge=0, le=1)] = Field(
         0.5, description="Share of the objective for house coverage; 1 - alpha for frequent."
@@ -327,6 +343,10 @@ class ObjectiveSpec(_Spec):
         "no limit). Sectors are then assigned to houses within capacity (max_coverage, "
         "set_cover, set_cover_single, mclp: shares of a sector may go to several houses; "
         "p_median: a sector goes to one house). null: no capacities.",
+    )
+
+    targets: tuple[TargetSpec, ...] = Field(
+        (), description="min_cost_targets: shares of groups of families to reach."
     )
 
     unreachable: Literal["error", "skip"] = Field(
@@ -361,6 +381,9 @@ class ObjectiveSpec(_Spec):
                 f"objective.p is only used by p_median, p_center and mclp, not {self.kind}: "
                 "remove it"
             )
+        problem = targets_problem(self.kind, self.targets, self.capacity_column)
+        if problem is not None:
+            raise ValueError(problem)
         if self.kind == "p_center" and self.capacity_column is not None:
             raise ValueError("p_center does not take capacities: remove objective.capacity_column")
         if self.kind == "max_attendance" and self.capacity_column is not None:
@@ -474,6 +497,13 @@ class Scenario(_Spec):
             f"rules.{key}_houses = {count} does not admit objective.p = {p} ({kind} places "
             f"{'at most' if kind == 'mclp' else 'exactly'} p houses): change one of them"
         )
+
+    @model_validator(mode="after")
+    def _budget_fits_kind(self) -> Scenario:
+        problem = budget_problem(self.budget, self.objective.kind)
+        if problem is not None:
+            raise ValueError(problem)
+        return self
 
     @model_validator(mode="after")
     def _any_keeps_ratio(self) -> Scenario:

@@ -113,6 +113,8 @@ Modules, in the order a solve runs through them:
 - :mod:`~planner.model.coverage.run`: running a model, no-plan messages;
 - :mod:`~planner.model.coverage.evaluate`: cost, coverage, links and broken rules of a plan;
 - :mod:`~planner.model.coverage.diagnose`: which rules make a model infeasible;
+- :mod:`~planner.model.coverage.targets`: the target rows of ``min_cost_targets`` (shares of
+  groups of families within a standard) and the shares a plan reaches;
 - :mod:`~planner.model.coverage.tiebreak`: the second, lexicographic solve that makes the cost
   tie-break exact (the cheapest plan reaching the same families);
 - :mod:`~planner.model.coverage.solve`: :func:`solve_form`, :func:`solve_coverage` and the
@@ -132,10 +134,11 @@ from planner.model.coverage.evaluate import (
     plan_coverage,
     plan_problems,
 )
-from planner.model.coverage.instance import MAX_COVERAGE, CoverageInstance, Form
+from planner.model.coverage.instance import MAX_COVERAGE, CoverageInstance, CoverageTarget, Form
 from planner.model.coverage.phases import PhaseBudgets, PhaseSchedule, solve_phases
 from planner.model.coverage.run import run_model, stopped_by_time_limit
 from planner.model.coverage.solve import CoverageSolution, solve_coverage, solve_form
+from planner.model.coverage.targets import TargetOutcome, target_shares
 
 __all__ = [
     "EPS_FRACTION",
@@ -143,9 +146,11 @@ __all__ = [
     "CoverageInstance",
     "CoverageProblem",
     "CoverageSolution",
+    "CoverageTarget",
     "Form",
     "PhaseBudgets",
     "PhaseSchedule",
+    "TargetOutcome",
     "build_coverage_problem",
     "group_budget",
     "link_antennes",
@@ -157,5 +162,6 @@ __all__ = [
     "solve_form",
     "solve_phases",
     "stopped_by_time_limit",
+    "target_shares",
     "what_it_takes",
 ]

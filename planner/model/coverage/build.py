@@ -31,6 +31,7 @@ from planner.model.coverage.instance import (
 )
 from planner.model.coverage.roles import Roles, site_roles
 from planner.model.coverage.start import Blocks, greedy_start
+from planner.model.coverage.targets import add_target_rows
 
 if TYPE_CHECKING:
     from planner.solve import MilpArrays
@@ -144,6 +145,7 @@ def build_coverage_problem(
     coverage = _add_coverage(b, instance, form, roles, sites, blocks)
     pairs = add_assignment(b, instance, form, roles, hs, hcol)
     n_cover = _add_cover_rows(b, instance, form, roles, sites, blocks)
+    n_cover += _add_targets(b, instance, form, roles, sites)
     cost_h = instance.new_house_cost()[hs]
     cost_a = instance.new_antenne_cost()[as_]
     _add_budget(b, form, roles, cost_h, cost_a, hcol, acol)
@@ -382,6 +384,19 @@ def _add_cover_rows(
     if form.cover_frequent:
         near = _Standard.of(instance, roles, sites, frequent=True)
         n_rows += _add_unique_cover(b, near.rows(needs & ~near.fixed), near.columns, blocks)
+    return n_rows
+
+
+def _add_targets(
+    b: MilpBuilder, instance: CoverageInstance, form: Form, roles: Roles, sites: _Sites
+) -> int:
+    r"""Add the target rows :math:`\sum_{i \in G} T_i u_i \ge s \sum_{i \in G} T_i`."""
+    n_rows = 0
+    for frequent in (False, True):
+        targets = tuple(t for t in form.targets if t.frequent == frequent)
+        if targets:
+            near = _Standard.of(instance, roles, sites, frequent=frequent)
+            n_rows += add_target_rows(b, instance.family_counts(), targets, near)
     return n_rows
 
 

@@ -21,6 +21,7 @@ from planner.model.coverage.instance import (
     min_defined,
     rows_any,
 )
+from planner.model.coverage.targets import SHARE_SLACK, target_shares
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -171,7 +172,23 @@ def plan_problems(
         problems.append(
             f"the plan costs EUR {cost:,.2f}, over the budget of EUR {instance.budget:,.2f}"
         )
+    problems += _target_problems(instance, house, antenne, form)
     return problems + _plan_rule_problems(instance, house, antenne, form, left_out)
+
+
+def _target_problems(
+    instance: CoverageInstance, house: BoolArray, antenne: BoolArray, form: Form
+) -> list[str]:
+    """Return one line per target of the form the plan misses."""
+    if not form.targets:
+        return []
+    covered_house, covered_frequent, _ = plan_coverage(instance, house, antenne)
+    shares = target_shares(instance, form.targets, covered_house, covered_frequent)
+    return [
+        f"{target.name}: the plan reaches {100 * reached:.4f} % of that group"
+        for target, (reached, _) in zip(form.targets, shares, strict=True)
+        if reached is not None and reached < target.share * (1.0 - SHARE_SLACK) - SHARE_SLACK
+    ]
 
 
 def _plan_rule_problems(

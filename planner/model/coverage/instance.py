@@ -20,7 +20,7 @@ from planner.model.rules import PlanRules
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["MAX_COVERAGE", "CoverageInstance", "Form"]
+__all__ = ["MAX_COVERAGE", "CoverageInstance", "CoverageTarget", "Form"]
 
 SHOWN_IDS: Final[int] = 5
 BUDGET_SLACK: Final[float] = 1e-9
@@ -30,6 +30,47 @@ BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
 _A = TypeVar("_A", bound=NDArray[Any])
 _Labeller = Callable[[int], str]
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageTarget:
+    r"""A target: at least ``share`` of a group's families within a standard.
+
+    .. math:: \sum_{i \in G} T_i\,u_i \ge s \sum_{i \in G} T_i
+
+    with :math:`u_i` the house coverage (:math:`R_H`) or, for ``frequent``, the house or
+    antenne coverage (:math:`R_A`) of row :math:`i`.
+
+    Attributes
+    ----------
+    name : str
+        How messages name it, e.g. ``"objective.targets[0] (house, neediest_fifth, 95 %)"``.
+    frequent : bool
+        The frequent standard (house or antenne within :math:`R_A`) instead of the house one.
+    member : ndarray of bool, shape (n_i,)
+        The rows of the group.
+    share : float
+        :math:`s \in [0, 1]`.
+    """
+
+    name: str
+    frequent: bool
+    member: BoolArray
+    share: float
+
+    def __post_init__(self) -> None:
+        member = np.asarray(self.member)
+        if member.dtype != np.bool_ or member.ndim != 1:
+            raise DataError(
+                f"CoverageTarget {self.name}: member must be a 1-D boolean array, got dtype "
+                f"{member.dtype} and shape {member.shape}"
+            )
+        if not 0.0 <= float(self.share) <= 1.0:
+            raise DataError(f"CoverageTarget {self.name}: share must be in [0, 1]")
+        frozen_member = np.array(member, dtype=np.bool_)
+        frozen_member.setflags(write=False)
+        object.__setattr__(self, "member", frozen_member)
+        object.__setattr__(self, "share", float(self.share))
 
 
 @dataclass(frozen=True)
@@ -54,6 +95,8 @@ class Form:
     skip_unreachable : bool
         Sectors that no allowed site can reach within the standard are left out of the
         covering rows (set cover, universal floor) instead of making the problem infeasible.
+    targets : tuple of CoverageTarget
+        Shares of groups of families the plan must reach (``min_cost_targets``).
     """
 
     name: str
@@ -64,6 +107,7 @@ class Form:
     cover_frequent: bool = False
     p: int | None = None
     skip_unreachable: bool = False
+    targets: tuple[CoverageTarget, ...] = ()
 
 
 MAX_COVERAGE: Final[Form] = Form("max_coverage")

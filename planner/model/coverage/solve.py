@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from planner.model.coverage.phases import PhaseSchedule
+    from planner.model.coverage.targets import TargetOutcome
     from planner.scenario import SolverSpec
     from planner.solve import SolveResult
 
@@ -117,6 +118,8 @@ class CoverageSolution:
     phases : PhaseSchedule or None
         A phased rollout (``budget.phases``): what is open, spent and reached in each phase;
         the plan itself is the last phase's. None without phases.
+    targets : tuple of TargetOutcome
+        ``min_cost_targets``: each target with the share reached and whether it binds.
     """
 
     house: BoolArray
@@ -136,6 +139,7 @@ class CoverageSolution:
     load: FloatArray | None = None
     tie_break_exact: bool | None = None
     phases: PhaseSchedule | None = None
+    targets: tuple[TargetOutcome, ...] = ()
 
 
 def solve_coverage(
