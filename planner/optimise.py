@@ -84,6 +84,7 @@ from planner.model import (
     GroupRule,
     PhaseBudgets,
     PlanRules,
+    solve_attendance,
     solve_coverage,
     solve_mclp,
     solve_pcenter_plan,
@@ -95,7 +96,6 @@ from planner.model import (
     what_it_takes,
     with_running_costs,
 )
-from planner.model.attendance import solve_attendance
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -42,6 +42,7 @@ from planner.model.alternatives import (
     alternatives_form,
     solve_alternatives,
 )
+from planner.model.attendance import solve_attendance
 from planner.model.base import FacilityInputs, FacilitySolution, check_facility_inputs, nearest_open
 from planner.model.capacitated import SiteConstraints, solve_capacitated_pmedian
 from planner.model.colocation import site_value, solve_with_site_values, with_site_values
@@ -116,6 +117,7 @@ __all__ = [
     "pmedian_heuristic",
     "site_value",
     "solve_alternatives",
+    "solve_attendance",
     "solve_capacitated_pmedian",
     "solve_coverage",
     "solve_form",
