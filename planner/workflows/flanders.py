@@ -44,6 +44,7 @@ from planner.report.outputs import atomic_folder, write_json, write_outputs
 from planner.scenario.load import scenario_from_dict
 from planner.workflows.executor import LocalExecutor
 from planner.workflows.pipeline import run
+from planner.workflows.sweep import PLAN_FIGURES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -64,18 +65,6 @@ logger = logging.getLogger(__name__)
 TEMPLATE = Path(__file__).resolve().parents[2] / "scenarios" / "flanders.yaml"
 """The default template: walking, straight line x 1.3, grid demand points, EUR 2 million."""
 
-_FIGURES = (
-    "status",
-    "proven_optimal",
-    "gap",
-    "cost",
-    "houses",
-    "antennes",
-    "coverage_house",
-    "coverage_frequent",
-    "coverage_house_neediest",
-    "coverage_frequent_neediest",
-)
 
 COLUMNS = (
     "nis",
@@ -85,7 +74,7 @@ COLUMNS = (
     "need_indicators",
     "sectors",
     "families",
-    *_FIGURES,
+    *PLAN_FIGURES,
     "error",
     "warnings",
 )
@@ -151,7 +140,7 @@ def _row(nis: str, name: str, budget: float | None) -> dict[str, Any]:
 
 
 def _figures(summary: dict[str, Any]) -> dict[str, Any]:
-    figures = summary_figures(summary, {key: FIGURE_COLUMNS[key] for key in _FIGURES})
+    figures = summary_figures(summary, {key: FIGURE_COLUMNS[key] for key in PLAN_FIGURES})
     return {
         **figures,
         "sectors": summary.get("sectors"),

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALIASES",
+    "PLAN_FIGURES",
     "Sweep",
     "VarySpec",
     "mark_dominated",
@@ -72,20 +73,22 @@ _FORM = "expected KEY=LOW:HIGH:STEPS, e.g. budget=5e5:2e6:4 or need.equity_lambd
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _VARY = re.compile(rf"^\s*([A-Za-z_][\w.]*)\s*=\s*({_NUMBER})\s*:\s*({_NUMBER})\s*:\s*(\d+)\s*$")
 
+PLAN_FIGURES = (
+    "status",
+    "proven_optimal",
+    "gap",
+    "cost",
+    "houses",
+    "antennes",
+    "coverage_house",
+    "coverage_frequent",
+    "coverage_house_neediest",
+    "coverage_frequent_neediest",
+)
+"""The figures of a plan in a row of a table of many runs (sweep, flanders)."""
+
 _SUMMARY_COLUMNS: dict[str, tuple[str, ...]] = {
-    column: FIGURE_COLUMNS[column]
-    for column in (
-        "status",
-        "proven_optimal",
-        "gap",
-        "cost",
-        "houses",
-        "antennes",
-        "coverage_house",
-        "coverage_frequent",
-        "coverage_house_neediest",
-        "coverage_frequent_neediest",
-    )
+    column: FIGURE_COLUMNS[column] for column in PLAN_FIGURES
 }
 _BENEFITS = (
     "coverage_house",
